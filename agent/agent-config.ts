@@ -1,0 +1,41 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { DEFAULT_LIMITS } from '../protocol/index.js';
+
+/** Every agent option, with its default. Flags and SUPERGREP_TOKEN fill it from the command line. */
+export const agentConfigSchema = z.strictObject({
+  /** Hub WebSocket URLs (ws:// or wss://), tried in order; the agent fails over to the next. */
+  hubs: z.array(z.url({ protocol: /^wss?$/ })).min(1),
+  /** Name the lines are reported under. */
+  name: z.string().min(1).max(253).default(hostname()),
+  /** Agent token, sent in the Authorization header. */
+  token: z.string().optional(),
+  /** Where per-file checkpoints are kept. */
+  stateFile: z.string().default('.supergrep/agent-state.json'),
+  /** Read files that exist at start-up from their beginning instead of their end. */
+  fromStart: z.boolean().default(false),
+  /** Files and globs to follow. */
+  paths: z.array(z.string().min(1)).min(1),
+  /** Longer lines are cut here; the rest of the line is dropped and counted. */
+  maxLineBytes: z.number().int().positive().default(DEFAULT_LIMITS.maxLineBytes),
+  /** Largest batch body sent in one frame. */
+  batchMaxBytes: z.number().int().positive().default(512 * 1024),
+  /**
+   * Bytes sent but not yet acknowledged, across all files. Reading pauses at this bound, so memory
+   * stays bounded while the hub is slow or away; unacknowledged lines are re-read from the files.
+   */
+  maxInflightBytes: z.number().int().positive().default(8 * 1024 * 1024),
+  /** Safety net for missed file-system events: every followed file is checked this often. */
+  pollIntervalMs: z.number().int().positive().default(250),
+  /** How often acknowledged offsets are written to the state file. */
+  checkpointIntervalMs: z.number().int().positive().default(1_000),
+  /** A rotated-away or deleted file is closed after it has been read to its end and stayed idle this long. */
+  rotatedIdleCloseMs: z.number().int().positive().default(5_000),
+  reconnectBaseMs: z.number().int().positive().default(250),
+  reconnectCapMs: z.number().int().positive().default(15_000),
+  heartbeatIntervalMs: z.number().int().positive().default(15_000),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type AgentConfigInput = z.input<typeof agentConfigSchema>;
+export type AgentConfig = z.output<typeof agentConfigSchema>;

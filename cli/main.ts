@@ -1,0 +1,1 @@
+console.log('supergrep: CLI under construction');

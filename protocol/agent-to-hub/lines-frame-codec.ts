@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { LINES_FRAME_KIND, linesHeaderSchema, type LinesHeader } from './lines-frame.js';
+
+// Node-only (Buffer): imported through protocol/node.ts so the browser bundle never pulls it in.
+
+export interface LinesFrame {
+  header: LinesHeader;
+  /** The lines, each followed by '\n'. */
+  body: Buffer;
+}
+
+const PREFIX_BYTES = 5;
+
+export function encodeLinesFrame(header: LinesHeader, body: Buffer): Buffer {
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const frame = Buffer.allocUnsafe(PREFIX_BYTES + json.length + body.length);
+  frame[0] = LINES_FRAME_KIND;
+  frame.writeUInt32BE(json.length, 1);
+  json.copy(frame, PREFIX_BYTES);
+  body.copy(frame, PREFIX_BYTES + json.length);
+  return frame;
+}
+
+export class FrameError extends Error {}
+
+/** Parses and validates a binary frame; the body is a view into `frame`, not a copy. */
+export function decodeLinesFrame(frame: Buffer): LinesFrame {
+  if (frame.length < PREFIX_BYTES) throw new FrameError(`binary frame of ${frame.length} bytes is shorter than its prefix`);
+  if (frame[0] !== LINES_FRAME_KIND) throw new FrameError(`unknown binary frame kind ${frame[0]}`);
+  const headerLength = frame.readUInt32BE(1);
+  if (PREFIX_BYTES + headerLength > frame.length) throw new FrameError('binary frame header runs past the end of the frame');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(frame.toString('utf8', PREFIX_BYTES, PREFIX_BYTES + headerLength));
+  } catch (cause) {
+    throw new FrameError('lines header is not JSON', { cause });
+  }
+  const parsed = linesHeaderSchema.safeParse(raw);
+  if (!parsed.success) throw new FrameError(`invalid lines header: ${z.prettifyError(parsed.error)}`);
+  const header = parsed.data;
+  const body = frame.subarray(PREFIX_BYTES + headerLength);
+  if (header.endOffset < header.offset) throw new FrameError('lines header endOffset is before offset');
+  if (header.lineCount === 0 ? body.length !== 0 : body.length === 0 || body[body.length - 1] !== 0x0a) {
+    throw new FrameError('lines body must be empty for zero lines, otherwise end with a newline');
+  }
+  return { header, body };
+}

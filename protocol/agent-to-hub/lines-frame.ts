@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/**
+ * Lines travel from agent to hub in binary frames, so the hub can run RE2 over a whole batch held in
+ * one Buffer instead of crossing into native code once per line:
+ *
+ *   byte 0       frame kind (LINES_FRAME_KIND)
+ *   bytes 1..4   header length N, unsigned 32-bit big-endian
+ *   bytes 5..    N bytes of UTF-8 JSON: the header below
+ *   rest         the body: the lines, each ended by one '\n', valid UTF-8, no '\r' before the '\n'
+ */
+export const LINES_FRAME_KIND = 1;
+
+export const linesHeaderSchema = z.object({
+  /** Per-connection batch number, from 1, increasing by one; the hub acknowledges by it. */
+  batch: z.number().int().positive(),
+  /** The path the lines were read from, as the agent reports it. */
+  file: z.string().min(1).max(4096),
+  /**
+   * The agent's identity for this generation of the file (inode plus a random generation tag that
+   * changes on truncation or inode reuse). Offsets are only comparable within one fileId.
+   */
+  fileId: z.string().min(1).max(128),
+  /** Byte offset in the file where the first line starts. */
+  offset: z.number().int().nonnegative(),
+  /** Byte offset in the file just after the last line's terminator. Always a line boundary. */
+  endOffset: z.number().int().nonnegative(),
+  /** Number of lines in the body. */
+  lineCount: z.number().int().nonnegative(),
+  /** When the agent read these lines, ms since the Unix epoch. */
+  ts: z.number(),
+  /** Body byte offsets of lines the agent cut at its maximum line length. */
+  truncated: z.array(z.number().int().nonnegative()).optional(),
+  /** Bytes dropped from over-long lines in this batch. */
+  droppedBytes: z.number().int().nonnegative().optional(),
+});
+export type LinesHeader = z.infer<typeof linesHeaderSchema>;

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { filterSpecSchema } from '../shared/filter-spec.js';
+
+export const captureLineSchema = z.object({
+  host: z.string().max(253),
+  file: z.string().max(4096),
+  ts: z.number(),
+  line: z.string().max(64 * 1024),
+});
+export type CaptureLine = z.infer<typeof captureLineSchema>;
+
+/** Body of POST /api/captures: selected lines saved for a post-mortem. */
+export const createCaptureSchema = z.object({
+  title: z.string().trim().min(1).max(200),
+  filter: filterSpecSchema.optional(),
+  lines: z.array(captureLineSchema).min(1).max(10_000),
+});
+export type CreateCapture = z.infer<typeof createCaptureSchema>;
+
+export const captureSchema = createCaptureSchema.extend({
+  id: z.string(),
+  createdBy: z.string().optional(),
+  createdAt: z.number(),
+});
+export type Capture = z.infer<typeof captureSchema>;
+
+/** Answer to POST /api/captures; `url` is the read-only page to share. */
+export const captureCreatedSchema = z.object({ id: z.string(), url: z.string() });
+export type CaptureCreated = z.infer<typeof captureCreatedSchema>;

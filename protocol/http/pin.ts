@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { filterSpecSchema } from '../shared/filter-spec.js';
+
+/** Body of POST /api/pins: a name and the filter fields, flat. */
+export const createPinSchema = filterSpecSchema.extend({
+  name: z.string().trim().min(1).max(100),
+});
+export type CreatePin = z.infer<typeof createPinSchema>;
+
+/** A shared, named filter whose match rate the hub counts continuously. */
+export const pinSchema = createPinSchema.extend({
+  id: z.string(),
+  createdBy: z.string().optional(),
+  createdAt: z.number(),
+});
+export type Pin = z.infer<typeof pinSchema>;
+
+export const pinRateBucketSchema = z.object({ ts: z.number(), count: z.number().int().nonnegative() });
+/** GET /api/pins/:id/rate: match counts in fixed buckets, oldest first; `bucketMs` wide each. */
+export const pinRateSchema = z.object({
+  pinId: z.string(),
+  bucketMs: z.number().int().positive(),
+  buckets: z.array(pinRateBucketSchema),
+});
+export type PinRate = z.infer<typeof pinRateSchema>;

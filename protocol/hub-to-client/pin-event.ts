@@ -1,0 +1,10 @@
+import { z } from 'zod';
+import { pinSchema } from '../http/pin.js';
+
+/** A pin was created or removed by someone; every open UI updates its pins bar. */
+export const pinEventSchema = z.object({
+  type: z.literal('pin'),
+  action: z.enum(['created', 'deleted']),
+  pin: pinSchema,
+});
+export type PinEvent = z.infer<typeof pinEventSchema>;

@@ -1,0 +1,5 @@
+import { PROTOCOL_VERSION } from '../../../protocol/index.js';
+
+export function App() {
+  return <main>supergrep (protocol v{PROTOCOL_VERSION})</main>;
+}
