@@ -1,3 +1,4 @@
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -23,6 +24,17 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+        },
+      },
+      {
+        // Component and unit tests of the React UI, in jsdom; the react plugin compiles the JSX.
+        plugins: [react()],
+        test: {
+          name: 'ui',
+          include: ['test/ui/**/*.test.{ts,tsx}'],
+          environment: 'jsdom',
+          setupFiles: ['test/ui/setup.ts'],
+          env: { TZ: 'UTC' },
         },
       },
     ],

@@ -18,7 +18,7 @@ export const agentConfigSchema = z.strictObject({
   paths: z.array(z.string().min(1)).min(1),
   /** Longer lines are cut here; the rest of the line is dropped and counted. */
   maxLineBytes: z.number().int().positive().default(DEFAULT_LIMITS.maxLineBytes),
-  /** Largest batch body sent in one frame. */
+  /** Largest batch body sent in one frame (a single line longer than this still goes out, alone). */
   batchMaxBytes: z.number().int().positive().default(512 * 1024),
   /**
    * Bytes sent but not yet acknowledged, across all files. Reading pauses at this bound, so memory
@@ -27,6 +27,11 @@ export const agentConfigSchema = z.strictObject({
   maxInflightBytes: z.number().int().positive().default(8 * 1024 * 1024),
   /** Safety net for missed file-system events: every followed file is checked this often. */
   pollIntervalMs: z.number().int().positive().default(250),
+  /**
+   * Safety net for missed directory events: the directories of `paths` are listed again this often,
+   * which also picks up a glob's directory created after start-up.
+   */
+  rescanIntervalMs: z.number().int().positive().default(10_000),
   /** How often acknowledged offsets are written to the state file. */
   checkpointIntervalMs: z.number().int().positive().default(1_000),
   /** A rotated-away or deleted file is closed after it has been read to its end and stayed idle this long. */

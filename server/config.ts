@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_LIMITS } from '../protocol/index.js';
 import { parseToken, type NamedToken } from '../lib/tokens.js';
+import { parseStatsdTarget } from './pins/statsd-target.js';
 
 const tokenSchema = z.string().min(1).transform(parseToken);
 
@@ -36,16 +37,54 @@ export const hubConfigSchema = z.strictObject({
   clientQueueBytes: z.number().int().positive().default(4 * 1024 * 1024),
   /** Bytes the socket may hold unsent before a viewer counts as slow and its queue stops draining. */
   clientSocketHighWaterBytes: z.number().int().positive().default(1024 * 1024),
-  /** How often matches are flushed to viewers. */
+  /**
+   * How long matches for a viewer are coalesced while its socket still holds unsent bytes (and how
+   * often a slow viewer's socket is looked at again). A viewer whose socket is idle gets new matches
+   * at the end of the event-loop turn that produced them.
+   */
   clientFlushIntervalMs: z.number().int().positive().default(25),
+  /** Queued bytes for one viewer that trigger a send at once instead of waiting for the flush interval. */
+  clientFlushBytes: z.number().int().positive().default(32 * 1024),
+  /** Subscriptions one viewer connection may hold at a time; one more is refused with SG_ERR_LIMIT. */
+  maxSubscriptionsPerViewer: z.number().int().positive().default(20),
+  /** Time a new agent or viewer connection has to send its hello before it is closed. */
+  helloTimeoutMs: z.number().int().positive().default(10_000),
+  /**
+   * Resume points remembered per agent host (one per file generation); the least recently written
+   * is forgotten first, so a host that rotates many files cannot grow the hub's memory.
+   */
+  resumeFileIdsPerHost: z.number().int().positive().default(1024),
+  /**
+   * Largest JSON request body accepted by /api routes. Sized for captures: 10,000 lines of about
+   * 1 KiB each, as JSON, come to some 12 MiB. Bodies are read only after the token check.
+   */
+  maxApiBodyBytes: z.number().int().positive().default(16 * 1024 * 1024),
+  /** Directory of the built UI; default `dist/ui` of this installation. */
+  uiDir: z.string().optional(),
   /** Ping interval; a peer that misses a whole interval is terminated. */
   heartbeatIntervalMs: z.number().int().positive().default(15_000),
   /** How often viewers get the list of agents and files with their rates. */
   sourcesIntervalMs: z.number().int().positive().default(2_000),
-  /** Seconds a disconnected agent stays listed in sources. */
+  /**
+   * How long a disconnected agent stays listed in sources (and keeps its backlog and resume points);
+   * a file that sent nothing for this long is forgotten too.
+   */
   agentForgetAfterMs: z.number().int().positive().default(10 * 60_000),
-  /** StatsD target "host:port" for pin counters; absent disables StatsD. */
-  statsd: z.string().optional(),
+  /** StatsD target "host:port" (IPv6 as "[::1]:8125") for pin counters; absent disables StatsD. */
+  statsd: z
+    .string()
+    .refine((text) => parseStatsdTarget(text) !== undefined, 'expected "host:port" with a port from 1 to 65535')
+    .optional(),
+  /** Prepended to every StatsD metric name: "supergrep." gives "supergrep.pin.<name>.matches". */
+  statsdPrefix: z.string().max(100).default('supergrep.'),
+  /** How often each pin's matches are summed into one StatsD increment. */
+  statsdFlushIntervalMs: z.number().int().positive().default(1_000),
+  /** Most pins the hub keeps; creating one more is refused with SG_ERR_LIMIT. Each pin is a live filter. */
+  maxPins: z.number().int().positive().max(10_000).default(200),
+  /** How often pin match counts are written to the database (they are also written on shutdown). */
+  pinFlushIntervalMs: z.number().int().positive().default(5_000),
+  /** How long pin match counts (10 s buckets) are kept; older ones are pruned. At least an hour. */
+  pinRetentionMs: z.number().int().min(60 * 60_000).default(24 * 60 * 60_000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

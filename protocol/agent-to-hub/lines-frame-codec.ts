@@ -21,6 +21,22 @@ export function encodeLinesFrame(header: LinesHeader, body: Buffer): Buffer {
   return frame;
 }
 
+/**
+ * Like encodeLinesFrame, but writes into `target` (a buffer the caller reuses, so a busy agent does
+ * not allocate a fresh frame per batch) and returns the frame as a view of it; undefined when the
+ * frame does not fit, and the caller falls back to encodeLinesFrame.
+ */
+export function encodeLinesFrameInto(target: Buffer, header: LinesHeader, body: Buffer): Buffer | undefined {
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const length = PREFIX_BYTES + json.length + body.length;
+  if (length > target.length) return undefined;
+  target[0] = LINES_FRAME_KIND;
+  target.writeUInt32BE(json.length, 1);
+  json.copy(target, PREFIX_BYTES);
+  body.copy(target, PREFIX_BYTES + json.length);
+  return target.subarray(0, length);
+}
+
 export class FrameError extends Error {}
 
 /** Parses and validates a binary frame; the body is a view into `frame`, not a copy. */

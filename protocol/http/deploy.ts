@@ -23,3 +23,6 @@ export const deploySchema = z.object({
   createdAt: z.number(),
 });
 export type Deploy = z.infer<typeof deploySchema>;
+
+/** GET /api/deploys: deploy markers by start time, oldest first. */
+export const deployListSchema = z.array(deploySchema);

@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'SG_ERR_NOT_FOUND',
   'SG_ERR_BAD_REQUEST',
   'SG_ERR_INTERNAL',
+  /** The hub could not read or write its database (disk full, read-only, locked); HTTP 507, 503 or 500. */
+  'SG_ERR_STORAGE',
 ] as const;
 
 export const errorCodeSchema = z.enum(ERROR_CODES);

@@ -1,5 +1,121 @@
-import { PROTOCOL_VERSION } from '../../../protocol/index.js';
+import { useEffect, useState } from 'react';
+// Base styles first, so the features' own rules come after them in the bundle.
+import './app.css';
+import { SignInForm } from '../features/auth/sign-in-form.js';
+import { ConnectionStatus } from '../features/connection/connection-status.js';
+import { ContextPanel } from '../features/context/context-panel.js';
+import { PaneTabs } from '../features/panes/pane-tabs.js';
+import { writeClipboard } from '../features/selection/clipboard.js';
+import { CopyFallback } from '../features/selection/copy-fallback.js';
+import { useStore } from '../lib/store.js';
+import { clearToken, loadToken, saveToken } from '../lib/token-store.js';
+import { PaneView } from './pane-view.js';
+import { Session } from './session.js';
+import { useShortcuts } from './use-shortcuts.js';
+import { useUrlSync } from './use-url-sync.js';
 
-export function App() {
-  return <main>supergrep (protocol v{PROTOCOL_VERSION})</main>;
+export function App({ createSession = Session.fromBrowser }: { createSession?: () => Session }) {
+  const [session] = useState(createSession);
+  useEffect(() => {
+    session.start();
+    return () => session.stop();
+  }, [session]);
+  useUrlSync(session);
+  useShortcuts(session);
+
+  const view = useStore(session.view);
+  const connection = useStore(session.client.connection);
+  const agents = useStore(session.client.sources);
+  const statuses = useStore(session.client.subscriptions);
+  const notice = useStore(session.client.notice);
+  const locator = useStore(session.locator);
+  const [linkText, setLinkText] = useState<string | undefined>();
+  const [hasToken, setHasToken] = useState(() => loadToken() !== undefined);
+  const ratesLive = connection.status === 'live';
+  const visible = view.layout === 'tabs' ? view.panes.filter((pane) => pane.id === view.activeId) : view.panes;
+
+  const linkFor = (target: { id: string }) => {
+    const { search, hash } = session.view.toUrl({ line: target.id, paneId: view.activeId });
+    return `${window.location.origin}${window.location.pathname}${search}${hash}`;
+  };
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <span className="topbar__brand">supergrep</span>
+        <PaneTabs
+          panes={view.panes}
+          activeId={view.activeId}
+          layout={view.layout}
+          canAdd={session.view.canAddPane}
+          onSelect={(id) => session.view.setActive(id)}
+          onAdd={() => session.view.addPane()}
+          onLayout={(layout) => session.view.setLayout(layout)}
+        />
+        <ConnectionStatus state={connection} onRetry={() => session.client.reconnectNow()} />
+        {hasToken && connection.status !== 'unauthorized' && (
+          <button
+            type="button"
+            className="topbar__sign-out"
+            onClick={() => {
+              clearToken();
+              setHasToken(false);
+              session.client.reconnectNow();
+            }}
+          >
+            Sign out
+          </button>
+        )}
+      </header>
+      {/* A later pins bar (sparklines, deploy markers) goes here, fed by session.client.onHubEvent. */}
+      {notice && (
+        <div className="notice" role="alert">
+          <span>
+            {notice.code}: {notice.message}
+          </span>
+          <button type="button" onClick={() => session.client.notice.set(undefined)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <main className={`workspace workspace--${view.layout}`}>
+        <div className="workspace__panes">
+          {visible.map((pane) => (
+            <PaneView
+              key={pane.id}
+              session={session}
+              pane={pane}
+              index={view.panes.indexOf(pane)}
+              active={pane.id === view.activeId}
+              canClose={view.panes.length > 1}
+              status={statuses.get(pane.id)}
+              agents={agents}
+              ratesLive={ratesLive}
+              highlightId={locator.status !== 'idle' && locator.paneId === pane.id ? locator.id : undefined}
+            />
+          ))}
+        </div>
+        <ContextPanel
+          store={session.context}
+          linkFor={linkFor}
+          onCopyLink={(url) => {
+            void writeClipboard(url).then((copied) => {
+              if (!copied) setLinkText(url);
+            });
+          }}
+        />
+      </main>
+      {connection.status === 'unauthorized' && (
+        <SignInForm
+          tokenRejected={connection.tokenRejected}
+          onSubmit={(token) => {
+            saveToken(token);
+            setHasToken(true);
+            session.client.reconnectNow();
+          }}
+        />
+      )}
+      {linkText !== undefined && <CopyFallback text={linkText} onClose={() => setLinkText(undefined)} />}
+    </div>
+  );
 }

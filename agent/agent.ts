@@ -1,0 +1,110 @@
+import type { Logger } from '../lib/logger.js';
+import type { AgentConfig } from './agent-config.js';
+import { newSendCounters, type AgentStats, type SendCounters } from './agent-stats.js';
+import { AGENT_VERSION } from './agent-version.js';
+import { BatchSender } from './batch-sender.js';
+import { CheckpointStore } from './checkpoint-store.js';
+import { Discovery } from './discovery.js';
+import { FileRegistry } from './file-registry.js';
+import { HubConnection } from './hub-connection.js';
+import { displayUrl } from './hub-url.js';
+
+export type { AgentStats } from './agent-stats.js';
+
+/**
+ * The tail agent: follows files and globs and streams their lines to a hub. Wiring only: discovery
+ * finds files, the registry follows them, the sender reads batches and sends them over the hub
+ * connection, and acknowledged offsets go to the checkpoint store.
+ */
+export class Agent {
+  private readonly counters: SendCounters = newSendCounters();
+  private readonly store: CheckpointStore;
+  private readonly registry: FileRegistry;
+  private readonly discovery: Discovery;
+  private readonly connection: HubConnection;
+  private readonly sender: BatchSender;
+  private state: 'new' | 'running' | 'stopped' = 'new';
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly logger: Logger,
+  ) {
+    this.store = new CheckpointStore(config.stateFile, logger, { isOpen: (key) => this.registry.isOpen(key) });
+    this.registry = new FileRegistry(
+      this.store,
+      { fromStart: config.fromStart, maxLineBytes: config.maxLineBytes, pollIntervalMs: config.pollIntervalMs, rotatedIdleCloseMs: config.rotatedIdleCloseMs },
+      logger,
+      () => this.sender.kick(),
+    );
+    this.discovery = new Discovery(config.paths, config.pollIntervalMs, config.rescanIntervalMs, logger, {
+      appeared: (path) => void this.registry.found(path),
+      removed: (path) => void this.registry.lost(path),
+      listed: (path) => void this.registry.add(path, false),
+    });
+    this.connection = new HubConnection(
+      {
+        hubs: config.hubs,
+        token: config.token,
+        name: config.name,
+        agentVersion: AGENT_VERSION,
+        heartbeatIntervalMs: config.heartbeatIntervalMs,
+        reconnectBaseMs: config.reconnectBaseMs,
+        reconnectCapMs: config.reconnectCapMs,
+      },
+      logger,
+      {
+        onWelcome: (welcome) => this.sender.onWelcome(welcome),
+        onAck: (batch) => this.sender.onAck(batch),
+        onDisconnect: () => this.sender.onDisconnect(),
+      },
+    );
+    this.sender = new BatchSender(
+      { batchMaxBytes: config.batchMaxBytes, maxInflightBytes: config.maxInflightBytes, maxLineBytes: config.maxLineBytes },
+      this.registry,
+      this.connection,
+      this.counters,
+      logger,
+    );
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`agent cannot start: it is ${this.state}`);
+    this.state = 'running';
+    await this.store.load();
+    let existing: string[];
+    try {
+      existing = await this.discovery.start();
+    } catch (cause) {
+      throw new Error('start watching the configured paths', { cause });
+    }
+    for (const path of existing) await this.registry.add(path, true);
+    this.registry.startPolling();
+    this.store.start(this.config.checkpointIntervalMs);
+    this.connection.start();
+    this.logger.info({ paths: this.config.paths, files: this.registry.fileCount, hubs: this.config.hubs.map(displayUrl) }, 'agent started');
+  }
+
+  /** Stops following, closes the hub connection, writes the checkpoints and closes every file. */
+  async stop(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'stopped';
+    await this.discovery.stop();
+    await this.registry.stopPolling();
+    await this.connection.stop();
+    await this.sender.stop();
+    await this.store.stop();
+    await this.registry.close();
+    this.logger.info(this.stats(), 'agent stopped');
+  }
+
+  stats(): AgentStats {
+    return {
+      ...this.counters,
+      filesFollowed: this.registry.fileCount,
+      reconnects: this.connection.reconnects,
+      checkpointErrors: this.store.errors,
+      inflightBytes: this.sender.inflightBytes,
+      connected: this.connection.ready,
+    };
+  }
+}

@@ -1,0 +1,191 @@
+import type { Logger } from '../lib/logger.js';
+import { encodeLinesFrame, encodeLinesFrameInto, type AgentWelcome, type LinesHeader } from '../protocol/node.js';
+import type { SendCounters } from './agent-stats.js';
+import type { FileTailer, ReadBatch } from './file-tailer.js';
+import { FramePool } from './frame-pool.js';
+import { InflightWindow } from './inflight-window.js';
+
+/**
+ * Frames queued in the socket (ws `bufferedAmount`) above which no more are sent until the socket
+ * has drained: the in-flight window bounds what the hub has not acknowledged, this bounds what has
+ * not even left the process.
+ */
+export const MAX_SOCKET_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** Room kept in a frame for its JSON header (the path alone may be 4 KiB, more once escaped). */
+const FRAME_HEADER_RESERVE_BYTES = 32 * 1024;
+/** After a failed read, a file is left alone this long before the next try. */
+const READ_RETRY_MS = 1_000;
+
+/** The connection as the sender sees it. */
+export interface FrameSink {
+  readonly ready: boolean;
+  readonly epoch: number;
+  readonly bufferedAmount: number;
+  send(frame: Buffer, onWritten: () => void): void;
+}
+
+/** The followed files as the sender sees them. */
+export interface TailerSource {
+  nextReadable(): FileTailer | undefined;
+  acknowledge(tailer: FileTailer, gen: string, endOffset: number): void;
+  rewindAll(maxLineBytes?: number): void;
+  setResumePoints(points: AgentWelcome['resume']): void;
+}
+
+export interface SenderOptions {
+  batchMaxBytes: number;
+  maxInflightBytes: number;
+  maxLineBytes: number;
+}
+
+interface Unacked {
+  tailer: FileTailer;
+  gen: string;
+  endOffset: number;
+}
+
+/**
+ * Reads batches from the followed files, round robin, and sends them while the hub keeps up: it stops
+ * when the in-flight window is full (an ack resumes it), when the socket's own buffer is full (the
+ * write callback resumes it), or when no file has anything new (a file event or the poll resumes it).
+ * Nothing is queued in between: each batch is read from disk just before it is sent.
+ */
+export class BatchSender {
+  private readonly window: InflightWindow<Unacked>;
+  /** The one read buffer, reused for every read: a batch body is copied into its frame before the next read. */
+  private readonly buffer: Buffer;
+  private readonly frames: FramePool;
+  private maxLineBytes: number;
+  private maxBodyBytes: number;
+  private wanted = false;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private readonly resume = (): void => this.kick();
+
+  constructor(
+    private readonly options: SenderOptions,
+    private readonly files: TailerSource,
+    private readonly sink: FrameSink,
+    private readonly counters: SendCounters,
+    private readonly logger: Logger,
+  ) {
+    this.window = new InflightWindow(options.maxInflightBytes);
+    this.maxLineBytes = options.maxLineBytes;
+    this.maxBodyBytes = options.batchMaxBytes;
+    this.buffer = Buffer.allocUnsafe(Math.max(options.batchMaxBytes, options.maxLineBytes) + 3);
+    // Enough frames for what the socket may hold queued, plus the one being filled.
+    this.frames = new FramePool(options.batchMaxBytes + FRAME_HEADER_RESERVE_BYTES, Math.ceil(MAX_SOCKET_BUFFERED_BYTES / options.batchMaxBytes) + 2);
+  }
+
+  get inflightBytes(): number {
+    return this.window.inflightBytes;
+  }
+
+  /** Something may be ready to send: run the loop unless it is running (then it goes round once more). */
+  kick(): void {
+    this.wanted = true;
+    if (this.running || this.stopped) return;
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  onWelcome(welcome: AgentWelcome): void {
+    // Each side may be configured lower than the other, never higher: the smaller limit wins.
+    this.maxLineBytes = Math.min(this.options.maxLineBytes, welcome.limits.maxLineBytes);
+    this.maxBodyBytes = Math.max(1, Math.min(this.options.batchMaxBytes, welcome.limits.maxFrameBytes - FRAME_HEADER_RESERVE_BYTES));
+    this.window.reset();
+    this.files.rewindAll(this.maxLineBytes);
+    this.files.setResumePoints(welcome.resume);
+    this.kick();
+  }
+
+  onAck(batch: number): void {
+    const { settled, beyondSent } = this.window.ack(batch);
+    if (beyondSent) this.logger.warn({ batch }, 'hub acknowledged a batch that was never sent');
+    for (const { item } of settled) this.files.acknowledge(item.tailer, item.gen, item.endOffset);
+    this.counters.batchesAcked += settled.length;
+    this.kick();
+  }
+
+  /** Nothing in flight will be acknowledged now: read it all again after the next welcome. */
+  onDisconnect(): void {
+    this.window.reset();
+    this.files.rewindAll();
+    this.files.setResumePoints([]);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.wanted && !this.stopped) {
+      this.wanted = false;
+      await this.drain();
+    }
+  }
+
+  /** Sends until the window, the socket or the files run dry; each round reads one batch or finds a file idle. */
+  private async drain(): Promise<void> {
+    while (!this.stopped && this.sink.ready && this.window.hasRoom() && this.sink.bufferedAmount <= MAX_SOCKET_BUFFERED_BYTES) {
+      const tailer = this.files.nextReadable();
+      if (!tailer) return;
+      const epoch = this.sink.epoch;
+      const maxBody = Math.min(this.maxBodyBytes, this.window.roomBytes);
+      // Never read less than a whole maximal line plus "\r\n" and the tailer's look-back byte, or a
+      // full buffer could hold no line end.
+      const readBytes = Math.min(this.buffer.length, Math.max(maxBody, this.maxLineBytes + 3));
+      let batch: ReadBatch | undefined;
+      try {
+        batch = await tailer.readBatch(this.buffer.subarray(0, readBytes), maxBody);
+      } catch (error) {
+        this.logger.warn({ err: error, file: tailer.reportPath }, 'cannot read file; will retry');
+        tailer.suspend(Date.now() + READ_RETRY_MS);
+        continue;
+      }
+      if (!batch) continue;
+      if (this.sink.epoch !== epoch || !this.sink.ready) {
+        // The connection changed while we read: these lines go out again from the acknowledged offset.
+        tailer.rewind();
+        continue;
+      }
+      this.send(batch);
+    }
+  }
+
+  private send(batch: ReadBatch): void {
+    const number = this.window.nextBatchNumber();
+    const header: LinesHeader = {
+      batch: number,
+      file: batch.file,
+      fileId: batch.fileId,
+      offset: batch.offset,
+      endOffset: batch.endOffset,
+      lineCount: batch.lineCount,
+      ts: batch.ts,
+    };
+    if (batch.truncated.length > 0) header.truncated = batch.truncated;
+    if (batch.droppedBytes > 0) header.droppedBytes = batch.droppedBytes;
+    // Encoding copies the body out of the shared read buffer, which the next read overwrites, into a
+    // pooled frame (or, for the rare batch too big for one, a frame of its own).
+    const pooled = this.frames.acquire();
+    const frame = encodeLinesFrameInto(pooled, header, batch.body);
+    this.window.add(number, batch.body.length, { tailer: batch.tailer, gen: batch.gen, endOffset: batch.endOffset });
+    if (frame) {
+      this.sink.send(frame, () => {
+        this.frames.release(pooled);
+        this.kick();
+      });
+    } else {
+      this.frames.release(pooled);
+      this.sink.send(encodeLinesFrame(header, batch.body), this.resume);
+    }
+    this.counters.batchesSent += 1;
+    this.counters.linesRead += batch.lineCount;
+    this.counters.bytesRead += batch.body.length;
+    this.counters.truncatedLines += batch.truncated.length;
+    this.counters.droppedBytes += batch.droppedBytes;
+  }
+}

@@ -1,0 +1,249 @@
+import type { BigIntStats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Logger } from '../lib/logger.js';
+import type { ResumePoint } from '../protocol/index.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import { inodeKey } from './file-identity.js';
+import { openRegularFile, placeFile } from './file-opener.js';
+import { FileTailer } from './file-tailer.js';
+
+export interface RegistryOptions {
+  fromStart: boolean;
+  maxLineBytes: number;
+  pollIntervalMs: number;
+  rotatedIdleCloseMs: number;
+}
+
+/**
+ * The files being followed: which path points at which open file (by identity, never by path),
+ * what happens when a path starts pointing elsewhere (rename+create rotation, deletion), and when a
+ * rotated-away file is done with. File-system events only hint; the poll every pollIntervalMs is
+ * what guarantees nothing is missed.
+ */
+export class FileRegistry {
+  private readonly byPath = new Map<string, FileTailer>();
+  private readonly byKey = new Map<string, FileTailer>();
+  /** Round-robin order for reading, so one busy file cannot starve the others. */
+  private order: FileTailer[] = [];
+  private cursor = 0;
+  private readonly opening = new Map<string, Promise<void>>();
+  /** Where the hub already holds each fileId (welcome resume points of the current connection). */
+  private resume = new Map<string, number>();
+  private maxLineBytes: number;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: CheckpointStore,
+    private readonly options: RegistryOptions,
+    private readonly logger: Logger,
+    /** Called when some file may have lines to send. */
+    private readonly onReadable: () => void,
+  ) {
+    this.maxLineBytes = options.maxLineBytes;
+  }
+
+  /** Open files, rotated-away ones still being read included. */
+  get fileCount(): number {
+    return this.byKey.size;
+  }
+
+  isOpen(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
+  /** Follows `path` unless already followed. `existedAtStart` files start at their end (see placeFile). */
+  add(path: string, existedAtStart: boolean): Promise<void> {
+    if (this.stopped || this.byPath.has(path)) return Promise.resolve();
+    const pending = this.opening.get(path);
+    if (pending) return pending;
+    const opening = this.open(path, existedAtStart, undefined)
+      .catch((error: unknown) => this.logger.warn({ err: error, path }, 'cannot follow file'))
+      .finally(() => this.opening.delete(path));
+    this.opening.set(path, opening);
+    return opening;
+  }
+
+  /** A file event says `path` appeared: follow it, or check whether it now is another file. */
+  found(path: string): Promise<void> {
+    return this.byPath.has(path) ? this.checkPathLogged(path) : this.add(path, false);
+  }
+
+  /** A file event says `path` is gone: stop following it by that name (the open file is read out). */
+  lost(path: string): Promise<void> {
+    return this.byPath.has(path) ? this.checkPathLogged(path) : Promise.resolve();
+  }
+
+  /** Checks what `path` points at now: the same file, nothing (deleted or renamed away), or a new file. */
+  async checkPath(path: string): Promise<void> {
+    if (this.stopped || this.opening.has(path)) return;
+    const tailer = this.byPath.get(path);
+    let current: BigIntStats | undefined;
+    try {
+      current = await stat(path, { bigint: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new Error(`stat ${path}`, { cause: error });
+    }
+    if (this.stopped || this.opening.has(path) || this.byPath.get(path) !== tailer) return;
+    if (tailer && current && inodeKey(current) === tailer.key) return;
+    if (tailer) this.detach(path, tailer, current ? 'replaced' : 'gone');
+    if (!current?.isFile()) return;
+    const opening = this.open(path, false, tailer)
+      .catch((error: unknown) => this.logger.warn({ err: error, path }, 'cannot follow file'))
+      .finally(() => this.opening.delete(path));
+    this.opening.set(path, opening);
+    await opening;
+  }
+
+  /** The next file with something to read, round robin; a new file waits until the one it replaced is read out. */
+  nextReadable(): FileTailer | undefined {
+    const count = this.order.length;
+    for (let step = 0; step < count; step += 1) {
+      const tailer = this.order[(this.cursor + step) % count] as FileTailer;
+      const predecessor = tailer.predecessor;
+      if (predecessor && (predecessor.closed || predecessor.paths.size > 0)) tailer.predecessor = undefined;
+      else if (predecessor?.wantsRead()) continue;
+      if (!tailer.wantsRead()) continue;
+      this.cursor = (this.cursor + step + 1) % count;
+      return tailer;
+    }
+    return undefined;
+  }
+
+  acknowledge(tailer: FileTailer, gen: string, endOffset: number): void {
+    if (tailer.acknowledge(gen, endOffset) && !tailer.closed) this.store.set(tailer.checkpoint());
+  }
+
+  /** Every file goes back to its acknowledged offset (and takes the connection's line limit). */
+  rewindAll(maxLineBytes?: number): void {
+    if (maxLineBytes !== undefined) this.maxLineBytes = maxLineBytes;
+    for (const tailer of this.order) tailer.rewind({ maxLineBytes: this.maxLineBytes });
+  }
+
+  setResumePoints(points: ResumePoint[]): void {
+    this.resume = new Map(points.map((point) => [point.fileId, point.offset]));
+    for (const tailer of this.order) this.applyResume(tailer);
+  }
+
+  startPolling(): void {
+    const tick = (): void => {
+      this.pollTimer = setTimeout(() => {
+        this.polling = this.poll().finally(() => {
+          this.polling = undefined;
+          if (!this.stopped) tick();
+        });
+      }, this.options.pollIntervalMs);
+    };
+    tick();
+  }
+
+  /** Stops polling and opening files; what is open stays open until close(). */
+  async stopPolling(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.pollTimer);
+    await this.polling;
+    await Promise.allSettled(this.opening.values());
+  }
+
+  async close(): Promise<void> {
+    await this.stopPolling();
+    await Promise.all(this.order.map((tailer) => tailer.close()));
+    this.order = [];
+    this.byKey.clear();
+    this.byPath.clear();
+  }
+
+  /**
+   * The safety net under file events, every pollIntervalMs: each file gets a look (a read, see
+   * FileTailer.requestLook), and the path of each file that stopped growing is checked: a file
+   * renamed away, replaced or deleted stops growing, while checking the paths of busy files every
+   * time would cost a stat each for nothing. Rotated-away files that are done are closed.
+   */
+  async poll(now = Date.now()): Promise<void> {
+    for (const tailer of [...this.order]) {
+      if (tailer.readyToClose(this.options.rotatedIdleCloseMs, now)) await this.closeTailer(tailer);
+    }
+    const quiet = [...this.byPath].filter(([, tailer]) => now - tailer.lastGrowthAt >= this.options.pollIntervalMs);
+    // All at once rather than one after another: the thread pool runs them side by side and the event
+    // loop wakes once for many results, which is most of what a poll costs.
+    await Promise.all(quiet.map(([path]) => this.checkPathLogged(path)));
+    for (const tailer of this.order) tailer.requestLook();
+    this.onReadable();
+  }
+
+  private async open(path: string, existedAtStart: boolean, predecessor: FileTailer | undefined): Promise<void> {
+    const opened = await openRegularFile(path);
+    if (!opened) return;
+    const key = inodeKey(opened.stats);
+    if (this.alreadyFollowed(path, key)) return void (await opened.handle.close());
+    const context = { store: this.store, fromStart: this.options.fromStart, maxLineBytes: this.maxLineBytes };
+    const placement = await placeFile(opened, path, existedAtStart, context).catch(async (error: unknown) => {
+      await opened.handle.close();
+      throw new Error(`read the start of ${path}`, { cause: error });
+    });
+    // Another event may have opened the same file (under another name) while we were reading it.
+    if (this.stopped || this.alreadyFollowed(path, key)) return void (await opened.handle.close());
+    const tailer = new FileTailer({
+      handle: opened.handle,
+      ...placement,
+      limits: { maxLineBytes: this.maxLineBytes },
+      logger: this.logger,
+      onIdentityChange: (changed) => this.store.set(changed.checkpoint()),
+    });
+    tailer.predecessor = predecessor;
+    this.byKey.set(key, tailer);
+    this.order.push(tailer);
+    this.attach(path, tailer);
+    this.applyResume(tailer);
+    this.store.set(tailer.checkpoint());
+    const { fileId, reportPath } = tailer;
+    this.logger.info({ path, file: reportPath, fileId, offset: tailer.ackedOffset, size: placement.size, from: placement.from }, 'following file');
+    this.onReadable();
+  }
+
+  /**
+   * Whether `path` needs no new tailer: it is followed already, or its file is open under another
+   * name. A renamed file that still matches is the same file: it is followed once, under its first name.
+   */
+  private alreadyFollowed(path: string, key: string): boolean {
+    if (this.byPath.has(path)) return true;
+    const existing = this.byKey.get(key);
+    if (!existing) return false;
+    this.attach(path, existing);
+    this.logger.debug({ path, file: existing.reportPath, fileId: existing.fileId }, 'file is followed already under another name');
+    return true;
+  }
+
+  private checkPathLogged(path: string): Promise<void> {
+    return this.checkPath(path).catch((error: unknown) => this.logger.warn({ err: error, path }, 'cannot check path'));
+  }
+
+  private attach(path: string, tailer: FileTailer): void {
+    this.byPath.set(path, tailer);
+    tailer.paths.add(path);
+  }
+
+  private detach(path: string, tailer: FileTailer, why: 'gone' | 'replaced'): void {
+    if (this.byPath.get(path) === tailer) this.byPath.delete(path);
+    tailer.paths.delete(path);
+    if (tailer.paths.size === 0) {
+      const message = why === 'gone' ? 'file renamed away or deleted; reading it to its end' : 'file rotated; reading the old one to its end';
+      this.logger.info({ path, file: tailer.reportPath, fileId: tailer.fileId }, message);
+    }
+  }
+
+  private applyResume(tailer: FileTailer): void {
+    const offset = this.resume.get(tailer.fileId);
+    if (offset !== undefined && tailer.resumeAt(offset)) this.store.set(tailer.checkpoint());
+  }
+
+  private async closeTailer(tailer: FileTailer): Promise<void> {
+    this.byKey.delete(tailer.key);
+    this.order = this.order.filter((other) => other !== tailer);
+    this.cursor = 0;
+    await tailer.close();
+    this.logger.info({ file: tailer.reportPath, fileId: tailer.fileId, offset: tailer.ackedOffset }, 'closed file that was read to its end');
+  }
+}

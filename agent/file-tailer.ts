@@ -1,0 +1,258 @@
+import type { FileHandle } from 'node:fs/promises';
+import type { Logger } from '../lib/logger.js';
+import type { Checkpoint } from './checkpoint-store.js';
+import { fileIdOf, fingerprintMatches, fingerprintOf, FINGERPRINT_MAX_BYTES, inodeKey, newGeneration, readHead, type FileIdentity } from './file-identity.js';
+import { LineSplitter, type SplitLimits } from './line-splitter.js';
+
+const LF = 0x0a;
+
+/** Lines read from one file, ready to be framed. */
+export interface ReadBatch {
+  tailer: FileTailer;
+  file: string;
+  fileId: string;
+  gen: string;
+  offset: number;
+  endOffset: number;
+  body: Buffer;
+  lineCount: number;
+  truncated: number[];
+  droppedBytes: number;
+  ts: number;
+}
+
+export interface TailerInit {
+  handle: FileHandle;
+  /** The path lines are reported under: the one the agent first knew this file by. */
+  reportPath: string;
+  identity: FileIdentity;
+  /** Where to start reading; a line boundary, already acknowledged (or never to be sent). */
+  offset: number;
+  size: number;
+  limits: SplitLimits;
+  logger: Logger;
+  /** The gen or fingerprint changed: the caller updates the checkpoint. */
+  onIdentityChange: (tailer: FileTailer) => void;
+}
+
+/**
+ * Follows one open file by byte offset. Three offsets move forward through it: `sent` (end of the last
+ * line handed out in a batch), `acked` (end of the last line the hub acknowledged) and the read
+ * position (past `sent` while an over-long line is being skipped). A disconnect rewinds both to
+ * `acked`, so unacknowledged lines are read again from disk rather than kept in memory.
+ */
+export class FileTailer {
+  readonly reportPath: string;
+  readonly key: string;
+  /** Followed paths that point at this file now; empty once it was renamed away or deleted. */
+  readonly paths = new Set<string>();
+  /** The file that used to be at this file's path: it is read to its end before this one is read. */
+  predecessor: FileTailer | undefined;
+  identity: FileIdentity;
+  fileId: string;
+  closed = false;
+  /** When the file's size last changed (or it was opened), ms since the epoch. */
+  lastGrowthAt = Date.now();
+
+  private readonly handle: FileHandle;
+  private readonly splitter: LineSplitter;
+  private readonly logger: Logger;
+  private readonly onIdentityChange: (tailer: FileTailer) => void;
+  private readOffset: number;
+  private sentOffset: number;
+  private acked: number;
+  /** Everything before this was looked at; nothing more can be sent until the file grows past it. */
+  private scannedTo: number;
+  private size: number;
+  /** The file is closing for good: its partial last line is sent as if it had a newline. */
+  private finalRead = false;
+  /** The poll (or a rewind) asked for a look: read once even if the known size says nothing is new. */
+  private lookPending = true;
+  private busy: Promise<unknown> | undefined;
+  /** After a failed read the file is left alone until then, instead of retried in a tight loop. */
+  private suspendedUntil = 0;
+
+  constructor(init: TailerInit) {
+    this.handle = init.handle;
+    this.reportPath = init.reportPath;
+    this.identity = init.identity;
+    this.key = inodeKey(init.identity);
+    this.fileId = fileIdOf(init.identity);
+    this.readOffset = this.sentOffset = this.acked = this.scannedTo = init.offset;
+    this.size = init.size;
+    this.splitter = new LineSplitter(init.limits);
+    this.logger = init.logger;
+    this.onIdentityChange = init.onIdentityChange;
+  }
+
+  get ackedOffset(): number {
+    return this.acked;
+  }
+
+  /** Something may be there to read (and send). */
+  wantsRead(): boolean {
+    if (this.closed || (this.suspendedUntil > 0 && Date.now() < this.suspendedUntil)) return false;
+    return this.lookPending || this.size > this.scannedTo || (this.finalRead && (this.readOffset < this.size || this.splitter.holding));
+  }
+
+  /**
+   * The poll's look at the file: the next read finds out whether it grew. A read that finds nothing
+   * costs what an fstat would, and one that finds lines saves the fstat that would have preceded it.
+   */
+  requestLook(): void {
+    this.lookPending = true;
+  }
+
+  /** A read failed: leave the file alone until `until` (ms since the epoch). */
+  suspend(until: number): void {
+    this.suspendedUntil = until;
+  }
+
+  /**
+   * Reads the next batch into `buffer` (reused by the caller, at least maxLineBytes + 3 long: with the
+   * look-back byte, a full buffer then always holds a line end or proves the line too long).
+   * Undefined when no complete line was found.
+   */
+  readBatch(buffer: Buffer, maxBodyBytes: number): Promise<ReadBatch | undefined> {
+    const read = this.read(buffer, maxBodyBytes);
+    this.busy = read;
+    return read;
+  }
+
+  private async read(buffer: Buffer, maxBodyBytes: number): Promise<ReadBatch | undefined> {
+    this.lookPending = false;
+    const start = this.readOffset;
+    // At a line boundary the byte before us is the previous line's '\n'. Reading it along costs
+    // nothing and catches a file truncated (copytruncate) since the last look, even one already
+    // rewritten past our offset, which a size check cannot see; recheck() then sorts it out.
+    const lookBack = start > 0 && !this.splitter.holding ? 1 : 0;
+    const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, start - lookBack);
+    if (this.closed || this.readOffset !== start) return undefined;
+    if (lookBack === 1 && (bytesRead === 0 || buffer[0] !== LF)) {
+      await this.recheck();
+      if (this.closed || this.readOffset !== start) return undefined;
+    }
+    const chunk = buffer.subarray(lookBack, Math.max(lookBack, bytesRead));
+    const end = start + chunk.length;
+    if (end > this.size) {
+      this.size = end;
+      this.lastGrowthAt = Date.now();
+      // A file first seen shorter than a full fingerprint gets a wider one as it grows.
+      if (this.identity.fingerprintLength < FINGERPRINT_MAX_BYTES) await this.checkFingerprint();
+      if (this.closed || this.readOffset !== start) return undefined;
+    }
+    const final = this.finalRead && bytesRead < buffer.length;
+    const split = this.splitter.split(chunk, maxBodyBytes, final);
+    this.readOffset = start + split.consumedBytes;
+    this.scannedTo = split.bodyFull ? this.readOffset : end;
+    if (split.lineCount === 0) return undefined;
+    const batch: ReadBatch = {
+      tailer: this,
+      file: this.reportPath,
+      fileId: this.fileId,
+      gen: this.identity.gen,
+      offset: this.sentOffset,
+      endOffset: start + split.endBytes,
+      body: split.body,
+      lineCount: split.lineCount,
+      truncated: split.truncated,
+      droppedBytes: split.droppedBytes,
+      ts: Date.now(),
+    };
+    this.sentOffset = batch.endOffset;
+    return batch;
+  }
+
+  /** The hub holds this file's lines up to `endOffset`. False when it is old news (or another generation's). */
+  acknowledge(gen: string, endOffset: number): boolean {
+    if (gen !== this.identity.gen || endOffset <= this.acked) return false;
+    this.acked = endOffset;
+    return true;
+  }
+
+  /** Forgets everything sent but not acknowledged; it is read again from the file. */
+  rewind(limits?: SplitLimits): void {
+    this.readOffset = this.sentOffset = this.scannedTo = this.acked;
+    this.splitter.reset(limits);
+    this.lookPending = true;
+  }
+
+  /** The hub already holds this file up to `offset` (welcome resume point). True if that moved us on. */
+  resumeAt(offset: number): boolean {
+    if (offset <= this.acked) return false;
+    if (offset > this.size) {
+      this.logger.warn({ file: this.reportPath, fileId: this.fileId, offset, size: this.size }, 'hub resume point is past the end of the file; ignoring it');
+      return false;
+    }
+    this.acked = offset;
+    this.rewind();
+    return true;
+  }
+
+  /**
+   * The byte before the read offset is not the '\n' it was: the file shrank below the offset
+   * (copytruncate), or was truncated and rewritten past it (the first bytes then differ), or the
+   * offset was never a line end (started at the end of a file whose last line has no newline yet).
+   */
+  private async recheck(): Promise<void> {
+    const { size } = await this.handle.stat();
+    if (this.closed) return;
+    if (size < this.readOffset) {
+      this.newGeneration(await readHead(this.handle), size, 'file shrank below the read offset (truncated)');
+    } else {
+      await this.checkFingerprint();
+    }
+  }
+
+  /**
+   * Whether the file, renamed away or deleted, can be closed: read to its end, idle for `idleMs`, and
+   * all of it acknowledged. A partial last line is sent first, as if its newline had arrived.
+   */
+  readyToClose(idleMs: number, now = Date.now()): boolean {
+    if (this.paths.size > 0 || this.wantsRead() || now - this.lastGrowthAt < idleMs) return false;
+    if (this.readOffset < this.size || this.splitter.holding) {
+      this.finalRead = true;
+      return false;
+    }
+    return this.acked >= this.sentOffset;
+  }
+
+  checkpoint(): Omit<Checkpoint, 'seenAt'> {
+    return { path: this.reportPath, ...this.identity, offset: this.acked };
+  }
+
+  /** Closes the file once any read in progress has finished. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.busy?.catch(() => {
+      // The read's error was already reported by whoever awaited it; closing is all that is left.
+    });
+    await this.handle.close();
+  }
+
+  private async checkFingerprint(): Promise<void> {
+    const { fingerprintLength } = this.identity;
+    const head = await readHead(this.handle);
+    if (!fingerprintMatches(head, this.identity)) {
+      this.newGeneration(head, this.size, 'first bytes of the file changed (truncated and rewritten)');
+    } else if (fingerprintLength < FINGERPRINT_MAX_BYTES && head.length > fingerprintLength) {
+      // The file was shorter than a full fingerprint when first seen: widen it as the file grows.
+      this.identity = { ...this.identity, ...fingerprintOf(head) };
+      this.onIdentityChange(this);
+    }
+  }
+
+  /** Starts over at 0 under a new gen: the bytes we had read are gone, so offsets start afresh. */
+  private newGeneration(head: Buffer, size: number, reason: string): void {
+    const previous = this.fileId;
+    this.identity = { ...this.identity, ...fingerprintOf(head), gen: newGeneration() };
+    this.fileId = fileIdOf(this.identity);
+    this.acked = 0;
+    this.size = size;
+    this.finalRead = false;
+    this.rewind();
+    this.logger.info({ file: this.reportPath, previousFileId: previous, fileId: this.fileId, reason }, 'following file from its start under a new generation');
+    this.onIdentityChange(this);
+  }
+}

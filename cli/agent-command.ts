@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { Agent } from '../agent/agent.js';
+import { agentConfigSchema, type AgentConfig } from '../agent/agent-config.js';
+import { createLogger } from '../lib/logger.js';
+import { collect, parseInteger, untilSignal } from './parse-options.js';
+import { UsageError } from './usage-error.js';
+
+interface AgentFlags {
+  hub: string[];
+  name?: string;
+  token?: string;
+  state?: string;
+  fromStart?: boolean;
+  maxLineBytes?: number;
+  logLevel?: string;
+}
+
+export function registerAgentCommand(program: Command): void {
+  program
+    .command('agent')
+    .description('follow files and globs and stream their lines to a hub')
+    .argument('<paths...>', 'files or globs to follow (quote globs so the shell leaves them alone)')
+    .requiredOption('--hub <url>', 'hub WebSocket URL, e.g. ws://hub:7070; repeat for fail-over', collect)
+    .option('--name <hostname>', 'name to report lines under (default: this machine\'s hostname)')
+    .option('--token <token>', 'agent token (or SUPERGREP_TOKEN)')
+    .option('--state <file>', 'checkpoint file (default .supergrep/agent-state.json)')
+    .option('--from-start', 'read files that already exist from their beginning, not their end')
+    .option('--max-line-bytes <n>', 'cut longer lines here (default 65536)', parseInteger(1024, 16 * 1024 * 1024))
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
+    .action(async (paths: string[], flags: AgentFlags) => {
+      const config = loadAgentConfig(paths, flags);
+      const logger = createLogger('agent', config.logLevel);
+      const agent = new Agent(config, logger);
+      await agent.start();
+      const signal = await untilSignal();
+      logger.info({ signal }, 'agent shutting down');
+      await agent.stop();
+    });
+}
+
+export function loadAgentConfig(paths: string[], flags: AgentFlags, env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  const input: Record<string, unknown> = { paths, hubs: flags.hub.map(toWebSocketUrl) };
+  const token = flags.token ?? env.SUPERGREP_TOKEN;
+  if (token) input.token = token;
+  if (flags.name !== undefined) input.name = flags.name;
+  if (flags.state !== undefined) input.stateFile = flags.state;
+  if (flags.fromStart) input.fromStart = true;
+  if (flags.maxLineBytes !== undefined) input.maxLineBytes = flags.maxLineBytes;
+  if (flags.logLevel !== undefined) input.logLevel = flags.logLevel;
+  const parsed = agentConfigSchema.safeParse(input);
+  if (!parsed.success) throw new UsageError(`invalid agent options:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Accepts http(s):// too, since people copy the hub's address from the browser. */
+function toWebSocketUrl(url: string): string {
+  return url.replace(/^http(s?):\/\//, 'ws$1://');
+}

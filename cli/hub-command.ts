@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { createLogger } from '../lib/logger.js';
+import { ConfigError, hubEnvOverrides, readConfigFile, resolveHubConfig, type HubConfig } from '../server/config.js';
+import { startHub } from '../server/hub.js';
+import { parseInteger, untilSignal } from './parse-options.js';
+import { UsageError } from './usage-error.js';
+
+interface HubFlags {
+  host?: string;
+  port?: number;
+  data?: string;
+  config?: string;
+  logLevel?: string;
+  statsd?: string;
+}
+
+export function registerHubCommand(program: Command): void {
+  program
+    .command('hub')
+    .description('run the hub: agents connect to /ws/agent, viewers to /ws/client, the UI is served at /')
+    .option('--host <address>', 'address to listen on; anything but loopback requires tokens (default 127.0.0.1)')
+    .option('--port <port>', 'TCP port, 0 for any free one (default 7070)', parseInteger(0, 65535))
+    .option('--data <dir>', 'directory for the database of pins, deploys and captures (default .supergrep)')
+    .option('--config <file>', 'JSON file with any hub option (see docs/configuration.md)')
+    .option('--statsd <host:port>', 'send every pin\'s match count to this StatsD server over UDP')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
+    .addHelpText(
+      'after',
+      '\nTokens come from the config file or from SUPERGREP_AGENT_TOKEN and SUPERGREP_VIEWER_TOKEN\n' +
+        '(comma-separated; "name:secret" names the holder).',
+    )
+    .action(async (flags: HubFlags) => {
+      const config = loadHubConfig(flags);
+      const logger = createLogger('hub', config.logLevel);
+      const hub = await startHub(config, logger);
+      const signal = await untilSignal();
+      logger.info({ signal }, 'hub shutting down');
+      await hub.close();
+    });
+}
+
+/** Defaults < config file < SUPERGREP_* environment < flags. */
+export function loadHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = process.env): HubConfig {
+  try {
+    const fromFile = flags.config ? readConfigFile(flags.config) : {};
+    const fromFlags: Record<string, unknown> = {};
+    if (flags.host !== undefined) fromFlags.host = flags.host;
+    if (flags.port !== undefined) fromFlags.port = flags.port;
+    if (flags.data !== undefined) fromFlags.dataDir = flags.data;
+    if (flags.statsd !== undefined) fromFlags.statsd = flags.statsd;
+    if (flags.logLevel !== undefined) fromFlags.logLevel = flags.logLevel;
+    warnUnknownEnv(env);
+    return resolveHubConfig({ ...fromFile, ...hubEnvOverrides(env), ...fromFlags });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+const KNOWN_ENV = new Set(['SUPERGREP_AGENT_TOKEN', 'SUPERGREP_VIEWER_TOKEN', 'SUPERGREP_TOKEN', 'SUPERGREP_LOG_LEVEL', 'SUPERGREP_HUB']);
+
+/** A mistyped SUPERGREP_* variable would otherwise be ignored without a word. */
+function warnUnknownEnv(env: NodeJS.ProcessEnv): void {
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('SUPERGREP_') && !KNOWN_ENV.has(name)) {
+      process.stderr.write(`supergrep: warning: unknown environment variable ${name} is ignored\n`);
+    }
+  }
+}

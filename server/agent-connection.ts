@@ -1,0 +1,165 @@
+import type { RawData, WebSocket } from 'ws';
+import type { Counter } from 'prom-client';
+import {
+  CLOSE_CODES,
+  FrameError,
+  PROTOCOL_VERSION,
+  agentToHubSchema,
+  decodeLinesFrame,
+  parseMessage,
+  type AgentHello,
+  type HubToAgent,
+  type LinesFrame,
+} from '../protocol/node.js';
+import type { Logger } from '../lib/logger.js';
+import type { BatchPipeline } from './batch-pipeline.js';
+import type { HubConfig } from './config.js';
+import type { HubMetrics } from './metrics.js';
+import { closeReason, sendIfOpen, toBuffer } from './socket-util.js';
+import type { SourceRegistry } from './source-registry.js';
+
+export interface AgentConnectionDeps {
+  config: HubConfig;
+  logger: Logger;
+  hubId: string;
+  registry: SourceRegistry;
+  pipeline: BatchPipeline;
+  metrics: HubMetrics;
+}
+
+/**
+ * One agent's socket: hello and welcome (with resume points), then binary lines frames, each taken
+ * in (or dropped as a duplicate) and acknowledged before the next is read. Any malformed frame
+ * closes this connection only.
+ */
+export class AgentConnection {
+  private hello: AgentHello | undefined;
+  private lastBatch = 0;
+  private closed = false;
+  private readonly helloTimer: NodeJS.Timeout;
+  private linesCounter: Counter.Internal | undefined;
+  private bytesCounter: Counter.Internal | undefined;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly remote: string | undefined,
+    private readonly tokenName: string | undefined,
+    private readonly deps: AgentConnectionDeps,
+  ) {
+    this.helloTimer = setTimeout(
+      () => this.protocolError(`no hello within ${deps.config.helloTimeoutMs} ms`),
+      deps.config.helloTimeoutMs,
+    );
+    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    socket.on('close', (code) => this.onClose(code));
+    socket.on('error', (err) => {
+      // ws reports oversized or invalid frames here and closes the socket itself.
+      this.deps.metrics.protocolErrors.labels('agent').inc();
+      this.deps.logger.warn({ host: this.hello?.host, remote: this.remote, reason: err.message }, 'agent socket error');
+    });
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    try {
+      if (isBinary) this.onFrame(toBuffer(data));
+      else this.onText(toBuffer(data).toString('utf8'));
+    } catch (err) {
+      this.deps.logger.error({ err, host: this.hello?.host, remote: this.remote }, 'agent frame handling failed');
+      this.fail('SG_ERR_INTERNAL', 'the hub failed to handle a frame', 1011);
+    }
+  }
+
+  private onText(text: string): void {
+    const parsed = parseMessage(agentToHubSchema, text);
+    if (!parsed.ok) return this.protocolError(`invalid message: ${parsed.error}`);
+    if (this.hello) return this.protocolError('hello was already received');
+    const hello = parsed.value;
+    clearTimeout(this.helloTimer);
+    if (hello.protocolVersion !== PROTOCOL_VERSION) {
+      this.deps.logger.warn({ host: hello.host, remote: this.remote, protocolVersion: hello.protocolVersion }, 'agent protocol version refused');
+      return this.fail(
+        'SG_ERR_VERSION',
+        `protocol version ${hello.protocolVersion} is not supported; this hub speaks version ${PROTOCOL_VERSION}`,
+        CLOSE_CODES.versionMismatch,
+      );
+    }
+    const { config, registry, metrics, hubId } = this.deps;
+    this.hello = hello;
+    this.linesCounter = metrics.agentLines.labels(hello.host);
+    this.bytesCounter = metrics.agentBytes.labels(hello.host);
+    registry.agentConnected(hello.host);
+    metrics.agents.inc();
+    this.send({
+      type: 'welcome',
+      protocolVersion: PROTOCOL_VERSION,
+      hubId,
+      resume: registry.resumePoints(hello.host),
+      limits: { maxFrameBytes: config.maxAgentFrameBytes, maxLineBytes: config.maxLineBytes },
+    });
+    this.deps.logger.info(
+      { host: hello.host, remote: this.remote, agentVersion: hello.agentVersion, tokenName: this.tokenName },
+      'agent connected',
+    );
+  }
+
+  private onFrame(frame: Buffer): void {
+    const hello = this.hello;
+    if (!hello) return this.protocolError('lines frame before hello');
+    let decoded: LinesFrame;
+    try {
+      decoded = decodeLinesFrame(frame);
+    } catch (err) {
+      if (err instanceof FrameError) return this.protocolError(err.message);
+      throw new Error('decode lines frame', { cause: err });
+    }
+    const { header, body } = decoded;
+    if (header.batch !== this.lastBatch + 1) {
+      return this.protocolError(`batch ${header.batch} out of order (expected ${this.lastBatch + 1})`);
+    }
+    this.lastBatch = header.batch;
+    const { registry, pipeline, metrics } = this.deps;
+    const held = registry.resumeOffset(hello.host, header.fileId);
+    if (held !== undefined && header.endOffset <= held) {
+      // Sent again after a reconnect: the hub already holds these lines. Acked so the agent moves on.
+      metrics.duplicateBatches.inc();
+    } else {
+      if (body.length > 0) {
+        const source = registry.source(hello.host, header.file);
+        pipeline.take(source, { body, ts: header.ts, lineCount: header.lineCount, truncated: header.truncated });
+        this.linesCounter!.inc(header.lineCount);
+        this.bytesCounter!.inc(body.length);
+      }
+      registry.recordTaken(hello.host, header.fileId, header.file, header.endOffset);
+    }
+    this.send({ type: 'ack', batch: header.batch });
+  }
+
+  private send(message: HubToAgent): void {
+    sendIfOpen(this.socket, JSON.stringify(message));
+  }
+
+  private protocolError(reason: string): void {
+    if (this.closed) return;
+    this.deps.metrics.protocolErrors.labels('agent').inc();
+    this.deps.logger.warn({ host: this.hello?.host, remote: this.remote, reason }, 'agent protocol error; closing its connection');
+    this.fail('SG_ERR_PROTOCOL', reason, CLOSE_CODES.protocolError);
+  }
+
+  private fail(code: 'SG_ERR_PROTOCOL' | 'SG_ERR_VERSION' | 'SG_ERR_INTERNAL', message: string, closeCode: number): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.helloTimer);
+    this.send({ type: 'error', code, message });
+    this.socket.close(closeCode, closeReason(message));
+  }
+
+  private onClose(code: number): void {
+    this.closed = true;
+    clearTimeout(this.helloTimer);
+    if (!this.hello) return;
+    this.deps.registry.agentDisconnected(this.hello.host);
+    this.deps.metrics.agents.dec();
+    this.deps.logger.info({ host: this.hello.host, remote: this.remote, code }, 'agent disconnected');
+  }
+}

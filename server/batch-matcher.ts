@@ -1,0 +1,115 @@
+import type RE2 from 're2';
+import type { MatchRange, MatchedLine } from '../protocol/index.js';
+import { scanMatches } from './batch-scan.js';
+import { matchRanges, testLine } from './line-match.js';
+import type { CompiledFilter, CompiledPattern } from './filter-compiler.js';
+
+/** What the matcher needs to know about a source (one file on one host). */
+export interface SourceRef {
+  readonly host: string;
+  readonly file: string;
+  /** `${hubId}-${sourceNum}-`: a line's id is this plus its position in the source's stream. */
+  readonly idPrefix: string;
+}
+
+/** A batch of lines as stored: `\n`-ended lines in one Buffer. */
+export interface BatchRef {
+  readonly body: Buffer;
+  /** Position of the body's first byte in the source's hub-side stream. */
+  readonly firstPos: number;
+  /** When the agent read the lines (ms since epoch). */
+  readonly ts: number;
+  /** Body offsets of lines cut at the maximum line length; undefined when none were. */
+  readonly truncated: ReadonlySet<number> | undefined;
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * Calls `visit(start, end)` for every line in which `re` (flags `gm`) finds a match that starts in
+ * that line, `end` being the index of its '\n'. One native call finds the next candidate, so lines
+ * without a match cost nothing in JavaScript. A match may run across '\n' in the body (`\s`,
+ * `[^x]`), so a candidate is only a candidate: the caller verifies the line on its own.
+ */
+export function forEachCandidateLine(re: RE2, body: Buffer, visit: (start: number, end: number) => void): void {
+  let from = 0;
+  while (from < body.length) {
+    re.lastIndex = from;
+    const found = re.exec(body);
+    if (found === null) return;
+    const at = found.index;
+    // `^$` can match just after the last '\n', which is not a line.
+    if (at >= body.length) return;
+    // lastIndexOf with a negative offset would count from the end, hence the explicit 0.
+    const start = at === 0 ? 0 : body.lastIndexOf(NEWLINE, at - 1) + 1;
+    const end = body.indexOf(NEWLINE, at);
+    visit(start, end);
+    from = end + 1;
+  }
+}
+
+/** Calls `visit(start, end)` for every line of the body. */
+export function forEachLine(body: Buffer, visit: (start: number, end: number) => void): void {
+  let start = 0;
+  while (start < body.length) {
+    const end = body.indexOf(NEWLINE, start);
+    visit(start, end);
+    start = end + 1;
+  }
+}
+
+function makeLine(source: SourceRef, batch: BatchRef, start: number, line: string, ranges: MatchRange[]): MatchedLine {
+  return {
+    id: source.idPrefix + (batch.firstPos + start),
+    host: source.host,
+    file: source.file,
+    ts: batch.ts,
+    line,
+    // Always present (undefined is left out of JSON) so every line object has the same shape.
+    truncated: batch.truncated?.has(start) ? true : undefined,
+    ranges,
+  };
+}
+
+/** Body offsets of the lines `pattern` matches on their own, in order. */
+function matchingLineStarts(pattern: CompiledPattern, body: Buffer): number[] {
+  const starts: number[] = [];
+  const check = (start: number, end: number) => {
+    if (testLine(pattern, body.toString('utf8', start, end))) starts.push(start);
+  };
+  if (pattern.batchSafe) forEachCandidateLine(pattern.batch, body, check);
+  else forEachLine(body, check);
+  return starts;
+}
+
+/** Appends to `out` the lines of `batch` that `filter` matches, in order. Ignores host/file globs. */
+export function matchFilterInBatch(filter: CompiledFilter, source: SourceRef, batch: BatchRef, out: MatchedLine[]): void {
+  const { include, exclude } = filter;
+  const body = batch.body;
+  if (include === undefined) {
+    // Every line, minus the excluded ones found by a batch search of the exclude pattern.
+    const excluded = exclude ? matchingLineStarts(exclude, body) : [];
+    let next = 0;
+    forEachLine(body, (start, end) => {
+      if (excluded[next] === start) {
+        next += 1;
+        return;
+      }
+      out.push(makeLine(source, batch, start, body.toString('utf8', start, end), []));
+    });
+    return;
+  }
+  const accept = (start: number, text: string, ranges: MatchRange[]) => {
+    if (exclude && testLine(exclude, text)) return;
+    out.push(makeLine(source, batch, start, text, ranges));
+  };
+  if (include.batchSafe) {
+    scanMatches(include, body, accept);
+    return;
+  }
+  forEachLine(body, (start, end) => {
+    const text = body.toString('utf8', start, end);
+    const ranges = matchRanges(include, text);
+    if (ranges !== undefined) accept(start, text, ranges);
+  });
+}

@@ -1,0 +1,67 @@
+import type { Backlog, StoredBatch } from './backlog.js';
+import type { FilterEngine } from './filter-engine.js';
+import { limitLineLength } from './line-limit.js';
+import type { MatchRouter } from './match-router.js';
+import type { HubMetrics } from './metrics.js';
+import type { Source, SourceRegistry } from './source-registry.js';
+
+/** A batch of lines as an agent (or, later, another hub) hands it over. */
+export interface IncomingBatch {
+  /** `\n`-ended lines; may be a view into a socket buffer, so it is copied before being kept. */
+  body: Buffer;
+  ts: number;
+  lineCount: number;
+  /** Body offsets of lines cut by the sender. */
+  truncated?: readonly number[] | undefined;
+}
+
+/** Sees every batch once it is stored, before matching: the hook for forwarding to other hubs. */
+export type BatchTap = (source: Source, batch: StoredBatch) => void;
+
+export interface BatchPipelineDeps {
+  registry: SourceRegistry;
+  backlog: Backlog;
+  engine: FilterEngine;
+  router: MatchRouter;
+  metrics: HubMetrics;
+  maxLineBytes: number;
+}
+
+/**
+ * What happens to a batch once the hub decides to take it in: enforce the line limit, number its
+ * lines (stream positions), store it in the backlog, match every live filter once, hand the
+ * matches to subscribers. All synchronous: when `take` returns, the batch is stored and queued to
+ * every viewer, which is what an ack promises.
+ */
+export class BatchPipeline {
+  private readonly taps = new Set<BatchTap>();
+  private seq = 0;
+
+  constructor(private readonly deps: BatchPipelineDeps) {}
+
+  take(source: Source, incoming: IncomingBatch): void {
+    const { registry, backlog, engine, router, metrics } = this.deps;
+    const limited = limitLineLength(incoming.body, incoming.truncated, this.deps.maxLineBytes);
+    const truncatedCount = limited.truncated?.size ?? 0;
+    if (truncatedCount > 0) metrics.truncatedLines.inc(truncatedCount);
+    const batch: StoredBatch = {
+      // Own the bytes: a view would pin the whole socket read it came from for as long as it is kept.
+      body: limited.body === incoming.body ? Buffer.from(incoming.body) : limited.body,
+      firstPos: source.pos,
+      ts: incoming.ts,
+      truncated: limited.truncated,
+      seq: ++this.seq,
+    };
+    registry.noteTaken(source, batch.body.length, incoming.lineCount, incoming.ts);
+    backlog.append(source, batch);
+    for (const tap of this.taps) tap(source, batch);
+    const matched = router.dispatch(engine.matchBatch(source, batch), source);
+    if (matched > 0) metrics.linesMatched.inc(matched);
+  }
+
+  /** Registers a tap; returns the function that removes it. */
+  tap(listener: BatchTap): () => void {
+    this.taps.add(listener);
+    return () => this.taps.delete(listener);
+  }
+}

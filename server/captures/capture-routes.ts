@@ -1,0 +1,58 @@
+import { createCaptureSchema, type CaptureCreated } from '../../protocol/index.js';
+import type { Logger } from '../../lib/logger.js';
+import type { ApiMount } from '../api-router.js';
+import { notFound, route } from '../api/api-failure.js';
+import { parseBody } from '../api/validate-body.js';
+import type { CaptureStore } from '../storage/capture-store.js';
+import { captureMarkdown } from './capture-markdown.js';
+
+export interface CaptureRoutesDeps {
+  store: CaptureStore;
+  logger: Logger;
+  now(): number;
+}
+
+/**
+ * /api/captures: save selected lines (201 with the id and the page to share), read one back as JSON
+ * or as Markdown. The `url` answered is relative (`/captures/<id>`), resolved against the hub's
+ * address by the client: behind a proxy the Host header does not say how users reach the hub.
+ */
+export function captureRoutes(deps: CaptureRoutesDeps): ApiMount {
+  const { store, logger } = deps;
+  return (router) => {
+    router.post(
+      '/captures',
+      route(logger, (req, res) => {
+        const input = parseBody(createCaptureSchema, req.body);
+        const capture = store.create(input, res.locals.viewer as string | undefined, deps.now());
+        logger.info({ captureId: capture.id, lines: capture.lines.length, by: capture.createdBy }, 'capture saved');
+        const answer: CaptureCreated = { id: capture.id, url: `/captures/${capture.id}` };
+        res.status(201).location(`/api/captures/${capture.id}`).json(answer);
+      }),
+    );
+
+    // Registered before '/captures/:id', which would otherwise take "abc.md" as an id.
+    router.get(
+      '/captures/:id.md',
+      route(logger, (req, res) => {
+        const id = String(req.params.id);
+        const capture = store.get(id);
+        if (!capture) throw notFound('capture', id);
+        res
+          .type('text/markdown; charset=utf-8')
+          .set('Content-Disposition', `inline; filename="capture-${capture.id}.md"`)
+          .send(captureMarkdown(capture));
+      }),
+    );
+
+    router.get(
+      '/captures/:id',
+      route(logger, (req, res) => {
+        const id = String(req.params.id);
+        const capture = store.get(id);
+        if (!capture) throw notFound('capture', id);
+        res.json(capture);
+      }),
+    );
+  };
+}

@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express } from 'express';
+import type { Logger } from '../lib/logger.js';
+import { createApiRouter, type ApiMount } from './api-router.js';
+import { requireViewerToken } from './auth.js';
+import type { HubConfig } from './config.js';
+import type { HubMetrics } from './metrics.js';
+
+export interface HttpAppDeps {
+  config: HubConfig;
+  logger: Logger;
+  hubId: string;
+  metrics: HubMetrics;
+  startedAtMs: number;
+  /** Live connection counts for /healthz. */
+  counts(): { agents: number; viewers: number };
+  apiMounts?: readonly ApiMount[];
+}
+
+/**
+ * The built UI. This module compiles to dist/server/, so the UI is ../ui from there; run from
+ * source (tests), the same build is at ../dist/ui.
+ */
+export function defaultUiDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return import.meta.url.endsWith('.ts') ? resolve(here, '../dist/ui') : resolve(here, '../ui');
+}
+
+const NOT_BUILT_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>supergrep</title></head>
+<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto">
+<h1>supergrep hub is running</h1>
+<p>The web UI has not been built, so there is nothing to show here. Run <code>npm run build</code>
+and restart the hub. The WebSocket endpoints, <code>/healthz</code> and <code>/metrics</code> work without it.</p>
+</body></html>
+`;
+
+/** Express app for everything that is not a WebSocket: health, metrics, API, the UI. */
+export function createHttpApp(deps: HttpAppDeps): Express {
+  const { config, metrics, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    res.set({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    const { agents, viewers } = deps.counts();
+    res.json({
+      status: 'ok',
+      hubId: deps.hubId,
+      agents,
+      viewers,
+      uptimeSec: Math.round((Date.now() - deps.startedAtMs) / 1000),
+    });
+  });
+
+  app.get('/metrics', requireViewerToken(config.viewerTokens), async (_req, res, next) => {
+    try {
+      const { contentType, body } = await metrics.render();
+      res.type(contentType).send(body);
+    } catch (err) {
+      next(new Error('render metrics', { cause: err }));
+    }
+  });
+
+  app.use(
+    '/api',
+    createApiRouter({
+      viewerTokens: config.viewerTokens,
+      maxBodyBytes: config.maxApiBodyBytes,
+      logger,
+      mounts: deps.apiMounts ?? [],
+    }),
+  );
+
+  const uiDir = config.uiDir ?? defaultUiDir();
+  const indexHtml = join(uiDir, 'index.html');
+  if (existsSync(indexHtml)) {
+    app.use(express.static(uiDir, { index: false }));
+    // Client-side routes (e.g. /captures/abc) all load the app; it routes itself.
+    app.get('/{*path}', (_req, res) => {
+      res.set('Cache-Control', 'no-cache').sendFile(indexHtml);
+    });
+  } else {
+    logger.warn({ uiDir }, 'web UI not found; serving a placeholder page');
+    app.get('/{*path}', (_req, res) => {
+      res.status(503).type('html').send(NOT_BUILT_PAGE);
+    });
+  }
+  return app;
+}

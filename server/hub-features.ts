@@ -1,0 +1,146 @@
+import type { DeployEvent, PinEvent } from '../protocol/index.js';
+import type { Logger } from '../lib/logger.js';
+import type { ApiMount } from './api-router.js';
+import { captureRoutes } from './captures/capture-routes.js';
+import type { HubConfig } from './config.js';
+import { deployRoutes } from './deploys/deploy-routes.js';
+import { LogThrottle } from './pins/log-throttle.js';
+import type { MatchRouter } from './match-router.js';
+import type { HubMetrics } from './metrics.js';
+import { PinCounter } from './pins/pin-counter.js';
+import { pinRoutes } from './pins/pin-routes.js';
+import { PinTracker } from './pins/pin-tracker.js';
+import { StatsdSink } from './pins/statsd-sink.js';
+import { parseStatsdTarget } from './pins/statsd-target.js';
+import { CaptureStore } from './storage/capture-store.js';
+import type { Db } from './storage/database.js';
+import { DeployStore } from './storage/deploy-store.js';
+import { PinStore } from './storage/pin-store.js';
+
+/**
+ * (pin, 10 s bucket) counts kept in memory while the database refuses writes: 200 pins for more
+ * than an hour, a few MB. Beyond it the oldest bucket is given up and counted in
+ * supergrep_pin_counts_dropped_total.
+ */
+const MAX_UNFLUSHED_PIN_BUCKETS = 100_000;
+/** How often counts past the retention are deleted (an indexed delete; cheap). */
+const PIN_PRUNE_INTERVAL_MS = 60_000;
+/** A database that keeps refusing counts is logged at most this often. */
+const FLUSH_ERROR_LOG_INTERVAL_MS = 60_000;
+
+export interface HubFeaturesDeps {
+  config: HubConfig;
+  logger: Logger;
+  /** Owned from here on: closed by `close()`. */
+  db: Db;
+  router: MatchRouter;
+  metrics: HubMetrics;
+  /** Sends a message to every viewer (ViewerEndpoint.broadcast). */
+  broadcast(message: PinEvent | DeployEvent): void;
+  /** The hub's clock: pin buckets and the creation time of pins, deploys and captures. */
+  now(): number;
+}
+
+export interface HubFeatures {
+  apiMounts: ApiMount[];
+  /** Stops counting, writes the last counts, closes StatsD and the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Pins, deploy markers and captures: the hub's persistent features, on one SQLite database in
+ * the data directory. Loads the pins and starts counting them at once; throws when the stored pins
+ * cannot be read (the caller closes the database).
+ */
+export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
+  const { config, logger, db, metrics, now } = deps;
+  const pinStore = new PinStore(db);
+  const deployStore = new DeployStore(db);
+  const captureStore = new CaptureStore(db);
+  const counter = new PinCounter({
+    store: pinStore,
+    now,
+    retentionMs: config.pinRetentionMs,
+    maxUnflushedBuckets: MAX_UNFLUSHED_PIN_BUCKETS,
+    onDropped: (matches) => metrics.pinCountsDropped.inc(matches),
+  });
+  const statsdTarget = config.statsd === undefined ? undefined : parseStatsdTarget(config.statsd);
+  const statsd =
+    statsdTarget &&
+    new StatsdSink({
+      target: statsdTarget,
+      prefix: config.statsdPrefix,
+      flushIntervalMs: config.statsdFlushIntervalMs,
+      logger,
+      onError: () => metrics.statsdErrors.inc(),
+    });
+  const pins = new PinTracker({
+    store: pinStore,
+    router: deps.router,
+    counter,
+    metrics,
+    statsd,
+    broadcast: deps.broadcast,
+    logger,
+    maxPins: config.maxPins,
+    now,
+  });
+  try {
+    pins.start();
+  } catch (cause) {
+    pins.close();
+    void statsd?.close();
+    throw new Error('load the stored pins', { cause });
+  }
+
+  const flushLog = new LogThrottle(FLUSH_ERROR_LOG_INTERVAL_MS);
+  let lastPruneMs = Number.NEGATIVE_INFINITY;
+  const persistCounts = (): void => {
+    try {
+      counter.flush();
+      if (now() - lastPruneMs >= PIN_PRUNE_INTERVAL_MS) {
+        lastPruneMs = now();
+        counter.prune();
+      }
+    } catch (err) {
+      flushLog.run((suppressed) =>
+        logger.error(
+          { err, unflushedBuckets: counter.pendingBuckets, suppressedSinceLast: suppressed },
+          'could not write pin counts to the database; keeping them in memory to retry',
+        ),
+      );
+    }
+  };
+  persistCounts();
+  const flushTimer = setInterval(persistCounts, config.pinFlushIntervalMs);
+  flushTimer.unref();
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      clearInterval(flushTimer);
+      pins.close();
+      try {
+        counter.flush();
+      } catch (err) {
+        logger.error({ err, unflushedBuckets: counter.pendingBuckets }, 'could not write the last pin counts; they are lost');
+      }
+      await statsd?.close();
+      try {
+        db.close();
+      } catch (err) {
+        logger.error({ err }, 'closing the database failed');
+      }
+    })();
+    return closing;
+  };
+
+  return {
+    apiMounts: [
+      pinRoutes({ pins, counter, logger, now, retentionMs: config.pinRetentionMs }),
+      deployRoutes({ store: deployStore, broadcast: deps.broadcast, logger, now }),
+      captureRoutes({ store: captureStore, logger, now }),
+    ],
+    close,
+  };
+}

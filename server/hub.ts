@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { HubToClient } from '../protocol/index.js';
+import type { Logger } from '../lib/logger.js';
+import type { ApiMount } from './api-router.js';
+import { Backlog } from './backlog.js';
+import { BatchPipeline } from './batch-pipeline.js';
+import type { HubConfig } from './config.js';
+import { FilterEngine } from './filter-engine.js';
+import { Heartbeat } from './heartbeat.js';
+import { createHttpApp } from './http-app.js';
+import { startHubFeatures, type HubFeatures } from './hub-features.js';
+import { AgentEndpoint } from './ingest.js';
+import { MatchRouter } from './match-router.js';
+import { HubMetrics } from './metrics.js';
+import { SourceRegistry } from './source-registry.js';
+import { openDatabase, type Db } from './storage/database.js';
+import { routeUpgrades } from './upgrade-router.js';
+import { ViewerEndpoint } from './viewer-endpoint.js';
+
+export interface RunningHub {
+  /** http://host:port */
+  url: string;
+  port: number;
+  hubId: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Hooks for features built on the hub (a bridge between hubs, say); the CLI passes none. Pins,
+ * deploys and captures are built in: startHub always wires them.
+ */
+export interface HubExtensions {
+  /** More routes mounted under /api, after the built-in /api/pins, /api/deploys, /api/captures. */
+  apiMounts?: readonly ApiMount[];
+  /** Called once everything is wired, before listening: subscribe to filters, tap batches. */
+  onStart?(internals: HubInternals): void;
+  /** The clock of pin count buckets and of new pins, deploys and captures; tests inject one. Default Date.now. */
+  now?: () => number;
+}
+
+/** The parts a feature hooks into: `router.subscribe` for continuous matching, `pipeline.tap` for every batch. */
+export interface HubInternals {
+  hubId: string;
+  router: MatchRouter;
+  pipeline: BatchPipeline;
+  registry: SourceRegistry;
+  backlog: Backlog;
+  metrics: HubMetrics;
+  /** Sends a message to every viewer past its hello (the `pin` and `deploy` events); returns how many. */
+  broadcast(message: HubToClient): number;
+}
+
+/** How often forgotten hosts and silent sources are swept (see HubConfig.agentForgetAfterMs). */
+const PRUNE_INTERVAL_MS = 30_000;
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function openHubDatabase(dataDir: string): Db {
+  try {
+    return openDatabase(dataDir);
+  } catch (cause) {
+    throw new Error(`cannot open the hub database in ${dataDir}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Starts the hub: one http.Server carrying the UI, /api, /healthz, /metrics and both WebSocket endpoints. */
+export async function startHub(config: HubConfig, logger: Logger, extensions: HubExtensions = {}): Promise<RunningHub> {
+  const hubId = randomBytes(6).toString('hex');
+  const startedAtMs = Date.now();
+  const now = extensions.now ?? Date.now;
+  // First, before any timer or socket exists: a data directory that cannot be used stops the start.
+  const db = openHubDatabase(config.dataDir);
+  const metrics = new HubMetrics();
+  const registry = new SourceRegistry({
+    hubId,
+    resumeFileIdsPerHost: config.resumeFileIdsPerHost,
+    forgetAfterMs: config.agentForgetAfterMs,
+  });
+  const backlog = new Backlog({ bytesPerSource: config.backlogBytesPerSource, totalBytes: config.backlogTotalBytes });
+  const engine = new FilterEngine();
+  const router = new MatchRouter(engine);
+  const pipeline = new BatchPipeline({ registry, backlog, engine, router, metrics, maxLineBytes: config.maxLineBytes });
+  const heartbeat = new Heartbeat(config.heartbeatIntervalMs, (context) => logger.info(context, 'peer missed a heartbeat; terminated'));
+
+  const agents = new AgentEndpoint({ config, logger, hubId, registry, pipeline, metrics }, heartbeat);
+  const viewers = new ViewerEndpoint({ config, logger, hubId, router, backlog, registry, metrics }, heartbeat);
+  const broadcast = (message: HubToClient) => viewers.broadcast(message);
+  let features: HubFeatures;
+  try {
+    features = startHubFeatures({ config, logger, db, router, metrics, broadcast, now });
+  } catch (cause) {
+    heartbeat.stop();
+    await Promise.all([agents.close(), viewers.close()]);
+    db.close();
+    throw new Error(`cannot start pins, deploys and captures from ${config.dataDir}`, { cause });
+  }
+  extensions.onStart?.({ hubId, router, pipeline, registry, backlog, metrics, broadcast });
+
+  const app = createHttpApp({
+    config,
+    logger,
+    hubId,
+    metrics,
+    startedAtMs,
+    counts: () => ({ agents: registry.connectedAgents, viewers: viewers.connections }),
+    apiMounts: [...features.apiMounts, ...(extensions.apiMounts ?? [])],
+  });
+  const server = createServer(app);
+  routeUpgrades(server, { '/ws/agent': agents.handleUpgrade, '/ws/client': viewers.handleUpgrade }, logger);
+
+  const pruneTimer = setInterval(() => registry.prune((source) => backlog.forget(source)), PRUNE_INTERVAL_MS);
+  pruneTimer.unref();
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (cause) {
+    clearInterval(pruneTimer);
+    heartbeat.stop();
+    await Promise.all([agents.close(), viewers.close()]);
+    await features.close();
+    throw new Error(`cannot listen on ${config.host}:${config.port}: ${(cause as Error).message}`, { cause });
+  }
+  server.on('error', (err) => logger.error({ err }, 'http server error'));
+
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${hostForUrl(config.host)}:${port}`;
+  logger.info({ url, hubId }, 'hub listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      clearInterval(pruneTimer);
+      heartbeat.stop();
+      const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([agents.close(), viewers.close()]);
+      server.closeAllConnections();
+      await httpClosed;
+      // After ingest has stopped, so the last counts written are final.
+      await features.close();
+      logger.info({ hubId }, 'hub stopped');
+    })();
+    return closing;
+  };
+  return { url, port, hubId, close };
+}

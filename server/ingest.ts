@@ -1,0 +1,51 @@
+import { WebSocketServer } from 'ws';
+import { AgentConnection, type AgentConnectionDeps } from './agent-connection.js';
+import { headerAuth } from './auth.js';
+import type { Heartbeat } from './heartbeat.js';
+import { closeServer, remoteAddress } from './socket-util.js';
+import { rejectUpgrade, type UpgradeHandler } from './upgrade-router.js';
+
+/**
+ * The agent endpoint, /ws/agent. The token is checked on the upgrade request, so an agent with a
+ * wrong token gets an HTTP 401 it can report, and nothing is allocated for it.
+ */
+export class AgentEndpoint {
+  private readonly server: WebSocketServer;
+
+  constructor(
+    private readonly deps: AgentConnectionDeps,
+    private readonly heartbeat: Heartbeat,
+  ) {
+    // ws enforces the frame limit while reading, before a too-large frame is buffered whole.
+    this.server = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxAgentFrameBytes });
+  }
+
+  readonly handleUpgrade: UpgradeHandler = (request, socket, head) => {
+    const { config, logger } = this.deps;
+    const remote = remoteAddress(request);
+    let tokenName: string | undefined;
+    if (config.agentTokens.length > 0) {
+      const auth = headerAuth(request.headers, config.agentTokens);
+      if (auth.kind !== 'valid') {
+        logger.warn({ remote, reason: auth.kind === 'none' ? 'no agent token' : 'agent token not valid' }, 'agent refused');
+        rejectUpgrade(socket, 401, 'supergrep: agent token missing or not valid');
+        return;
+      }
+      tokenName = auth.name;
+    }
+    this.server.handleUpgrade(request, socket, head, (ws) => {
+      this.heartbeat.track(ws, { endpoint: 'agent', remote });
+      new AgentConnection(ws, remote, tokenName, this.deps);
+    });
+  };
+
+  /** Open agent sockets (including ones still waiting for their hello). */
+  get connections(): number {
+    return this.server.clients.size;
+  }
+
+  /** Closes every agent socket; agents reconnect to the next hub they know. */
+  close(): Promise<void> {
+    return closeServer(this.server, 1001, 'hub shutting down');
+  }
+}

@@ -1,0 +1,147 @@
+import type { Counter } from 'prom-client';
+import type { CreatePin, FilterSpec, Pin, PinEvent } from '../../protocol/index.js';
+import type { Logger } from '../../lib/logger.js';
+import { ApiFailure } from '../api/api-failure.js';
+import type { MatchRouter, RoutedSubscription } from '../match-router.js';
+import type { HubMetrics } from '../metrics.js';
+import type { PinStore } from '../storage/pin-store.js';
+import type { PinCounter } from './pin-counter.js';
+import { pinStatName, sanitizeMetricSegment } from './statsd-key.js';
+import type { StatsdSink } from './statsd-sink.js';
+
+export interface PinTrackerDeps {
+  store: PinStore;
+  router: MatchRouter;
+  counter: PinCounter;
+  metrics: HubMetrics;
+  /** Absent when the hub runs without --statsd. */
+  statsd: StatsdSink | undefined;
+  /** Tells every open UI that a pin came or went. */
+  broadcast(event: PinEvent): void;
+  logger: Logger;
+  maxPins: number;
+  now(): number;
+}
+
+interface TrackedPin {
+  pin: Pin;
+  /** StatsD name, before the prefix. */
+  stat: string;
+  series: Counter.Internal;
+  /** Undefined for a stored pin whose filter no longer compiles: listed, not counted. */
+  subscription: RoutedSubscription | undefined;
+}
+
+/** The filter fields of a pin, without its name and record fields. */
+function filterOf(pin: CreatePin): FilterSpec {
+  const spec: FilterSpec = { query: pin.query };
+  if (pin.exclude !== undefined) spec.exclude = pin.exclude;
+  if (pin.caseInsensitive !== undefined) spec.caseInsensitive = pin.caseInsensitive;
+  if (pin.hosts !== undefined) spec.hosts = pin.hosts;
+  if (pin.files !== undefined) spec.files = pin.files;
+  return spec;
+}
+
+/**
+ * The hub's pins: each holds a subscription on the shared MatchRouter for as long as the pin
+ * exists, whether or not anyone watches, so a pin with the same filter as a viewer adds no
+ * evaluation. Every batch's matches go to the bucket counter, the Prometheus series and StatsD.
+ */
+export class PinTracker {
+  /** In creation order (the database's order at start-up, then appended). */
+  private readonly pins = new Map<string, TrackedPin>();
+
+  constructor(private readonly deps: PinTrackerDeps) {}
+
+  /** Loads the stored pins and starts counting them. */
+  start(): void {
+    for (const pin of this.deps.store.list()) {
+      let tracked: TrackedPin | undefined;
+      let subscription: RoutedSubscription | undefined;
+      try {
+        subscription = this.deps.router.subscribe(filterOf(pin), { deliver: (lines) => tracked && this.count(tracked, lines.length) });
+      } catch (err) {
+        // Stored before a change to the pattern rules, say: keep it listed so it can be deleted.
+        this.deps.logger.warn({ err, pinId: pin.id, pin: pin.name }, 'stored pin is not counted: its filter does not compile');
+      }
+      tracked = this.track(pin, subscription);
+    }
+  }
+
+  list(): Pin[] {
+    return [...this.pins.values()].map((tracked) => tracked.pin);
+  }
+
+  get(id: string): Pin | undefined {
+    return this.pins.get(id)?.pin;
+  }
+
+  /** Validates the filter with RE2 (throws FilterError), saves the pin, starts counting and announces it. */
+  create(input: CreatePin, createdBy: string | undefined): Pin {
+    const { maxPins, router, store, now } = this.deps;
+    if (this.pins.size >= maxPins) {
+      throw new ApiFailure(409, 'SG_ERR_LIMIT', `this hub already has ${maxPins} pins, its maximum; delete one first`);
+    }
+    const segment = sanitizeMetricSegment(input.name);
+    const clash = segment && [...this.pins.values()].find((tracked) => sanitizeMetricSegment(tracked.pin.name) === segment);
+    if (clash) {
+      // Metric series and StatsD keys are named after the pin, so two such names would share one.
+      throw new ApiFailure(
+        409,
+        'SG_ERR_BAD_REQUEST',
+        `name: pin ${JSON.stringify(clash.pin.name)} already has this name (both would be the metric "${segment}")`,
+      );
+    }
+    let tracked: TrackedPin | undefined;
+    const subscription = router.subscribe(filterOf(input), { deliver: (lines) => tracked && this.count(tracked, lines.length) });
+    let pin: Pin;
+    try {
+      pin = store.create(input, createdBy, now());
+    } catch (cause) {
+      subscription.close();
+      throw new Error('save pin', { cause });
+    }
+    tracked = this.track(pin, subscription);
+    this.deps.broadcast({ type: 'pin', action: 'created', pin });
+    return pin;
+  }
+
+  /** Removes the pin, its counts and its metric series; undefined when there is no such pin. */
+  delete(id: string): Pin | undefined {
+    const tracked = this.pins.get(id);
+    if (!tracked) return undefined;
+    try {
+      this.deps.store.delete(id);
+    } catch (cause) {
+      throw new Error(`delete pin ${id}`, { cause });
+    }
+    tracked.subscription?.close();
+    this.pins.delete(id);
+    this.deps.counter.forget(id);
+    this.deps.metrics.pinMatches.remove({ pin: tracked.pin.name });
+    this.deps.statsd?.forget(tracked.stat);
+    this.deps.broadcast({ type: 'pin', action: 'deleted', pin: tracked.pin });
+    return tracked.pin;
+  }
+
+  /** Stops counting (hub shutdown); the pins stay stored. */
+  close(): void {
+    for (const tracked of this.pins.values()) tracked.subscription?.close();
+  }
+
+  private track(pin: Pin, subscription: RoutedSubscription | undefined): TrackedPin {
+    const series = this.deps.metrics.pinMatches.labels({ pin: pin.name });
+    // Present at 0 from the start, so a pin that never matched still has a series to graph.
+    series.inc(0);
+    const tracked: TrackedPin = { pin, stat: pinStatName(pin.name, pin.id), series, subscription };
+    this.pins.set(pin.id, tracked);
+    return tracked;
+  }
+
+  /** On the ingest path, once per batch: only additions. */
+  private count(tracked: TrackedPin, matches: number): void {
+    this.deps.counter.add(tracked.pin.id, matches);
+    tracked.series.inc(matches);
+    this.deps.statsd?.add(tracked.stat, matches);
+  }
+}

@@ -1,0 +1,69 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/**
+ * Schema migrations, applied in order once each; the index of the last applied one is kept in
+ * SQLite's user_version. Append new steps; never edit a shipped one.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE pins (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     spec TEXT NOT NULL,
+     created_by TEXT,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE pin_counts (
+     pin_id TEXT NOT NULL,
+     bucket_ts INTEGER NOT NULL,
+     count INTEGER NOT NULL,
+     PRIMARY KEY (pin_id, bucket_ts)
+   ) WITHOUT ROWID;
+   CREATE TABLE deploys (
+     id TEXT PRIMARY KEY,
+     label TEXT NOT NULL,
+     by TEXT,
+     url TEXT,
+     started_at INTEGER NOT NULL,
+     finished_at INTEGER,
+     created_by TEXT,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX deploys_started_at ON deploys (started_at);
+   CREATE TABLE captures (
+     id TEXT PRIMARY KEY,
+     title TEXT NOT NULL,
+     filter TEXT,
+     lines TEXT NOT NULL,
+     created_by TEXT,
+     created_at INTEGER NOT NULL
+   );`,
+  // Pruning old pin counts deletes by bucket time across all pins; without this it scans the table.
+  `CREATE INDEX pin_counts_bucket_ts ON pin_counts (bucket_ts);`,
+];
+
+/** Opens (creating if needed) the hub's database in `dataDir` and brings its schema up to date. */
+export function openDatabase(dataDir: string): Db {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, 'supergrep.db'));
+  // WAL lets readers proceed while a write is in progress; NORMAL sync is durable across process
+  // crashes (only a power loss can lose the last transactions), which suits pins and captures.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const applied = db.pragma('user_version', { simple: true }) as number;
+  for (let version = applied; version < MIGRATIONS.length; version += 1) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

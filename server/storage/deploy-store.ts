@@ -1,0 +1,59 @@
+import type { CreateDeploy, Deploy } from '../../protocol/index.js';
+import type { Db } from './database.js';
+import { newId } from './ids.js';
+
+interface DeployRow {
+  id: string;
+  label: string;
+  by: string | null;
+  url: string | null;
+  started_at: number;
+  finished_at: number | null;
+  created_by: string | null;
+  created_at: number;
+}
+
+/** Deploy markers, newest last. */
+export class DeployStore {
+  private readonly insert;
+  private readonly selectSince;
+
+  constructor(db: Db) {
+    this.insert = db.prepare(
+      'INSERT INTO deploys (id, label, by, url, started_at, finished_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    // The newest `limit` of the window, then put back in start order: a graph wants the recent ones.
+    this.selectSince = db.prepare(
+      'SELECT * FROM (SELECT * FROM deploys WHERE started_at >= ? ORDER BY started_at DESC, id DESC LIMIT ?) ORDER BY started_at, id',
+    );
+  }
+
+  create(input: CreateDeploy, createdBy: string | undefined, now = Date.now()): Deploy {
+    const deploy: Deploy = {
+      id: newId(12),
+      label: input.label,
+      startedAt: input.startedAt ?? now,
+      createdAt: now,
+      ...(input.by ? { by: input.by } : {}),
+      ...(input.url ? { url: input.url } : {}),
+      ...(input.finishedAt !== undefined ? { finishedAt: input.finishedAt } : {}),
+      ...(createdBy ? { createdBy } : {}),
+    };
+    this.insert.run(deploy.id, deploy.label, deploy.by ?? null, deploy.url ?? null, deploy.startedAt, deploy.finishedAt ?? null, createdBy ?? null, now);
+    return deploy;
+  }
+
+  /** Deploys that started at or after `sinceTs`, oldest first; the newest `limit` when there are more. */
+  list(sinceTs = 0, limit = 1000): Deploy[] {
+    return (this.selectSince.all(sinceTs, limit) as DeployRow[]).map((row) => ({
+      id: row.id,
+      label: row.label,
+      startedAt: row.started_at,
+      createdAt: row.created_at,
+      ...(row.by ? { by: row.by } : {}),
+      ...(row.url ? { url: row.url } : {}),
+      ...(row.finished_at !== null ? { finishedAt: row.finished_at } : {}),
+      ...(row.created_by ? { createdBy: row.created_by } : {}),
+    }));
+  }
+}

@@ -1,0 +1,93 @@
+import { WebSocketServer } from 'ws';
+import type { HubToClient } from '../protocol/index.js';
+import { headerAuth, originAllowed } from './auth.js';
+import type { Heartbeat } from './heartbeat.js';
+import { closeServer, remoteAddress } from './socket-util.js';
+import { TailSession, type TailSessionDeps } from './tail-session.js';
+import { rejectUpgrade, type UpgradeHandler } from './upgrade-router.js';
+
+/**
+ * The viewer endpoint, /ws/client. Origin and an Authorization header (when present) are checked on
+ * the upgrade; browsers, which cannot set headers, authenticate in their hello instead. Also sends
+ * every viewer the `sources` list on a timer, serialized once for all.
+ */
+export class ViewerEndpoint {
+  private readonly server: WebSocketServer;
+  private readonly sessions = new Set<TailSession>();
+  private readonly sourcesTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly deps: Omit<TailSessionDeps, 'sourcesText'>,
+    private readonly heartbeat: Heartbeat,
+  ) {
+    this.server = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxClientMessageBytes });
+    this.sourcesTimer = setInterval(() => this.broadcastSources(), deps.config.sourcesIntervalMs);
+    this.sourcesTimer.unref();
+  }
+
+  readonly handleUpgrade: UpgradeHandler = (request, socket, head) => {
+    const { config, logger } = this.deps;
+    const remote = remoteAddress(request);
+    if (!originAllowed(request.headers, config.allowedOrigins)) {
+      logger.warn({ remote, origin: request.headers.origin }, 'viewer refused: origin not allowed');
+      rejectUpgrade(socket, 403, 'supergrep: this origin may not open viewer connections (see allowedOrigins)');
+      return;
+    }
+    // Without viewer tokens configured an Authorization header means nothing and is ignored.
+    const auth = headerAuth(request.headers, config.viewerTokens);
+    if (auth.kind === 'invalid' && config.viewerTokens.length > 0) {
+      logger.warn({ remote }, 'viewer refused: token not valid');
+      rejectUpgrade(socket, 401, 'supergrep: viewer token not valid');
+      return;
+    }
+    this.server.handleUpgrade(request, socket, head, (ws) => {
+      this.heartbeat.track(ws, { endpoint: 'client', remote });
+      const session = new TailSession(
+        ws,
+        remote,
+        auth.kind === 'valid' ? auth.name : undefined,
+        { ...this.deps, sourcesText: () => this.sourcesText() },
+        (ended) => this.sessions.delete(ended),
+      );
+      this.sessions.add(session);
+    });
+  };
+
+  /** Open viewer sockets (including ones still waiting for their hello). */
+  get connections(): number {
+    return this.server.clients.size;
+  }
+
+  /**
+   * Sends one message to every viewer past its hello (pin and deploy events), serialized once and
+   * queued in stream order behind what each viewer already has queued. Returns how many got it.
+   */
+  broadcast(message: HubToClient): number {
+    const text = JSON.stringify(message);
+    let sent = 0;
+    for (const session of this.sessions) {
+      if (!session.isReady) continue;
+      session.outbox.sendText(text);
+      sent += 1;
+    }
+    return sent;
+  }
+
+  private sourcesText(): string {
+    return JSON.stringify({ type: 'sources', agents: this.deps.registry.snapshot() });
+  }
+
+  private broadcastSources(): void {
+    let text: string | undefined;
+    for (const session of this.sessions) {
+      if (!session.isReady) continue;
+      text ??= this.sourcesText();
+      session.sendSources(text);
+    }
+  }
+
+  close(): Promise<void> {
+    clearInterval(this.sourcesTimer);
+    return closeServer(this.server, 1001, 'hub shutting down');
+  }
+}

@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import { appendFile } from 'node:fs/promises';
+import { HubClient } from '../../lib/hub-client.js';
+import type { FilterSpec, MatchedLine } from '../../protocol/index.js';
+import { CliProcess } from './cli-process.js';
+import { waitFor } from './wait.js';
+
+/** A hub started through the real CLI on a free loopback port. */
+export interface TestHub {
+  process: CliProcess;
+  url: string;
+  wsUrl: string;
+  port: number;
+}
+
+export interface HubOptions {
+  dataDir: string;
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+  args?: string[];
+}
+
+export async function startHub(options: HubOptions): Promise<TestHub> {
+  const args = ['hub', '--host', '127.0.0.1', '--port', String(options.port ?? 0), '--data', options.dataDir, ...(options.args ?? [])];
+  const process = new CliProcess(args, options.env);
+  const record = await process.waitForLog('the hub to listen', (r) => r.msg === 'hub listening' || !process.running).catch((error: Error) => {
+    throw new Error(`${error.message}\n${process.output()}`);
+  });
+  if (!process.running) throw new Error(`hub exited at start:\n${process.output()}`);
+  const url = String(record.url);
+  return { process, url, wsUrl: url.replace(/^http/, 'ws'), port: Number(new URL(url).port) };
+}
+
+export interface AgentOptions {
+  hubs: string[];
+  paths: string[];
+  stateFile: string;
+  name?: string;
+  fromStart?: boolean;
+  token?: string;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export function startAgent(options: AgentOptions): CliProcess {
+  const args = ['agent', '--state', options.stateFile, '--name', options.name ?? 'test-host'];
+  for (const hub of options.hubs) args.push('--hub', hub);
+  if (options.fromStart) args.push('--from-start');
+  if (options.token) args.push('--token', options.token);
+  args.push(...(options.args ?? []), ...options.paths);
+  return new CliProcess(args, options.env);
+}
+
+/** Resolves once the agent logs that it follows `path` (the agent logs each file it starts following). */
+export function waitForFollowing(agent: CliProcess, path: string): Promise<Record<string, unknown>> {
+  return agent.waitForLog(`the agent to follow ${path}`, (r) => r.file === path && typeof r.msg === 'string' && r.msg.startsWith('following'));
+}
+
+/** A viewer that records every line delivered for one subscription. */
+export class Collector {
+  readonly lines: MatchedLine[] = [];
+  readonly dropped: number[] = [];
+  readonly errors: string[] = [];
+  readonly client: HubClient;
+  private subscribed = false;
+
+  constructor(hubUrl: string, filter: FilterSpec, options: { token?: string; backlog?: number } = {}) {
+    this.client = new HubClient({ hub: hubUrl, token: options.token, clientName: 'test-collector', reconnectBaseMs: 50, reconnectCapMs: 500 });
+    this.client.on('matches', (_sub, lines) => this.lines.push(...lines));
+    this.client.on('dropped', (_sub, count) => this.dropped.push(count));
+    this.client.on('subscribed', () => {
+      this.subscribed = true;
+    });
+    this.client.on('hubError', (error) => this.errors.push(`${error.code}: ${error.message}`));
+    this.client.on('fatal', (error) => this.errors.push(`fatal: ${error.message}`));
+    this.client.subscribe({ sub: 's1', filter, ...(options.backlog !== undefined ? { backlog: options.backlog } : {}) });
+    this.client.connect();
+  }
+
+  async ready(): Promise<this> {
+    await waitFor('the subscription to be live', () => this.subscribed || this.errors.length > 0);
+    if (this.errors.length) throw new Error(this.errors.join('; '));
+    return this;
+  }
+
+  texts(): string[] {
+    return this.lines.map((line) => line.line);
+  }
+
+  waitForCount(count: number, timeoutMs = 20_000): Promise<boolean> {
+    return waitFor(`${count} lines (have ${this.lines.length})`, () => this.lines.length >= count, timeoutMs);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+export async function appendLines(file: string, lines: string[]): Promise<void> {
+  await appendFile(file, lines.map((line) => `${line}\n`).join(''));
+}
+
+export function numbered(prefix: string, count: number, from = 0): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix} ${String(from + i).padStart(6, '0')}`);
+}
+
+export { join };

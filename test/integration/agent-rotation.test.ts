@@ -1,0 +1,143 @@
+import { appendFile, copyFile, open, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Agent } from '../../agent/agent.js';
+import { appendLines, numberedLines, startTestAgent, stopAll } from '../helpers/agent-harness.js';
+import { FakeHub } from '../helpers/fake-hub.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait.js';
+
+/** Lines sorted, to compare lines from several generations (whose relative order is free) with what was written. */
+function sortedCopy(lines: string[]): string[] {
+  return [...lines].sort();
+}
+
+describe('agent across rotation', () => {
+  const agents = new Set<Agent>();
+  let hub: FakeHub;
+  let dir: string;
+  let file: string;
+  let stateFile: string;
+  let cleanup: () => Promise<void>;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = await makeTempDir('sg-agent-rotation-'));
+    file = join(dir, 'app.log');
+    stateFile = join(dir, 'agent-state.json');
+    hub = await FakeHub.start();
+  });
+
+  afterEach(async () => {
+    await stopAll(agents);
+    await hub.close();
+    await cleanup();
+  });
+
+  it('reads the old file to its end after rename+create while the writer keeps appending', async () => {
+    await writeFile(file, '');
+    const { agent } = await startTestAgent({ hubs: [hub.url], paths: [file], stateFile }, agents);
+    const all = numberedLines('line', 0, 3_000);
+    // The writer holds its file open like a real logger: after the rename it goes on writing to the
+    // old file for a while, then reopens the path (and so creates the new file).
+    const oldWriter = await open(file, 'a');
+    try {
+      for (let index = 0; index < 2_000; index += 20) {
+        if (index === 1_000) await rename(file, join(dir, 'app.log.1'));
+        await oldWriter.write(all.slice(index, index + 20).map((line) => `${line}\n`).join(''));
+      }
+    } finally {
+      await oldWriter.close();
+    }
+    const newWriter = await open(file, 'a');
+    try {
+      for (let index = 2_000; index < 3_000; index += 20) await newWriter.write(all.slice(index, index + 20).map((line) => `${line}\n`).join(''));
+    } finally {
+      await newWriter.close();
+    }
+    await waitFor('every line', () => hub.linesOf(file).length >= all.length);
+    expect(sortedCopy(hub.linesOf(file))).toEqual(all);
+    // Two generations, both reported under the path the agent knew them by, each in order.
+    const [oldId, newId] = hub.fileIdsOf(file);
+    expect(hub.files.get(oldId as string)?.lines).toEqual(all.slice(0, 2_000));
+    expect(hub.files.get(newId as string)?.lines).toEqual(all.slice(2_000));
+    // The rotated-away file is closed once read out, acknowledged and idle.
+    await waitFor('the old file to be closed', () => agent.stats().filesFollowed === 1);
+    expect(hub.problems).toEqual([]);
+  });
+
+  it('restarts at 0 under a new fileId after copytruncate', async () => {
+    await writeFile(file, '');
+    await startTestAgent({ hubs: [hub.url], paths: [file], stateFile }, agents);
+    const before = numberedLines('before', 0, 100);
+    await appendLines(file, before);
+    await waitFor('the first lines', () => hub.linesOf(file).length >= before.length);
+    await copyFile(file, join(dir, 'app.log.1'));
+    await truncate(file, 0);
+    const after = numberedLines('after', 0, 10);
+    await appendLines(file, after);
+    await waitFor('the lines after truncation', () => hub.linesOf(file).length >= before.length + after.length);
+    expect(hub.linesOf(file)).toEqual([...before, ...after]);
+    const ids = hub.fileIdsOf(file);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]?.split('.')[0]).toBe(ids[1]?.split('.')[0]);
+    expect(hub.problems).toEqual([]);
+  });
+
+  it('notices a file truncated and rewritten past the old offset at once', async () => {
+    await appendLines(file, ['a1', 'a2']);
+    await startTestAgent({ hubs: [hub.url], paths: [file], stateFile, fromStart: true }, agents);
+    await waitFor('the first lines', () => hub.linesOf(file).length >= 2);
+    // One writeFile truncates and writes: the file never looks smaller than before to a size check.
+    const rewritten = numberedLines('rewritten', 0, 20);
+    await writeFile(file, rewritten.map((line) => `${line}\n`).join(''));
+    await waitFor('the rewritten lines', () => hub.linesOf(file).length >= 2 + rewritten.length);
+    expect(hub.linesOf(file)).toEqual(['a1', 'a2', ...rewritten]);
+    expect(hub.problems).toEqual([]);
+  });
+
+  it('reads a deleted file to its end through the open handle, then closes it', async () => {
+    await writeFile(file, '');
+    const { agent } = await startTestAgent({ hubs: [hub.url], paths: [file], stateFile, pollIntervalMs: 1_000 }, agents);
+    await waitFor('the file to be followed', () => agent.stats().filesFollowed === 1);
+    // Written and deleted at once: the agent gets to the lines only through its open descriptor.
+    const writer = await open(file, 'a');
+    await rm(file);
+    await writer.write('written after unlink\nsecond\n');
+    await writer.close();
+    await waitFor('the lines of the deleted file', () => hub.linesOf(file).length >= 2, 10_000);
+    expect(hub.linesOf(file)).toEqual(['written after unlink', 'second']);
+    await waitFor('the deleted file to be closed', () => agent.stats().filesFollowed === 0, 10_000);
+  });
+
+  it('sends the partial last line of a rotated-away file when it closes it', async () => {
+    await writeFile(file, '');
+    const { agent } = await startTestAgent({ hubs: [hub.url], paths: [file], stateFile }, agents);
+    await appendFile(file, 'whole\nno newline at the end');
+    await waitFor('the whole line', () => hub.linesOf(file).length >= 1);
+    await rename(file, join(dir, 'app.log.1'));
+    await waitFor('the partial line at close', () => hub.linesOf(file).length >= 2);
+    expect(hub.linesOf(file)).toEqual(['whole', 'no newline at the end']);
+    await waitFor('the file to be closed', () => agent.stats().filesFollowed === 0);
+  });
+
+  it('follows a file renamed to another matching name once, under its first name', async () => {
+    const glob = join(dir, 'app.log*');
+    await writeFile(file, '');
+    const { agent, records } = await startTestAgent({ hubs: [hub.url], paths: [glob], stateFile }, agents);
+    await appendLines(file, ['one']);
+    await waitFor('the first line', () => hub.linesOf(file).length >= 1);
+    const rotated = join(dir, 'app.log.1');
+    await rename(file, rotated);
+    await appendLines(rotated, ['two, written to the renamed file']);
+    await appendLines(file, ['three, in the new file']);
+    await waitFor('all three lines', () => hub.batches.reduce((sum, batch) => sum + batch.lineCount, 0) >= 3);
+    // The agent has looked at app.log.1 and recognised the file it already follows.
+    await waitFor('the renamed file to be recognised', () =>
+      records.some((record) => record.msg === 'file is followed already under another name' && record.path === rotated),
+    );
+    expect(hub.linesOf(rotated)).toEqual([]);
+    expect(sortedCopy(hub.linesOf(file))).toEqual(['one', 'three, in the new file', 'two, written to the renamed file']);
+    expect(agent.stats().filesFollowed).toBe(2);
+    expect(hub.problems).toEqual([]);
+  });
+});

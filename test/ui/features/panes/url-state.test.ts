@@ -1,0 +1,71 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MAX_PANES, decodeView, encodeView, normalizeFilter, type UrlView } from '../../../../ui/src/features/panes/url-state.js';
+
+const roundTrip = (view: UrlView) => {
+  const { search, hash } = encodeView(view);
+  return decodeView(search, hash);
+};
+
+describe('URL view state', () => {
+  it('decodes an empty URL to one pane showing every line', () => {
+    expect(decodeView('', '')).toEqual({ panes: [{ query: '' }], active: 0, layout: 'split' });
+    expect(encodeView({ panes: [{ query: '' }], active: 0, layout: 'split' })).toEqual({ search: '', hash: '' });
+  });
+
+  it('writes a readable URL for two panes, the active one and a line permalink', () => {
+    const view: UrlView = {
+      panes: [{ query: 'status=5\\d\\d' }, { query: 'error', hosts: ['web-3'], caseInsensitive: true, exclude: 'healthz' }],
+      active: 1,
+      layout: 'tabs',
+      line: 'web-3:app.log:42/7',
+    };
+    const { search, hash } = encodeView(view);
+    expect(search).toBe('?q=status%3D5%5Cd%5Cd&q2=error&x2=healthz&i2=1&h2=web-3&active=2&layout=tabs');
+    expect(hash).toBe('#line=web-3%3Aapp.log%3A42%2F7');
+    expect(decodeView(search, hash)).toEqual(view);
+  });
+
+  it('keeps an empty-query pane after the first (it shows every line)', () => {
+    const view: UrlView = { panes: [{ query: 'a' }, { query: '' }, { query: 'c' }], active: 2, layout: 'split' };
+    expect(roundTrip(view)).toEqual(view);
+  });
+
+  it('round-trips any view (property test)', () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 40 });
+    const glob = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 });
+    const filter = fc
+      .record({
+        query: text,
+        exclude: fc.option(text, { nil: undefined }),
+        caseInsensitive: fc.option(fc.boolean(), { nil: undefined }),
+        hosts: fc.option(fc.uniqueArray(glob, { maxLength: 4 }), { nil: undefined }),
+        files: fc.option(fc.uniqueArray(glob, { maxLength: 4 }), { nil: undefined }),
+      })
+      .map((f) => normalizeFilter({ ...f }));
+    const view = fc
+      .record({
+        panes: fc.array(filter, { minLength: 1, maxLength: MAX_PANES }),
+        activeSeed: fc.nat(),
+        layout: fc.constantFrom('split' as const, 'tabs' as const),
+        line: fc.option(fc.string({ minLength: 1, maxLength: 60 }), { nil: undefined }),
+      })
+      .map(({ panes, activeSeed, layout, line }): UrlView => ({ panes, active: activeSeed % panes.length, layout, ...(line ? { line } : {}) }));
+    fc.assert(
+      fc.property(view, (v) => {
+        expect(roundTrip(v)).toEqual(v);
+      }),
+    );
+  });
+
+  it('tolerates hand-edited URLs: unknown keys, gaps in pane numbers, bad active, too many panes', () => {
+    const search = '?utm=x&q=a&q3=c&active=9&h3=&h3=web-1&h3=web-1&i=yes&layout=grid';
+    expect(decodeView(search, '#foo=bar')).toEqual({
+      panes: [{ query: 'a' }, { query: 'c', hosts: ['web-1'] }],
+      active: 0,
+      layout: 'split',
+    });
+    const many = Array.from({ length: 10 }, (_, i) => `q${i + 2}=p${i + 2}`).join('&');
+    expect(decodeView(`?${many}`, '').panes).toHaveLength(MAX_PANES);
+  });
+});

@@ -1,0 +1,182 @@
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PaneStream } from '../../../../ui/src/features/stream/pane-stream.js';
+import { StreamPane } from '../../../../ui/src/features/stream/stream-pane.js';
+import type { LineEntry, StreamEntry } from '../../../../ui/src/lib/stream-entry.js';
+import { line } from '../../helpers/fake-hub.js';
+import { installLayout } from '../../helpers/layout.js';
+
+let restoreLayout: () => void;
+beforeEach(() => {
+  restoreLayout = installLayout();
+});
+afterEach(() => restoreLayout());
+
+const entry = (text: string, overrides: Parameters<typeof line>[1] = {}): LineEntry => ({ kind: 'line', line: line(text, overrides), backlog: false });
+
+function renderPane(stream: PaneStream, props: Partial<Parameters<typeof StreamPane>[0]> = {}) {
+  const onLineClick = vi.fn();
+  const utils = render(
+    <StreamPane stream={stream} label="Matches" selectedIds={new Set()} highlightId={undefined} onLineClick={onLineClick} emptyHint="nothing yet" {...props} />,
+  );
+  return { ...utils, onLineClick };
+}
+
+const row = (id: string) => document.querySelector(`[data-line-id="${id}"]`) as HTMLElement;
+
+describe('StreamPane', () => {
+  it('renders each match with time, host, file and the hub ranges as <mark>', () => {
+    const stream = new PaneStream(100);
+    stream.append([
+      entry('GET /pay status=503 in 2s', { id: 'a', host: 'web-7', file: '/var/log/nginx/access.log', ts: Date.UTC(2024, 4, 1, 9, 5, 7, 42), ranges: [[9, 19]] }),
+      entry('2024 ERROR db down, ERROR again', { id: 'b', ranges: [[5, 10], [20, 25]] }),
+    ]);
+    renderPane(stream);
+
+    const first = row('a');
+    expect(within(first).getByText('09:05:07.042')).toBeTruthy();
+    expect(within(first).getByText('web-7')).toBeTruthy();
+    expect(within(first).getByText('access.log').getAttribute('title')).toBe('/var/log/nginx/access.log');
+    expect([...first.querySelectorAll('mark')].map((mark) => mark.textContent)).toEqual(['status=503']);
+    expect(first.querySelector('.log-row__text')?.textContent).toBe('GET /pay status=503 in 2s');
+
+    const second = row('b');
+    expect([...second.querySelectorAll('mark')].map((mark) => mark.textContent)).toEqual(['ERROR', 'ERROR']);
+    expect(second.dataset.level).toBe('error');
+  });
+
+  it('renders ANSI colours as classes and keeps a match across a colour change in one <mark>', () => {
+    const stream = new PaneStream(100);
+    const raw = 'lvl=\x1b[1;31mERROR\x1b[0m code';
+    stream.append([entry(raw, { id: 'c', ranges: [[0, 16]] })]);
+    renderPane(stream);
+    const marks = row('c').querySelectorAll('mark');
+    expect(marks).toHaveLength(1);
+    expect(marks[0]!.textContent).toBe('lvl=ERROR');
+    const red = within(marks[0]!).getByText('ERROR');
+    expect(red.className).toBe('ansi ansi-fg-1 ansi-bold');
+    expect(row('c').querySelector('.log-row__text')?.textContent).toBe('lvl=ERROR code');
+  });
+
+  it('renders hostile lines as text, never as markup', () => {
+    const stream = new PaneStream(100);
+    stream.append([entry('<img src=x onerror="alert(1)"><script>alert(2)</script>', { id: 'x' })]);
+    const { container } = renderPane(stream);
+    expect(container.querySelector('img')).toBeNull();
+    expect(container.querySelector('script')).toBeNull();
+    expect(row('x').textContent).toContain('<img src=x onerror="alert(1)">');
+  });
+
+  it('adds rows for a new batch without re-creating the rows already shown', () => {
+    const stream = new PaneStream(100);
+    stream.append([entry('one', { id: 'one' })]);
+    renderPane(stream);
+    const before = row('one');
+    act(() => stream.append([entry('two', { id: 'two' }), entry('three', { id: 'three' })]));
+    expect(row('one')).toBe(before);
+    expect(row('three')).toBeTruthy();
+  });
+
+  it('virtualizes: a long stream puts only about a screenful of rows in the DOM', () => {
+    const stream = new PaneStream(50_000);
+    stream.append(Array.from({ length: 20_000 }, (_, i): StreamEntry => entry(`line ${i}`, { id: `n${i}` })));
+    const { container } = renderPane(stream);
+    const rows = container.querySelectorAll('.log-row').length;
+    expect(rows).toBeGreaterThan(10);
+    expect(rows).toBeLessThan(80);
+  });
+
+  it('pauses and resumes from the button, counting lines that arrive meanwhile', () => {
+    const stream = new PaneStream(100);
+    stream.append([entry('a', { id: 'a' })]);
+    renderPane(stream);
+    fireEvent.click(screen.getByRole('button', { name: /pause/i }));
+    expect(stream.getSnapshot().paused).toBe('user');
+    act(() => stream.append([entry('b', { id: 'b' }), entry('c', { id: 'c' })]));
+    expect(row('b')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: '▼ 2 new lines' }));
+    expect(stream.getSnapshot().paused).toBeNull();
+    expect(row('c')).toBeTruthy();
+  });
+
+  it('pauses when the user scrolls up and resumes when they scroll back to the bottom', () => {
+    const stream = new PaneStream(1000);
+    stream.append(Array.from({ length: 100 }, (_, i): StreamEntry => entry(`line ${i}`, { id: `s${i}` })));
+    renderPane(stream);
+    const scroller = document.querySelector('.stream__scroll') as HTMLElement;
+    const bottom = 100 * 20 - 400;
+    act(() => {
+      scroller.scrollTop = bottom;
+      fireEvent.scroll(scroller);
+    });
+    // Layout changes move the scroll position too; without a user gesture that must not pause.
+    act(() => {
+      scroller.scrollTop = bottom - 200;
+      fireEvent.scroll(scroller);
+    });
+    expect(stream.getSnapshot().paused).toBeNull();
+    act(() => {
+      scroller.scrollTop = bottom;
+      fireEvent.scroll(scroller);
+      fireEvent.wheel(scroller, { deltaY: -200 });
+      scroller.scrollTop = bottom - 200;
+      fireEvent.scroll(scroller);
+    });
+    expect(stream.getSnapshot().paused).toBe('scroll');
+    expect(screen.getByText('Paused (scrolled up)')).toBeTruthy();
+    act(() => {
+      fireEvent.wheel(scroller, { deltaY: 200 });
+      scroller.scrollTop = bottom;
+      fireEvent.scroll(scroller);
+    });
+    expect(stream.getSnapshot().paused).toBeNull();
+  });
+
+  it('shows the hub dropping lines, both in place and in the status strip', () => {
+    const stream = new PaneStream(100);
+    stream.append([entry('a'), { kind: 'dropped', count: 1234, at: 0 }, entry('b')]);
+    renderPane(stream);
+    expect(screen.getByText(/The hub dropped 1,234 lines here/)).toBeTruthy();
+    expect(screen.getByText('⚠ 1,234 dropped by the hub')).toBeTruthy();
+  });
+
+  it('says how many lines the bound trimmed', () => {
+    const stream = new PaneStream(3);
+    stream.append(['a', 'b', 'c', 'd', 'e'].map((t) => entry(t)));
+    renderPane(stream);
+    expect(screen.getByText('2 older trimmed')).toBeTruthy();
+  });
+
+  it('reports clicks with their modifier keys', () => {
+    const stream = new PaneStream(100);
+    stream.append([entry('a', { id: 'a' })]);
+    const { onLineClick } = renderPane(stream);
+    fireEvent.click(row('a'), { shiftKey: true });
+    expect(onLineClick).toHaveBeenCalledTimes(1);
+    const [clicked, seq, event] = onLineClick.mock.calls[0]!;
+    expect(clicked.line.id).toBe('a');
+    expect(seq).toBe(0);
+    expect(event.shiftKey).toBe(true);
+  });
+
+  it('marks selected and highlighted rows', () => {
+    const stream = new PaneStream(100);
+    stream.append([entry('a', { id: 'a' }), entry('b', { id: 'b' })]);
+    renderPane(stream, { selectedIds: new Set(['a']), highlightId: 'b' });
+    expect(row('a').getAttribute('aria-selected')).toBe('true');
+    expect(row('b').classList.contains('log-row--highlighted')).toBe(true);
+  });
+
+  it('pretty-prints a JSON line on demand', () => {
+    const stream = new PaneStream(100);
+    stream.append([entry('INFO {"user":"ann","n":1}', { id: 'j' })]);
+    renderPane(stream);
+    fireEvent.click(within(row('j')).getByTitle('Pretty-print JSON'));
+    expect(row('j').querySelector('pre')?.textContent).toBe('INFO\n{\n  "user": "ann",\n  "n": 1\n}');
+  });
+
+  it('shows the hint while the stream is empty', () => {
+    renderPane(new PaneStream(10));
+    expect(screen.getByText('nothing yet')).toBeTruthy();
+  });
+});

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import type { Capture } from '../../../../protocol/index.js';
+import {
+  captureMarkdown,
+  codeSpan,
+  describeFilter,
+  describeRange,
+  escapeText,
+  fenceFor,
+  isoTime,
+} from '../../../../server/captures/capture-markdown.js';
+
+const T = Date.UTC(2026, 10, 26, 21, 33, 20, 123);
+
+function capture(overrides: Partial<Capture> = {}): Capture {
+  return {
+    id: 'k3x9q2aa0000abcd',
+    title: 'Checkout outage',
+    createdAt: T + 60_000,
+    createdBy: 'alice',
+    filter: { query: 'status=5\\d\\d', exclude: 'healthcheck', caseInsensitive: true, hosts: ['web-*'], files: ['*.log', '/var/log/app/**'] },
+    lines: [
+      { host: 'web-1', file: '/var/log/nginx/access.log', ts: T, line: 'GET /checkout status=503' },
+      { host: 'web-2', file: '/var/log/nginx/access.log', ts: T + 1_500, line: 'GET /pay status=502' },
+    ],
+    ...overrides,
+  };
+}
+
+/** The lines between the opening fence and the first line that closes it, as CommonMark reads them. */
+function fencedBlock(markdown: string): { fence: string; body: string[]; after: string[] } {
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((line) => /^`{3,}text$/.test(line));
+  const fence = lines[start]!.slice(0, -'text'.length);
+  const end = lines.findIndex((line, i) => i > start && new RegExp(`^ {0,3}\`{${fence.length},}\\s*$`).test(line));
+  return { fence, body: lines.slice(start + 1, end), after: lines.slice(end + 1) };
+}
+
+describe('capture Markdown', () => {
+  it('has the title, who, when, the filter, the time range and each line with host, file and ISO time', () => {
+    expect(captureMarkdown(capture())).toBe(
+      [
+        '# Checkout outage',
+        '',
+        '- Captured by: alice',
+        '- Captured at: 2026-11-26T21:34:20.123Z',
+        '- Filter: query `status=5\\d\\d`, exclude `healthcheck`, case-insensitive, hosts `web-*`, files `*.log` `/var/log/app/**`',
+        '- Lines: 2, from 2026-11-26T21:33:20.123Z to 2026-11-26T21:33:21.623Z',
+        '- Capture id: `k3x9q2aa0000abcd`',
+        '',
+        '```text',
+        '2026-11-26T21:33:20.123Z web-1 /var/log/nginx/access.log | GET /checkout status=503',
+        '2026-11-26T21:33:21.623Z web-2 /var/log/nginx/access.log | GET /pay status=502',
+        '```',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('fences the lines with more backticks than any run in them, so a hostile line cannot close the block', () => {
+    const hostile = [
+      '```',
+      '````` not a fence either',
+      '```\n# Injected heading\n<script>alert(1)</script>',
+      '~~~',
+    ];
+    const markdown = captureMarkdown(capture({ lines: hostile.map((line, i) => ({ host: 'h', file: '/f', ts: T + i, line })) }));
+    const { fence, body, after } = fencedBlock(markdown);
+    expect(fence).toBe('``````');
+    expect(body).toHaveLength(4);
+    expect(body[0]).toMatch(/ \| ```$/);
+    // The embedded line breaks are shown, not obeyed: still one captured line per line.
+    expect(body[2]).toBe('2026-11-26T21:33:20.125Z h /f | ```\\n# Injected heading\\n<script>alert(1)</script>');
+    expect(after).toEqual(['']);
+  });
+
+  it('keeps backticks in hosts and files inside the fence too', () => {
+    const markdown = captureMarkdown(capture({ lines: [{ host: '````h', file: '/f', ts: T, line: 'x' }] }));
+    expect(fencedBlock(markdown).fence).toBe('`````');
+  });
+
+  it('escapes Markdown and HTML in the title and the creator', () => {
+    const markdown = captureMarkdown(capture({ title: '*bold* <img src=x> [link](http://x)\n# two', createdBy: 'a_b' }));
+    // The line break shows as an escaped "\n" (rendered as the two characters), never as a new line.
+    expect(markdown.split('\n')[0]).toBe('# \\*bold\\* \\<img src=x\\> \\[link\\](http://x)\\\\n\\# two');
+    expect(markdown).toContain('- Captured by: a\\_b');
+    expect(escapeText('plain words, 5.0 - fine')).toBe('plain words, 5.0 - fine');
+  });
+
+  it('says when the creator or the filter was not recorded', () => {
+    const { createdBy: _who, filter: _filter, ...rest } = capture();
+    const markdown = captureMarkdown(rest);
+    expect(markdown).toContain('- Captured by: not recorded (the hub has no tokens)');
+    expect(markdown).toContain('- Filter: not recorded');
+  });
+
+  it.each([
+    [{ query: '' }, 'query empty (every line), case-sensitive, all hosts, all files'],
+    [{ query: 'a`b', hosts: [] }, 'query ``a`b``, case-sensitive, all hosts, all files'],
+    [{ query: '`x`' }, 'query `` `x` ``, case-sensitive, all hosts, all files'],
+    [{ query: 'x', caseInsensitive: false, files: ['*.log'] }, 'query `x`, case-sensitive, all hosts, files `*.log`'],
+  ])('describes the filter %j', (filter, expected) => {
+    expect(describeFilter(filter)).toBe(expected);
+  });
+
+  it('puts any text in a code span that shows it verbatim', () => {
+    expect(codeSpan('plain')).toBe('`plain`');
+    expect(codeSpan('has ``two`` ticks')).toBe('```has ``two`` ticks```');
+    expect(codeSpan('line\nbreak')).toBe('`line\\nbreak`');
+    expect(codeSpan(' ')).toBe('`   `');
+  });
+
+  it('takes the time range over unordered lines and shows times Date cannot hold as numbers', () => {
+    expect(describeRange([T + 5_000, T, T + 1_000])).toBe('from 2026-11-26T21:33:20.123Z to 2026-11-26T21:33:25.123Z');
+    expect(describeRange([T, T])).toBe('all at 2026-11-26T21:33:20.123Z');
+    expect(isoTime(1e300)).toBe('1e+300 (not a valid time)');
+    const markdown = captureMarkdown(capture({ lines: [{ host: 'h', file: 'f', ts: 1e300, line: 'x' }] }));
+    expect(markdown).toContain('- Lines: 1, all at 1e+300 (not a valid time)');
+  });
+
+  it('uses at least three backticks for a fence', () => {
+    expect(fenceFor(['no ticks'])).toBe('```');
+    expect(fenceFor(['a ` b', '``'])).toBe('```');
+    expect(fenceFor(['```'])).toBe('````');
+  });
+});

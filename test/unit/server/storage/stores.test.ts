@@ -1,0 +1,67 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CaptureStore } from '../../../../server/storage/capture-store.js';
+import { openDatabase, type Db } from '../../../../server/storage/database.js';
+import { DeployStore } from '../../../../server/storage/deploy-store.js';
+import { PinStore } from '../../../../server/storage/pin-store.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
+
+describe('storage', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let db: Db;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = await makeTempDir());
+    db = openDatabase(dir);
+  });
+
+  afterEach(async () => {
+    db.close();
+    await cleanup();
+  });
+
+  function reopen(): Db {
+    db.close();
+    db = openDatabase(dir);
+    return db;
+  }
+
+  it('keeps pins across a reopen and deletes them with their counts', () => {
+    const pin = new PinStore(db).create({ name: 'checkout errors', query: 'ERROR \\[checkout\\]', caseInsensitive: true, hosts: ['web-*'] }, 'alice', 1000);
+    new PinStore(db).addCounts([[pin.id, 0, 3], [pin.id, 0, 2], [pin.id, 10_000, 1]]);
+    const store = new PinStore(reopen());
+    expect(store.list()).toEqual([pin]);
+    expect(store.get(pin.id)?.createdBy).toBe('alice');
+    expect(store.counts(pin.id, 0)).toEqual([{ ts: 0, count: 5 }, { ts: 10_000, count: 1 }]);
+    expect(store.delete(pin.id)?.id).toBe(pin.id);
+    expect(store.list()).toEqual([]);
+    expect(store.counts(pin.id, 0)).toEqual([]);
+    expect(store.delete(pin.id)).toBeUndefined();
+  });
+
+  it('prunes old counts', () => {
+    const store = new PinStore(db);
+    const pin = store.create({ name: 'p', query: 'x' }, undefined);
+    store.addCounts([[pin.id, 0, 1], [pin.id, 20_000, 1]]);
+    store.pruneBefore(10_000);
+    expect(store.counts(pin.id, 0)).toEqual([{ ts: 20_000, count: 1 }]);
+  });
+
+  it('keeps deploys in start order across a reopen', () => {
+    const deploys = new DeployStore(db);
+    const late = deploys.create({ label: 'web 2', startedAt: 2000 }, 'ci', 5000);
+    const early = deploys.create({ label: 'web 1', by: 'bob', url: 'https://ci.example/1', startedAt: 1000, finishedAt: 1500 }, undefined, 5000);
+    expect(new DeployStore(reopen()).list()).toEqual([early, late]);
+    expect(new DeployStore(db).list(1500)).toEqual([late]);
+  });
+
+  it('keeps captures with their lines and filter across a reopen', () => {
+    const capture = new CaptureStore(db).create(
+      { title: 'checkout outage', filter: { query: 'status=5\\d\\d' }, lines: [{ host: 'web-1', file: '/var/log/a.log', ts: 1, line: 'boom ✓' }] },
+      'alice',
+    );
+    expect(capture.id).toMatch(/^[0-9a-z]{16}$/);
+    expect(new CaptureStore(reopen()).get(capture.id)).toEqual(capture);
+    expect(new CaptureStore(db).get('nope')).toBeUndefined();
+  });
+});

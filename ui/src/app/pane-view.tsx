@@ -1,0 +1,129 @@
+import { useCallback, useEffect, useMemo, useState, type MouseEvent } from 'react';
+import type { SourceAgent } from '../../../protocol/index.js';
+import { FilterBar } from '../features/filters/filter-bar.js';
+import { paneTitle } from '../features/panes/pane-tabs.js';
+import type { PaneState } from '../features/panes/view-store.js';
+import { PermalinkBanner } from '../features/permalink/permalink-banner.js';
+import { writeClipboard } from '../features/selection/clipboard.js';
+import { CopyFallback } from '../features/selection/copy-fallback.js';
+import { formatMarkdown, formatPlain } from '../features/selection/copy-format.js';
+import { SelectionBar } from '../features/selection/selection-bar.js';
+import type { SelectMode } from '../features/selection/selection-store.js';
+import { StreamPane } from '../features/stream/stream-pane.js';
+import { useStore } from '../lib/store.js';
+import type { LineEntry } from '../lib/stream-entry.js';
+import type { SubscriptionStatus } from '../lib/subscription-registry.js';
+import type { Session } from './session.js';
+
+interface PaneViewProps {
+  session: Session;
+  pane: PaneState;
+  index: number;
+  active: boolean;
+  canClose: boolean;
+  status: SubscriptionStatus | undefined;
+  agents: readonly SourceAgent[];
+  ratesLive: boolean;
+  highlightId: string | undefined;
+}
+
+/** One pane: its filter, its stream, its selection. Composes the features for that pane. */
+export function PaneView({ session, pane, index, active, canClose, status, agents, ratesLive, highlightId }: PaneViewProps) {
+  const { stream, selection } = session.runtime(pane.id);
+  const selected = useStore(selection);
+  const locator = useStore(session.locator);
+  const view = useStore(stream);
+  const [feedback, setFeedback] = useState<string | undefined>();
+  const [fallbackText, setFallbackText] = useState<string | undefined>();
+
+  useEffect(() => {
+    setFeedback(undefined);
+    // Selecting lines froze the pane (a line cannot be picked while it scrolls away); unselecting resumes it.
+    if (selected.ids.size === 0 && stream.getSnapshot().paused === 'select') stream.resume();
+  }, [selected, stream]);
+
+  const onLineClick = useCallback(
+    (entry: LineEntry, _seq: number, event: MouseEvent) => {
+      session.view.setActive(pane.id);
+      const mode: SelectMode = event.shiftKey ? 'range' : event.metaKey || event.ctrlKey ? 'toggle' : 'single';
+      // A plain click that ends a text selection inside the row is the user copying text, not picking lines.
+      const text = window.getSelection();
+      if (mode === 'single' && text && !text.isCollapsed && event.currentTarget.contains(text.anchorNode)) return;
+      selection.click(entry.line.id, mode, (from, to) => stream.lineIdsBetween(from, to));
+      if (stream.getSnapshot().paused === null) stream.pause('select');
+      if (mode === 'single') session.context.open(entry.line);
+    },
+    [session, pane.id, selection, stream],
+  );
+
+  // Recounted as the bound trims: the bar says when selected lines fell out of the buffer.
+  const missing = useMemo(() => (selected.ids.size === 0 ? 0 : stream.linesByIds(selected.ids).missing), [selected, stream, view.start]);
+
+  const copy = async (format: 'markdown' | 'text') => {
+    const { lines } = stream.linesByIds(selected.ids);
+    const text = format === 'markdown' ? formatMarkdown(lines, pane.filter) : formatPlain(lines);
+    if (await writeClipboard(text)) setFeedback(`Copied ${lines.length.toLocaleString()} ${lines.length === 1 ? 'line' : 'lines'}`);
+    else setFallbackText(text);
+  };
+
+  const emptyHint =
+    status?.state === 'error'
+      ? 'Fix the pattern to see lines.'
+      : status?.state === 'pending'
+        ? 'Subscribing…'
+        : pane.filter.query === ''
+          ? 'Waiting for lines from the agents…'
+          : 'No matching lines yet. Lines appear here as soon as they match.';
+
+  return (
+    <section
+      className={active ? 'pane pane--active' : 'pane'}
+      data-pane-id={pane.id}
+      aria-label={`Pane ${index + 1}: ${paneTitle(pane.filter)}`}
+      onFocusCapture={() => session.view.setActive(pane.id)}
+      onPointerDownCapture={() => session.view.setActive(pane.id)}
+    >
+      <header className="pane__header">
+        <span className="pane__number" title={`Pane ${index + 1}`}>
+          {index + 1}
+        </span>
+        <FilterBar
+          paneId={pane.id}
+          filter={pane.filter}
+          status={status}
+          agents={agents}
+          ratesLive={ratesLive}
+          onChange={(filter) => session.view.setFilter(pane.id, filter)}
+        />
+        {canClose && (
+          <button type="button" className="pane__close" onClick={() => session.view.closePane(pane.id)} aria-label={`Close pane ${index + 1}`}>
+            ✕
+          </button>
+        )}
+      </header>
+      {locator.status !== 'idle' && locator.paneId === pane.id && <PermalinkBanner state={locator} onDismiss={() => session.dismissPermalink()} />}
+      <StreamPane
+        stream={stream}
+        label={`Matches for ${paneTitle(pane.filter)}`}
+        selectedIds={selected.ids}
+        highlightId={highlightId}
+        onLineClick={onLineClick}
+        emptyHint={emptyHint}
+      />
+      {selected.ids.size > 0 && (
+        <SelectionBar
+          count={selected.ids.size - missing}
+          missing={missing}
+          feedback={feedback}
+          onCopyMarkdown={() => void copy('markdown')}
+          onCopyText={() => void copy('text')}
+          onClear={() => {
+            selection.clear();
+            setFeedback(undefined);
+          }}
+        />
+      )}
+      {fallbackText !== undefined && <CopyFallback text={fallbackText} onClose={() => setFallbackText(undefined)} />}
+    </section>
+  );
+}

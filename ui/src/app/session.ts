@@ -1,0 +1,157 @@
+import { DEFAULT_LIMITS } from '../../../protocol/index.js';
+import { ContextStore } from '../features/context/context-store.js';
+import { ViewStore } from '../features/panes/view-store.js';
+import { LineLocator } from '../features/permalink/line-locator.js';
+import { SelectionStore } from '../features/selection/selection-store.js';
+import { DEFAULT_PANE_CAPACITY, PaneStream } from '../features/stream/pane-stream.js';
+import { HubClient, hubSocketUrl } from '../lib/hub-client.js';
+import { loadToken } from '../lib/token-store.js';
+
+/** Matching lines replayed from the hub's backlog when a pane's filter is set, so a pane is never blank. */
+export const DEFAULT_BACKLOG_LINES = 1000;
+
+export interface PaneRuntime {
+  stream: PaneStream;
+  selection: SelectionStore;
+}
+
+/**
+ * Wires the features together for one page: the view (panes and filters) drives the hub
+ * subscriptions, and what the hub sends is dispatched to each pane's stream once per frame. Features
+ * do not know each other; this is the one place that does.
+ */
+export class Session {
+  readonly context: ContextStore;
+  readonly locator = new LineLocator();
+  private readonly runtimes = new Map<string, PaneRuntime>();
+  /** Per pane, the filter last sent to the hub (JSON), to re-subscribe only on real changes. */
+  private readonly sent = new Map<string, string>();
+  private readonly disposers: (() => void)[] = [];
+  private permalinkStarted = false;
+
+  constructor(
+    readonly client: HubClient,
+    readonly view: ViewStore,
+    private readonly capacity = DEFAULT_PANE_CAPACITY,
+  ) {
+    this.context = new ContextStore(
+      (id, before, after) => client.requestContext(id, before, after),
+      () => client.limits.maxContextLines,
+    );
+  }
+
+  static fromBrowser(): Session {
+    const client = new HubClient({ url: hubSocketUrl(window.location), getToken: loadToken });
+    return new Session(client, ViewStore.fromLocation(window.location));
+  }
+
+  /** The pane's stream and selection, created on first use. */
+  runtime(paneId: string): PaneRuntime {
+    let runtime = this.runtimes.get(paneId);
+    if (!runtime) {
+      runtime = { stream: new PaneStream(this.capacity), selection: new SelectionStore() };
+      this.runtimes.set(paneId, runtime);
+    }
+    return runtime;
+  }
+
+  start(): void {
+    if (this.disposers.length > 0) return;
+    this.disposers.push(
+      this.view.subscribe(() => this.syncPanes()),
+      this.client.onEntries((batch) => {
+        for (const [paneId, entries] of batch) {
+          const runtime = this.runtimes.get(paneId);
+          if (!runtime) continue;
+          runtime.stream.append(entries);
+          // Hold the found line in view until the user resumes.
+          if (this.locator.observe(paneId, entries)) runtime.stream.pause('permalink');
+        }
+      }),
+      this.client.connection.subscribe(() => {
+        if (this.client.connection.getSnapshot().status === 'live') this.startPermalink();
+      }),
+      this.context.subscribe(() => this.reportContextToLocator()),
+    );
+    this.syncPanes();
+    this.client.start();
+  }
+
+  stop(): void {
+    for (const dispose of this.disposers.splice(0)) dispose();
+    this.client.stop();
+    this.sent.clear();
+    this.permalinkStarted = false;
+  }
+
+  /** Esc: forget the selection, the context panel and the permalink highlight. */
+  clearFocus(): void {
+    for (const runtime of this.runtimes.values()) runtime.selection.clear();
+    this.context.close();
+    this.dismissPermalink();
+  }
+
+  dismissPermalink(): void {
+    this.locator.cancel();
+    this.view.setLine(undefined);
+  }
+
+  /** A `#line=` link opened in this tab (pasted, or followed from the context panel). */
+  openPermalink(line: string): void {
+    this.permalinkStarted = false;
+    // Re-subscribe with the deepest backlog the hub allows so the line can be found in the stream.
+    this.sent.delete(this.view.getSnapshot().activeId);
+    this.view.setLine(line);
+    this.syncPanes();
+    if (this.client.connection.getSnapshot().status === 'live') this.startPermalink();
+  }
+
+  private startPermalink(): void {
+    const { line, activeId } = this.view.getSnapshot();
+    if (line === undefined || this.permalinkStarted) return;
+    this.permalinkStarted = true;
+    this.locator.start(line, activeId);
+    this.context.open({ id: line });
+  }
+
+  private reportContextToLocator(): void {
+    const locator = this.locator.getSnapshot();
+    const context = this.context.getSnapshot();
+    if (locator.status !== 'searching' || context.status === 'closed' || context.target.id !== locator.id) return;
+    if (context.status === 'loaded') this.locator.contextAnswered(true);
+    else if (context.status === 'missing' || context.status === 'error') this.locator.contextAnswered(false);
+  }
+
+  /** Subscribes new panes, re-subscribes changed ones (clearing them), unsubscribes closed ones. */
+  private syncPanes(): void {
+    const { panes, line, activeId } = this.view.getSnapshot();
+    const live = new Set<string>();
+    for (const pane of panes) {
+      live.add(pane.id);
+      const key = JSON.stringify(pane.filter);
+      const previous = this.sent.get(pane.id);
+      if (previous === key) continue;
+      this.sent.set(pane.id, key);
+      const runtime = this.runtime(pane.id);
+      runtime.stream.reset();
+      runtime.selection.clear();
+      const linked = line !== undefined && pane.id === activeId && previous === undefined;
+      const backlog = linked ? DEFAULT_LIMITS.maxBacklogLines : DEFAULT_BACKLOG_LINES;
+      this.client.subscribe(pane.id, pane.filter, { backlog });
+      // A changed filter on the pane a link pointed into: the link no longer applies there.
+      if (previous !== undefined && this.locatorPane() === pane.id) this.dismissPermalink();
+    }
+    for (const paneId of [...this.sent.keys()]) {
+      if (live.has(paneId)) continue;
+      this.sent.delete(paneId);
+      this.runtimes.delete(paneId);
+      this.client.unsubscribe(paneId);
+      if (this.locatorPane() === paneId) this.dismissPermalink();
+    }
+  }
+
+  private locatorPane(): string | undefined {
+    const state = this.locator.getSnapshot();
+    return state.status === 'idle' ? undefined : state.paneId;
+  }
+}

@@ -1,0 +1,125 @@
+import { useRef, useState } from 'react';
+import type { FilterSpec, SourceAgent } from '../../../../protocol/index.js';
+import type { SubscriptionStatus } from '../../lib/subscription-registry.js';
+import { SourcePicker } from './source-picker.js';
+import { fileOptions, hostOptions } from './source-options.js';
+import { useDebounced } from './use-debounced.js';
+import './filters.css';
+
+/** Typing re-subscribes after this much quiet: fast enough to feel live, slow enough not to flood the hub. */
+export const TYPING_DEBOUNCE_MS = 150;
+
+interface FilterBarProps {
+  paneId: string;
+  filter: FilterSpec;
+  status: SubscriptionStatus | undefined;
+  agents: readonly SourceAgent[];
+  ratesLive: boolean;
+  onChange(filter: FilterSpec): void;
+}
+
+/** The pane's filter: RE2 pattern, case toggle, exclude pattern, host and file pickers, and the hub's verdict. */
+export function FilterBar({ paneId, filter, status, agents, ratesLive, onChange }: FilterBarProps) {
+  const latest = useRef(filter);
+  latest.current = filter;
+  const commit = (change: Partial<FilterSpec>) => onChange({ ...latest.current, ...change });
+
+  const query = useDebouncedField(filter.query, (query) => commit({ query }));
+  const exclude = useDebouncedField(filter.exclude ?? '', (exclude) => commit({ exclude }));
+  const error = status?.state === 'error' ? status.message : undefined;
+  const errorId = `filter-error-${paneId}`;
+
+  return (
+    <div className="filter-bar">
+      <div className="filter-bar__row">
+        <input
+          id={`filter-${paneId}`}
+          className="filter-bar__query"
+          name="query"
+          type="text"
+          spellCheck={false}
+          autoComplete="off"
+          placeholder="RE2 pattern, e.g. status=5\d\d (empty shows every line)"
+          aria-label="Filter pattern"
+          aria-invalid={error !== undefined}
+          aria-describedby={error ? errorId : undefined}
+          value={query.value}
+          onChange={(event) => query.change(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter') query.flush();
+          }}
+          onBlur={query.flush}
+        />
+        <button
+          type="button"
+          className="filter-bar__toggle"
+          aria-pressed={filter.caseInsensitive === true}
+          title={filter.caseInsensitive ? 'Case-insensitive (click for case-sensitive)' : 'Case-sensitive (click to ignore case)'}
+          onClick={() => commit({ caseInsensitive: !filter.caseInsensitive })}
+        >
+          {filter.caseInsensitive ? 'aA' : 'Aa'}
+        </button>
+        <span className="filter-bar__state" aria-live="polite">
+          {status?.state === 'pending' ? 'subscribing…' : ''}
+        </span>
+      </div>
+      <div className="filter-bar__row">
+        <input
+          className="filter-bar__exclude"
+          name="exclude"
+          type="text"
+          spellCheck={false}
+          autoComplete="off"
+          placeholder="exclude pattern"
+          aria-label="Exclude pattern"
+          value={exclude.value}
+          onChange={(event) => exclude.change(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter') exclude.flush();
+          }}
+          onBlur={exclude.flush}
+        />
+        <SourcePicker noun="host" options={hostOptions(agents)} selected={filter.hosts ?? []} ratesLive={ratesLive} onChange={(hosts) => commit({ hosts })} />
+        <SourcePicker
+          noun="file"
+          options={fileOptions(agents, filter.hosts)}
+          selected={filter.files ?? []}
+          ratesLive={ratesLive}
+          onChange={(files) => commit({ files })}
+        />
+      </div>
+      {error !== undefined && (
+        <p className="filter-bar__error" id={errorId} role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A text field that commits after a pause in typing. Its local value follows the committed value
+ * only when that changes from elsewhere: neither a re-render before our commit has come back, nor
+ * our own older debounced commit arriving while the user kept typing, may overwrite what is typed.
+ */
+function useDebouncedField(committed: string, commit: (value: string) => void) {
+  const [value, setValue] = useState(committed);
+  const seen = useRef(committed);
+  const sent = useRef<string | undefined>(undefined);
+  if (committed !== seen.current) {
+    seen.current = committed;
+    if (committed !== sent.current && committed !== value) setValue(committed);
+  }
+  const debounced = useDebounced((next: string) => {
+    sent.current = next;
+    commit(next);
+  }, TYPING_DEBOUNCE_MS);
+  return {
+    value,
+    change(next: string) {
+      setValue(next);
+      debounced.call(next);
+    },
+    flush: debounced.flush,
+  };
+}

@@ -1,0 +1,235 @@
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
+import { useCallback, useLayoutEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
+import { useStore } from '../../lib/store.js';
+import type { LineEntry, StreamEntry } from '../../lib/stream-entry.js';
+import { LogRow, type RowExpansion } from './log-row.js';
+import { MarkerRow } from './marker-row.js';
+import type { PaneStream } from './pane-stream.js';
+import { StreamStatus } from './stream-status.js';
+import './stream.css';
+
+/** Height of a collapsed row; must match `.log-row` in stream.css so estimates equal measurements. */
+export const ROW_HEIGHT = 20;
+/** Scrolling up further than this from the bottom pauses the pane; coming back within it resumes. */
+const PAUSE_SLACK_PX = 24;
+const FOLLOW_SLACK_PX = 4;
+/** How long after a wheel, touch, key or scrollbar press a scroll event counts as the user's. */
+const USER_SCROLL_WINDOW_MS = 400;
+const SCROLL_KEYS = new Set(['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End']);
+/** Expanded rows remembered per pane; older expansions are forgotten first. */
+const MAX_EXPANDED = 500;
+
+interface StreamPaneProps {
+  stream: PaneStream;
+  label: string;
+  selectedIds: ReadonlySet<string>;
+  /** A permalinked line: scrolled to once it is in the stream, and highlighted. */
+  highlightId: string | undefined;
+  onLineClick(entry: LineEntry, seq: number, event: MouseEvent): void;
+  /** Shown while the stream is empty. */
+  emptyHint: ReactNode;
+}
+
+/** Estimated height of a marker row (measured once shown: its text may wrap in a narrow pane). */
+const MARKER_HEIGHT = 26;
+/** Measured sizes kept by the virtualizer before the ones of rows no longer held are dropped. */
+const SIZE_CACHE_PRUNE_AT = 4000;
+
+/**
+ * Rows are keyed by line id. An expanded row gets a distinct key: it is measured under that key
+ * while a collapsed row needs no measuring at all (it is exactly ROW_HEIGHT), so collapsing it
+ * again falls back to the exact estimate instead of a stale measured height.
+ */
+function entryKey(entry: StreamEntry | undefined, seq: number, open: boolean): string {
+  if (entry?.kind !== 'line') return `marker:${seq}`;
+  return open ? `${entry.line.id}~open` : entry.line.id;
+}
+
+/**
+ * A virtualized view over a PaneStream: only the visible rows (plus overscan) exist in the DOM.
+ * Follows the bottom while live; scrolling up pauses; the virtualizer anchors the rows in view when
+ * the buffer bound trims lines above them, so reading a paused pane is not disturbed.
+ */
+export function StreamPane({ stream, label, selectedIds, highlightId, onLineClick, emptyHint }: StreamPaneProps) {
+  const view = useStore(stream);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [wrapAll, setWrapAll] = useState(false);
+  const [expanded, setExpanded] = useState<ReadonlyMap<string, RowExpansion>>(() => new Map());
+  const count = view.end - view.start;
+  const start = view.start;
+  const live = view.paused === null;
+
+  const isOpen = useCallback(
+    (entry: StreamEntry | undefined) => wrapAll || (entry?.kind === 'line' && expanded.has(entry.line.id)),
+    [wrapAll, expanded],
+  );
+  const getItemKey = useCallback(
+    (index: number) => {
+      const entry = stream.entryAt(start + index);
+      return entryKey(entry, start + index, isOpen(entry));
+    },
+    [stream, start, isOpen],
+  );
+  const estimateSize = useCallback((index: number) => (stream.entryAt(start + index)?.kind === 'line' ? ROW_HEIGHT : MARKER_HEIGHT), [stream, start]);
+  /*
+   * While live the list is about to be scrolled to its end, so render the rows of the end right
+   * away: the virtualizer would otherwise first render the rows at the previous scroll offset (by
+   * now mid-list, off screen) and only the end ones after the scroll, building every row twice.
+   */
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      if (!live || range.count === 0) return defaultRangeExtractor(range);
+      const first = Math.max(0, range.count - (range.endIndex - range.startIndex + 1) - range.overscan);
+      return Array.from({ length: range.count - first }, (_, i) => first + i);
+    },
+    [live],
+  );
+  const virtualizer = useVirtualizer({
+    count,
+    rangeExtractor,
+    getScrollElement: () => scrollRef.current,
+    estimateSize,
+    getItemKey,
+    overscan: 6,
+    anchorTo: 'end',
+    followOnAppend: live,
+    scrollEndThreshold: FOLLOW_SLACK_PX,
+    // React 19 warns when flushSync runs inside its own commit (the virtualizer measures on mount);
+    // without it, scroll-driven updates still land in the next render, a frame later at most.
+    useFlushSync: false,
+  });
+
+  // The virtualizer never forgets a measured size; drop those of rows the ring no longer holds.
+  useLayoutEffect(() => {
+    const sizes = virtualizer.itemSizeCache;
+    if (sizes.size < SIZE_CACHE_PRUNE_AT) return;
+    for (const key of sizes.keys()) {
+      const text = String(key);
+      const held = text.startsWith('marker:') ? Number(text.slice(7)) >= view.start : stream.seqOf(text.replace(/~open$/, '')) !== undefined;
+      if (!held) sizes.delete(key);
+    }
+  }, [virtualizer, view, stream]);
+
+  // Resuming jumps to the newest line; the lines that arrived while paused are above it.
+  useLayoutEffect(() => {
+    if (live && count > 0) virtualizer.scrollToEnd();
+    // Deliberately keyed on `live` alone: only the transition to live jumps; following after that
+    // is the virtualizer's followOnAppend, and jumping on every commit would fight the user.
+  }, [live]);
+
+  const scrolledTo = useRef<string | undefined>(undefined);
+  useLayoutEffect(() => {
+    if (highlightId === undefined) {
+      scrolledTo.current = undefined;
+      return;
+    }
+    if (scrolledTo.current === highlightId) return;
+    const seq = stream.seqOf(highlightId);
+    if (seq === undefined || seq < view.start || seq >= view.end) return;
+    scrolledTo.current = highlightId;
+    virtualizer.scrollToIndex(seq - view.start, { align: 'center' });
+  }, [highlightId, view, stream, virtualizer]);
+
+  /*
+   * Scrolling pauses only when the user did it. Layout changes move the scroll position too (a
+   * panel opening narrows the pane, rows re-measure, the virtualizer re-anchors); so a scroll event
+   * counts as the user's only shortly after a wheel, touch, scroll key or scrollbar press.
+   */
+  const userScrollUntil = useRef(0);
+  const noteUserScroll = useCallback(() => {
+    userScrollUntil.current = performance.now() + USER_SCROLL_WINDOW_MS;
+  }, []);
+  const lastTop = useRef(0);
+  const onScroll = useCallback(() => {
+    const element = scrollRef.current;
+    if (!element) return;
+    const top = element.scrollTop;
+    const fromEnd = element.scrollHeight - element.clientHeight - top;
+    const movedUp = top < lastTop.current - 1;
+    lastTop.current = top;
+    if (performance.now() > userScrollUntil.current) return;
+    const paused = stream.getSnapshot().paused;
+    if (paused === null && movedUp && fromEnd > PAUSE_SLACK_PX) stream.pause('scroll');
+    else if (paused === 'scroll' && fromEnd <= FOLLOW_SLACK_PX) stream.resume();
+  }, [stream]);
+
+  const clickRef = useRef(onLineClick);
+  clickRef.current = onLineClick;
+  const onRowClick = useCallback((entry: LineEntry, seq: number, event: MouseEvent) => clickRef.current(entry, seq, event), []);
+  const onExpand = useCallback((id: string, expansion: RowExpansion | undefined) => {
+    setExpanded((current) => {
+      const next = new Map(current);
+      next.delete(id);
+      if (expansion) next.set(id, expansion);
+      if (next.size > MAX_EXPANDED) next.delete(next.keys().next().value!);
+      return next;
+    });
+  }, []);
+  const togglePause = useCallback(() => (stream.getSnapshot().paused === null ? stream.pause('user') : stream.resume()), [stream]);
+
+  return (
+    <div className="stream">
+      <StreamStatus view={view} capacity={stream.capacity} wrapAll={wrapAll} onTogglePause={togglePause} onToggleWrap={() => setWrapAll((w) => !w)} />
+      <div
+        ref={scrollRef}
+        className="stream__scroll"
+        onScroll={onScroll}
+        onWheel={noteUserScroll}
+        onTouchMove={noteUserScroll}
+        onKeyDown={(event) => {
+          if (SCROLL_KEYS.has(event.key)) noteUserScroll();
+        }}
+        onPointerDown={(event) => {
+          // A press on the scroll box itself (not on a row) is on the scrollbar: the drag lasts until release.
+          if (event.target !== event.currentTarget) return;
+          userScrollUntil.current = Number.POSITIVE_INFINITY;
+          window.addEventListener('pointerup', noteUserScroll, { once: true });
+        }}
+        role="listbox"
+        aria-multiselectable="true"
+        aria-label={label}
+        tabIndex={0}
+      >
+        <div className="stream__sizer" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const seq = start + item.index;
+            const entry = stream.entryAt(seq);
+            if (!entry) return null;
+            // Collapsed rows are exactly ROW_HEIGHT; measuring them would force a layout per new row.
+            const measured = entry.kind !== 'line' || isOpen(entry);
+            return (
+              <div
+                key={item.key}
+                className={measured ? 'stream__item' : 'stream__item stream__item--fixed'}
+                data-index={item.index}
+                ref={measured ? virtualizer.measureElement : undefined}
+                style={{ transform: `translateY(${item.start}px)` }}
+              >
+                {entry.kind === 'line' ? (
+                  <LogRow
+                    entry={entry}
+                    seq={seq}
+                    selected={selectedIds.has(entry.line.id)}
+                    highlighted={entry.line.id === highlightId}
+                    expansion={expanded.get(entry.line.id)}
+                    wrapAll={wrapAll}
+                    onClick={onRowClick}
+                    onExpand={onExpand}
+                  />
+                ) : (
+                  <MarkerRow entry={entry} />
+                )}
+              </div>
+            );
+          })}
+        </div>
+        {count === 0 && <div className="stream__empty">{view.paused !== null && view.newLines > 0 ? 'The lines shown when paused were trimmed.' : emptyHint}</div>}
+      </div>
+      {view.paused !== null && (
+        <button type="button" className="stream__new-lines" onClick={() => stream.resume()}>
+          {view.newLines > 0 ? `▼ ${view.newLines.toLocaleString()} new ${view.newLines === 1 ? 'line' : 'lines'}` : '▼ Back to live'}
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import type { PauseReason, StreamView } from './pane-stream.js';
+
+interface StreamStatusProps {
+  view: StreamView;
+  capacity: number;
+  wrapAll: boolean;
+  onTogglePause(): void;
+  onToggleWrap(): void;
+}
+
+const PAUSE_TEXT: Record<PauseReason, string> = {
+  user: 'Paused',
+  scroll: 'Paused (scrolled up)',
+  select: 'Paused (lines selected)',
+  permalink: 'Paused at the linked line',
+};
+
+/** The strip above a stream: live or paused, counts, and every way lines went missing. */
+export function StreamStatus({ view, capacity, wrapAll, onTogglePause, onToggleWrap }: StreamStatusProps) {
+  const shown = view.received - view.trimmed;
+  return (
+    <div className="stream-status">
+      <button type="button" className="stream-status__pause" aria-pressed={view.paused !== null} onClick={onTogglePause} title="Pause or resume (Space)">
+        {view.paused === null ? '❚❚ Pause' : '▶ Resume'}
+      </button>
+      <span className={view.paused === null ? 'stream-status__live' : 'stream-status__paused'}>
+        {view.paused === null ? 'Live' : PAUSE_TEXT[view.paused]}
+      </span>
+      <span className="stream-status__count">{shown.toLocaleString()} lines</span>
+      {view.trimmed > 0 && (
+        <span className="stream-status__trimmed" title={`Each pane keeps the newest ${capacity.toLocaleString()} lines`}>
+          {view.trimmed.toLocaleString()} older trimmed
+        </span>
+      )}
+      {view.dropped > 0 && (
+        <span className="stream-status__dropped" role="status" title="The hub discarded lines because this viewer read too slowly">
+          ⚠ {view.dropped.toLocaleString()} dropped by the hub
+        </span>
+      )}
+      <button type="button" className="stream-status__wrap" aria-pressed={wrapAll} onClick={onToggleWrap} title="Wrap long lines">
+        Wrap
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,30 @@
+import type { MatchedLine } from '../../../protocol/index.js';
+
+/**
+ * What a pane's stream holds: matching lines and the marker rows that explain holes in them. The
+ * hub-client turns wire messages into these, in stream order, so a marker sits exactly where its gap is.
+ * A later `deploy` divider is one more variant here plus one more row component.
+ */
+export type StreamEntry = LineEntry | DroppedEntry | GapEntry;
+
+export interface LineEntry {
+  kind: 'line';
+  line: MatchedLine;
+  /** Replayed from the hub's backlog on subscribe, not received live. */
+  backlog: boolean;
+}
+
+/** The hub discarded `count` lines for this viewer (it read too slowly). */
+export interface DroppedEntry {
+  kind: 'dropped';
+  count: number;
+  /** When the notice arrived, ms since epoch. */
+  at: number;
+}
+
+/** The connection was lost between `from` and `to`; lines from that interval were never received. */
+export interface GapEntry {
+  kind: 'gap';
+  from: number;
+  to: number;
+}

@@ -1,0 +1,30 @@
+/** Times in the stream are local wall-clock with milliseconds; copies use ISO-8601 UTC (time zones differ between readers). */
+
+const pad = (value: number, width = 2) => String(value).padStart(width, '0');
+
+export function formatClock(ts: number): string {
+  const date = new Date(ts);
+  if (Number.isNaN(date.getTime())) return '--:--:--.---';
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
+}
+
+export function formatIso(ts: number): string {
+  const date = new Date(ts);
+  return Number.isNaN(date.getTime()) ? `invalid-time(${ts})` : date.toISOString();
+}
+
+/** "3.2 s", "4 min 05 s": for how long a connection was lost. */
+export function formatDuration(ms: number): string {
+  if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  return `${Math.floor(seconds / 60)} min ${pad(seconds % 60)} s`;
+}
+
+/** 12, 1.2k, 34k, 1.2M: line rates and counts in tight places. */
+export function formatCount(value: number): string {
+  if (value < 1000) return String(Math.round(value * 10) / 10);
+  if (value < 10_000) return `${(value / 1000).toFixed(1)}k`;
+  if (value < 1_000_000) return `${Math.round(value / 1000)}k`;
+  return `${(value / 1_000_000).toFixed(1)}M`;
+}
