@@ -108,7 +108,12 @@ export class CheckpointStore {
   /** Flushes every `intervalMs` (when dirty) until stop(). */
   start(intervalMs: number): void {
     const tick = (): void => {
-      this.timer = setTimeout(() => void this.flush().finally(() => this.timer !== undefined && tick()), intervalMs);
+      this.timer = setTimeout(() => {
+        // flush() never rejects; the next tick is armed once it is done, unless stop() came meanwhile.
+        void this.flush().then(() => {
+          if (this.timer !== undefined) tick();
+        });
+      }, intervalMs);
     };
     tick();
   }

@@ -4,6 +4,13 @@ import type { Logger } from '../lib/logger.js';
 import { listFiles } from './directory-walk.js';
 import { parsePathPattern, type PathPattern } from './path-pattern.js';
 
+/**
+ * How often chokidar polls the watched directories (and the files in them), and how often a base
+ * directory that does not exist yet is looked for. Only new and removed files are found this way;
+ * growth is the registry's poll's job, so a second is soon enough.
+ */
+const WATCH_POLL_INTERVAL_MS = 1_000;
+
 export interface DiscoveryHandlers {
   /** A matching file appeared (or a followed path was re-created). */
   appeared(path: string): void;
@@ -21,19 +28,20 @@ export interface DiscoveryHandlers {
  *
  * chokidar runs in polling mode. With inotify it re-reads a directory (readdir plus an lstat per
  * entry) after every event in it, and a file being appended to fires events continuously: 20 busy
- * files in /var/log cost half a core. Polling a directory's mtime costs one stat per interval. Growth
- * of followed files is the registry's poll's job (one fstat per file), not chokidar's.
+ * files in one directory cost half a core. Polling costs a stat per watched entry per interval.
+ * Growth of followed files is the registry's poll's job, not chokidar's.
  */
 export class Discovery {
   private readonly patterns: PathPattern[];
   private readonly watchers = new Map<string, FSWatcher>();
   private rescanTimer: NodeJS.Timeout | undefined;
   private rescanning: Promise<void> | undefined;
+  private baseTimer: NodeJS.Timeout | undefined;
+  private baseChecking: Promise<void> | undefined;
   private stopped = false;
 
   constructor(
     paths: string[],
-    private readonly pollIntervalMs: number,
     private readonly rescanIntervalMs: number,
     private readonly logger: Logger,
     private readonly handlers: DiscoveryHandlers,
@@ -47,13 +55,16 @@ export class Discovery {
     // Listed after the watchers are ready, so a file created in between is reported by one or the other.
     const existing = await this.list();
     this.scheduleRescan();
+    this.scheduleBaseCheck();
     return existing;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.rescanTimer);
+    clearTimeout(this.baseTimer);
     await this.rescanning;
+    await this.baseChecking;
     await Promise.all([...this.watchers.values()].map((watcher) => watcher.close()));
     this.watchers.clear();
   }
@@ -68,18 +79,18 @@ export class Discovery {
     return [...found];
   }
 
-  /** Watches the pattern's base directory if it exists (and is not watched yet). */
-  private async watchBase(pattern: PathPattern): Promise<void> {
-    const key = `${pattern.base}\0${pattern.depth}`;
-    if (this.watchers.has(key)) return;
+  /** Watches the pattern's base directory if it exists and is not watched yet; true if it started now. */
+  private async watchBase(pattern: PathPattern): Promise<boolean> {
+    if (this.watchers.has(watchKey(pattern))) return false;
     const exists = await stat(pattern.base).then((stats) => stats.isDirectory(), () => false);
-    if (!exists || this.stopped || this.watchers.has(key)) return;
+    const key = watchKey(pattern);
+    if (!exists || this.stopped || this.watchers.has(key)) return false;
     const watcher = watch(pattern.base, {
       ignoreInitial: true,
       depth: pattern.depth,
       usePolling: true,
-      interval: 1000,
-      binaryInterval: 1000,
+      interval: WATCH_POLL_INTERVAL_MS,
+      binaryInterval: WATCH_POLL_INTERVAL_MS,
       // Report a rename+create as unlink and add, not as one "change": rotation is then seen at once.
       atomic: false,
       // Files that can never match are not tracked at all; directories are, to reach matches below.
@@ -94,6 +105,30 @@ export class Discovery {
     watcher.on('error', (error) => this.logger.warn({ err: error, dir: pattern.base }, 'file watcher error; the poll still checks followed files'));
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     this.logger.debug({ dir: pattern.base, pattern: pattern.pattern, depth: pattern.depth }, 'watching directory');
+    return true;
+  }
+
+  /**
+   * A glob's directory may be created after start-up: look for missing ones every second, and once
+   * one is there, watch it and report what it already holds (all of it appeared after start-up).
+   */
+  private scheduleBaseCheck(): void {
+    if (this.stopped || this.patterns.every((pattern) => this.watchers.has(watchKey(pattern)))) return;
+    this.baseTimer = setTimeout(() => {
+      this.baseChecking = this.checkBases().finally(() => {
+        this.baseChecking = undefined;
+        this.scheduleBaseCheck();
+      });
+    }, WATCH_POLL_INTERVAL_MS);
+  }
+
+  private async checkBases(): Promise<void> {
+    for (const pattern of this.patterns) {
+      if (!(await this.watchBase(pattern))) continue;
+      await listFiles(pattern.base, pattern.depth, (path) => {
+        if (!this.stopped && pattern.matches(path)) this.handlers.appeared(path);
+      });
+    }
   }
 
   private scheduleRescan(): void {
@@ -106,10 +141,13 @@ export class Discovery {
   }
 
   private async rescan(): Promise<void> {
-    for (const pattern of this.patterns) await this.watchBase(pattern);
     for (const path of await this.list()) {
       if (this.stopped) return;
       this.handlers.listed(path);
     }
   }
+}
+
+function watchKey(pattern: PathPattern): string {
+  return `${pattern.base}\0${pattern.depth}`;
 }

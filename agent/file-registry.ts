@@ -7,6 +7,9 @@ import { inodeKey } from './file-identity.js';
 import { openRegularFile, placeFile } from './file-opener.js';
 import { FileTailer } from './file-tailer.js';
 
+/** The path of a file that keeps growing is still checked this often, in case it was replaced anyway. */
+const BUSY_PATH_CHECK_INTERVAL_MS = 2_000;
+
 export interface RegistryOptions {
   fromStart: boolean;
   maxLineBytes: number;
@@ -27,6 +30,7 @@ export class FileRegistry {
   private order: FileTailer[] = [];
   private cursor = 0;
   private readonly opening = new Map<string, Promise<void>>();
+  private readonly pathCheckedAt = new Map<string, number>();
   /** Where the hub already holds each fileId (welcome resume points of the current connection). */
   private resume = new Map<string, number>();
   private maxLineBytes: number;
@@ -79,6 +83,7 @@ export class FileRegistry {
   async checkPath(path: string): Promise<void> {
     if (this.stopped || this.opening.has(path)) return;
     const tailer = this.byPath.get(path);
+    this.pathCheckedAt.set(path, Date.now());
     let current: BigIntStats | undefined;
     try {
       current = await stat(path, { bigint: true });
@@ -157,18 +162,21 @@ export class FileRegistry {
 
   /**
    * The safety net under file events, every pollIntervalMs: each file gets a look (a read, see
-   * FileTailer.requestLook), and the path of each file that stopped growing is checked: a file
-   * renamed away, replaced or deleted stops growing, while checking the paths of busy files every
-   * time would cost a stat each for nothing. Rotated-away files that are done are closed.
+   * FileTailer.requestLook), and the path of each file that stopped growing is checked. A file
+   * renamed away, replaced or deleted stops growing (its writer moves on to the new file), so busy
+   * files have their path checked only every BUSY_PATH_CHECK_INTERVAL_MS: a stat per busy file per
+   * poll would be most of the agent's idle cost. Rotated-away files that are done are closed.
    */
   async poll(now = Date.now()): Promise<void> {
     for (const tailer of [...this.order]) {
       if (tailer.readyToClose(this.options.rotatedIdleCloseMs, now)) await this.closeTailer(tailer);
     }
-    const quiet = [...this.byPath].filter(([, tailer]) => now - tailer.lastGrowthAt >= this.options.pollIntervalMs);
+    const due = [...this.byPath].filter(
+      ([path, tailer]) => now - tailer.lastGrowthAt >= this.options.pollIntervalMs || now - (this.pathCheckedAt.get(path) ?? 0) >= BUSY_PATH_CHECK_INTERVAL_MS,
+    );
     // All at once rather than one after another: the thread pool runs them side by side and the event
     // loop wakes once for many results, which is most of what a poll costs.
-    await Promise.all(quiet.map(([path]) => this.checkPathLogged(path)));
+    await Promise.all(due.map(([path]) => this.checkPathLogged(path)));
     for (const tailer of this.order) tailer.requestLook();
     this.onReadable();
   }
@@ -192,12 +200,17 @@ export class FileRegistry {
       logger: this.logger,
       onIdentityChange: (changed) => this.store.set(changed.checkpoint()),
     });
-    tailer.predecessor = predecessor;
+    // The file that was at this path before (renamed away or deleted) is read out first.
+    tailer.predecessor = predecessor ?? this.order.find((other) => other.paths.size === 0 && other.reportPath === path);
     this.byKey.set(key, tailer);
-    this.order.push(tailer);
     this.attach(path, tailer);
     this.applyResume(tailer);
     this.store.set(tailer.checkpoint());
+    // No line of a newly followed file goes out before its checkpoint (and so its gen) is on disk:
+    // an agent killed right after would otherwise not know the file on restart, start it at its end
+    // and never send the lines in between. (A failed write is counted; following goes on regardless.)
+    if (placement.from !== 'checkpoint') await this.store.flush();
+    this.order.push(tailer);
     const { fileId, reportPath } = tailer;
     this.logger.info({ path, file: reportPath, fileId, offset: tailer.ackedOffset, size: placement.size, from: placement.from }, 'following file');
     this.onReadable();
@@ -227,6 +240,7 @@ export class FileRegistry {
 
   private detach(path: string, tailer: FileTailer, why: 'gone' | 'replaced'): void {
     if (this.byPath.get(path) === tailer) this.byPath.delete(path);
+    this.pathCheckedAt.delete(path);
     tailer.paths.delete(path);
     if (tailer.paths.size === 0) {
       const message = why === 'gone' ? 'file renamed away or deleted; reading it to its end' : 'file rotated; reading the old one to its end';

@@ -4,7 +4,12 @@ import type { Checkpoint } from './checkpoint-store.js';
 import { fileIdOf, fingerprintMatches, fingerprintOf, FINGERPRINT_MAX_BYTES, inodeKey, newGeneration, readHead, type FileIdentity } from './file-identity.js';
 import { LineSplitter, type SplitLimits } from './line-splitter.js';
 
-const LF = 0x0a;
+/**
+ * How many bytes before the read offset are remembered and read again with the next read. If they
+ * changed, the file was truncated (and maybe rewritten past our offset, which its size cannot show).
+ */
+const TAIL_CHECK_BYTES = 16;
+const LF_ONLY = Buffer.from('\n');
 
 /** Lines read from one file, ready to be framed. */
 export interface ReadBatch {
@@ -71,6 +76,10 @@ export class FileTailer {
   private busy: Promise<unknown> | undefined;
   /** After a failed read the file is left alone until then, instead of retried in a tight loop. */
   private suspendedUntil = 0;
+  /** The last bytes before `tailEnd` as last read (see TAIL_CHECK_BYTES); -1 when unknown. */
+  private readonly tail = Buffer.alloc(TAIL_CHECK_BYTES);
+  private tailLength = 0;
+  private tailEnd = -1;
 
   constructor(init: TailerInit) {
     this.handle = init.handle;
@@ -122,13 +131,17 @@ export class FileTailer {
   private async read(buffer: Buffer, maxBodyBytes: number): Promise<ReadBatch | undefined> {
     this.lookPending = false;
     const start = this.readOffset;
-    // At a line boundary the byte before us is the previous line's '\n'. Reading it along costs
-    // nothing and catches a file truncated (copytruncate) since the last look, even one already
-    // rewritten past our offset, which a size check cannot see; recheck() then sorts it out.
-    const lookBack = start > 0 && !this.splitter.holding ? 1 : 0;
+    // The bytes just before us are read again along with the new ones, at no extra cost: if they
+    // changed, the file was truncated since the last look (copytruncate), even if it was already
+    // rewritten past our offset, which a size check cannot see. recheck() then sorts it out. Without
+    // a remembered tail (just opened or rewound), a line boundary's '\n' is the next best check.
+    const expected =
+      this.tailEnd === start && this.tailLength > 0 ? this.tail.subarray(0, this.tailLength) : start > 0 && !this.splitter.holding ? LF_ONLY : LF_ONLY.subarray(0, 0);
+    const lookBack = expected.length;
     const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, start - lookBack);
     if (this.closed || this.readOffset !== start) return undefined;
-    if (lookBack === 1 && (bytesRead === 0 || buffer[0] !== LF)) {
+    const suspicious = lookBack > 0 ? bytesRead < lookBack || !buffer.subarray(0, lookBack).equals(expected) : start > 0 && bytesRead === 0;
+    if (suspicious) {
       await this.recheck();
       if (this.closed || this.readOffset !== start) return undefined;
     }
@@ -144,6 +157,7 @@ export class FileTailer {
     const final = this.finalRead && bytesRead < buffer.length;
     const split = this.splitter.split(chunk, maxBodyBytes, final);
     this.readOffset = start + split.consumedBytes;
+    this.rememberTail(buffer, lookBack + split.consumedBytes);
     this.scannedTo = split.bodyFull ? this.readOffset : end;
     if (split.lineCount === 0) return undefined;
     const batch: ReadBatch = {
@@ -173,17 +187,18 @@ export class FileTailer {
   /** Forgets everything sent but not acknowledged; it is read again from the file. */
   rewind(limits?: SplitLimits): void {
     this.readOffset = this.sentOffset = this.scannedTo = this.acked;
+    this.tailEnd = -1;
     this.splitter.reset(limits);
     this.lookPending = true;
   }
 
-  /** The hub already holds this file up to `offset` (welcome resume point). True if that moved us on. */
+  /**
+   * The hub already holds this file up to `offset` (welcome resume point). True if that moved us on.
+   * A resume point past the end of the file (a confused hub) shows at the next read, which then
+   * treats the file as truncated and starts it over under a new generation.
+   */
   resumeAt(offset: number): boolean {
     if (offset <= this.acked) return false;
-    if (offset > this.size) {
-      this.logger.warn({ file: this.reportPath, fileId: this.fileId, offset, size: this.size }, 'hub resume point is past the end of the file; ignoring it');
-      return false;
-    }
     this.acked = offset;
     this.rewind();
     return true;
@@ -229,6 +244,13 @@ export class FileTailer {
       // The read's error was already reported by whoever awaited it; closing is all that is left.
     });
     await this.handle.close();
+  }
+
+  /** Keeps the last bytes before the new read offset; `buffer[0, end)` is the file just before it. */
+  private rememberTail(buffer: Buffer, end: number): void {
+    this.tailLength = Math.min(TAIL_CHECK_BYTES, end);
+    buffer.copy(this.tail, 0, end - this.tailLength, end);
+    this.tailEnd = this.readOffset;
   }
 
   private async checkFingerprint(): Promise<void> {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { Agent } from '../agent/agent.js';
 import { agentConfigSchema, type AgentConfig } from '../agent/agent-config.js';
 import { createLogger } from '../lib/logger.js';
 import { collect, parseInteger, untilSignal } from './parse-options.js';
@@ -31,6 +30,7 @@ export function registerAgentCommand(program: Command): void {
     .action(async (paths: string[], flags: AgentFlags) => {
       const config = loadAgentConfig(paths, flags);
       const logger = createLogger('agent', config.logLevel);
+      const { Agent } = await import('../agent/agent.js');
       const agent = new Agent(config, logger);
       await agent.start();
       const signal = await untilSignal();

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { createLogger } from '../lib/logger.js';
 import { ConfigError, hubEnvOverrides, readConfigFile, resolveHubConfig, type HubConfig } from '../server/config.js';
-import { startHub } from '../server/hub.js';
 import { parseInteger, untilSignal } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 
@@ -32,6 +31,8 @@ export function registerHubCommand(program: Command): void {
     .action(async (flags: HubFlags) => {
       const config = loadHubConfig(flags);
       const logger = createLogger('hub', config.logLevel);
+      // Loaded on demand so `tail` and `--help` do not pay for the hub's modules.
+      const { startHub } = await import('../server/hub.js');
       const hub = await startHub(config, logger);
       const signal = await untilSignal();
       logger.info({ signal }, 'hub shutting down');

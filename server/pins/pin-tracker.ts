@@ -79,18 +79,18 @@ export class PinTracker {
   /** Validates the filter with RE2 (throws FilterError), saves the pin, starts counting and announces it. */
   create(input: CreatePin, createdBy: string | undefined): Pin {
     const { maxPins, router, store, now } = this.deps;
-    if (this.pins.size >= maxPins) {
-      throw new ApiFailure(409, 'SG_ERR_LIMIT', `this hub already has ${maxPins} pins, its maximum; delete one first`);
-    }
-    const segment = sanitizeMetricSegment(input.name);
-    const clash = segment && [...this.pins.values()].find((tracked) => sanitizeMetricSegment(tracked.pin.name) === segment);
+    const clash = this.namedLike(input.name);
     if (clash) {
       // Metric series and StatsD keys are named after the pin, so two such names would share one.
+      const segment = sanitizeMetricSegment(input.name);
       throw new ApiFailure(
         409,
         'SG_ERR_BAD_REQUEST',
-        `name: pin ${JSON.stringify(clash.pin.name)} already has this name (both would be the metric "${segment}")`,
+        `name: pin ${JSON.stringify(clash.name)} already has this name` + (segment ? ` (both would be the metric "${segment}")` : ''),
       );
+    }
+    if (this.pins.size >= maxPins) {
+      throw new ApiFailure(409, 'SG_ERR_LIMIT', `this hub already has ${maxPins} pins, its maximum; delete one first`);
     }
     let tracked: TrackedPin | undefined;
     const subscription = router.subscribe(filterOf(input), { deliver: (lines) => tracked && this.count(tracked, lines.length) });
@@ -127,6 +127,17 @@ export class PinTracker {
   /** Stops counting (hub shutdown); the pins stay stored. */
   close(): void {
     for (const tracked of this.pins.values()) tracked.subscription?.close();
+  }
+
+  /** A pin whose name is the same, or gives the same metric name, as `name`. */
+  private namedLike(name: string): Pin | undefined {
+    const segment = sanitizeMetricSegment(name);
+    const lower = name.toLowerCase();
+    for (const { pin } of this.pins.values()) {
+      if (pin.name.toLowerCase() === lower) return pin;
+      if (segment !== undefined && sanitizeMetricSegment(pin.name) === segment) return pin;
+    }
+    return undefined;
   }
 
   private track(pin: Pin, subscription: RoutedSubscription | undefined): TrackedPin {

@@ -84,14 +84,18 @@ describe('agent across rotation', () => {
   });
 
   it('notices a file truncated and rewritten past the old offset at once', async () => {
-    await appendLines(file, ['a1', 'a2']);
+    const first = numberedLines('line', 0, 30);
+    await appendLines(file, first);
     await startTestAgent({ hubs: [hub.url], paths: [file], stateFile, fromStart: true }, agents);
-    await waitFor('the first lines', () => hub.linesOf(file).length >= 2);
-    // One writeFile truncates and writes: the file never looks smaller than before to a size check.
-    const rewritten = numberedLines('rewritten', 0, 20);
+    await waitFor('the first lines', () => hub.linesOf(file).length >= first.length);
+    // One writeFile truncates and writes: the file never looks smaller than before to a size check,
+    // and lines of the same length put a '\n' right before the old offset again. Only the bytes
+    // before the offset having changed can give it away.
+    const rewritten = numberedLines('line', 1_000, 60);
     await writeFile(file, rewritten.map((line) => `${line}\n`).join(''));
-    await waitFor('the rewritten lines', () => hub.linesOf(file).length >= 2 + rewritten.length);
-    expect(hub.linesOf(file)).toEqual(['a1', 'a2', ...rewritten]);
+    await waitFor('the rewritten lines', () => hub.linesOf(file).length >= first.length + rewritten.length);
+    expect(hub.linesOf(file)).toEqual([...first, ...rewritten]);
+    expect(hub.fileIdsOf(file)).toHaveLength(2);
     expect(hub.problems).toEqual([]);
   });
 
@@ -107,6 +111,30 @@ describe('agent across rotation', () => {
     await waitFor('the lines of the deleted file', () => hub.linesOf(file).length >= 2, 10_000);
     expect(hub.linesOf(file)).toEqual(['written after unlink', 'second']);
     await waitFor('the deleted file to be closed', () => agent.stats().filesFollowed === 0, 10_000);
+  });
+
+  it('keeps a deleted file open until its last lines are acknowledged', async () => {
+    await hub.close();
+    hub = await FakeHub.start({ autoAck: false, resume: 'none' });
+    await writeFile(file, '');
+    const rotatedIdleCloseMs = 100;
+    const pollIntervalMs = 50;
+    const { agent, records } = await startTestAgent({ hubs: [hub.url], paths: [file], stateFile, rotatedIdleCloseMs, pollIntervalMs }, agents);
+    const lines = numberedLines('unacked', 0, 10);
+    await appendLines(file, lines);
+    await waitFor('the lines, unacknowledged', () => hub.linesOf(file).length >= lines.length);
+    await rm(file);
+    const gone = await waitFor('the agent to see the file gone', () => records.find((record) => record.msg === 'file renamed away or deleted; reading it to its end'));
+    // Long enough past the idle time that a file closed without waiting for acks would be closed now.
+    await waitFor('the idle time to pass', () => Date.now() >= (gone.time as number) + rotatedIdleCloseMs + 4 * pollIntervalMs);
+    expect(agent.stats().filesFollowed).toBe(1);
+    // The hub goes away without acknowledging: the lines can only come again from the open file.
+    hub.dropConnections();
+    await waitFor('the agent to connect again', () => hub.connectionCount >= 2);
+    hub.setAutoAck(true);
+    await waitFor('the lines again', () => hub.linesOf(file).length >= 2 * lines.length);
+    expect(hub.linesOf(file)).toEqual([...lines, ...lines]);
+    await waitFor('the file to be closed once acknowledged', () => agent.stats().filesFollowed === 0);
   });
 
   it('sends the partial last line of a rotated-away file when it closes it', async () => {

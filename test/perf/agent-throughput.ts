@@ -133,6 +133,7 @@ async function measureIdle(dir: string, seconds: number, linesPerTick = 5): Prom
       linesPerSecond: Math.round(linesPerSecond),
       batchesPerSecond: Math.round(batchesPerSecond),
       agentCpuPercent: +((100 * (after.cpuSeconds - before.cpuSeconds)) / seconds).toFixed(2),
+      agentSystemPercent: +((100 * (after.systemSeconds - before.systemSeconds)) / seconds).toFixed(2),
       agentRssMb: +after.rssMb.toFixed(1),
       problems: hub.problems.length,
     }),

@@ -72,8 +72,11 @@ export class FakeHub {
 /** Animation frames the test runs by hand, to see exactly what one frame commits. */
 export class ManualFrames implements FrameScheduler {
   private callbacks: (() => void)[] = [];
+  /** The pacing the client asked for with each request. */
+  readonly intervals: number[] = [];
 
-  request(callback: () => void): () => void {
+  request(callback: () => void, minIntervalMs: number): () => void {
+    this.intervals.push(minIntervalMs);
     this.callbacks.push(callback);
     return () => {
       this.callbacks = this.callbacks.filter((c) => c !== callback);

@@ -89,6 +89,20 @@ describe('HubClient handshake and subscriptions', () => {
     expect(batches).toHaveLength(1);
   });
 
+  it('paces commits further apart while they are large', () => {
+    const client = makeClient();
+    client.subscribe('p1', { query: '' });
+    client.start();
+    hub.current.accept();
+    hub.current.receive({ type: 'subscribed', sub: 'p1', filter: { query: '' } });
+    hub.current.receive({ type: 'matches', sub: 'p1', lines: Array.from({ length: 600 }, (_, i) => line(`x${i}`)) });
+    frames.run();
+    hub.current.receive({ type: 'matches', sub: 'p1', lines: [line('y')] });
+    frames.run();
+    hub.current.receive({ type: 'matches', sub: 'p1', lines: [line('z')] });
+    expect(frames.intervals).toEqual([50, 100, 50]);
+  });
+
   it('never shows lines of the previous filter after the filter of a sub changed', () => {
     const client = makeClient();
     client.subscribe('p1', { query: 'old' });

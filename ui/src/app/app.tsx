@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 // Base styles first, so the features' own rules come after them in the bundle.
 import './app.css';
+import { ErrorBoundary } from '../components/error-boundary.js';
 import { SignInForm } from '../features/auth/sign-in-form.js';
 import { ConnectionStatus } from '../features/connection/connection-status.js';
 import { ContextPanel } from '../features/context/context-panel.js';
@@ -31,7 +32,7 @@ export function App({ createSession = Session.fromBrowser }: { createSession?: (
   const locator = useStore(session.locator);
   const [linkText, setLinkText] = useState<string | undefined>();
   const [hasToken, setHasToken] = useState(() => loadToken() !== undefined);
-  const ratesLive = connection.status === 'live';
+  const connected = connection.status === 'live';
   const visible = view.layout === 'tabs' ? view.panes.filter((pane) => pane.id === view.activeId) : view.panes;
 
   const linkFor = (target: { id: string }) => {
@@ -81,18 +82,19 @@ export function App({ createSession = Session.fromBrowser }: { createSession?: (
       <main className={`workspace workspace--${view.layout}`}>
         <div className="workspace__panes">
           {visible.map((pane) => (
-            <PaneView
-              key={pane.id}
-              session={session}
-              pane={pane}
-              index={view.panes.indexOf(pane)}
-              active={pane.id === view.activeId}
-              canClose={view.panes.length > 1}
-              status={statuses.get(pane.id)}
-              agents={agents}
-              ratesLive={ratesLive}
-              highlightId={locator.status !== 'idle' && locator.paneId === pane.id ? locator.id : undefined}
-            />
+            <ErrorBoundary key={pane.id} what={`Pane ${view.panes.indexOf(pane) + 1}`}>
+              <PaneView
+                session={session}
+                pane={pane}
+                index={view.panes.indexOf(pane)}
+                active={pane.id === view.activeId}
+                canClose={view.panes.length > 1}
+                status={statuses.get(pane.id)}
+                agents={agents}
+                connected={connected}
+                highlightId={locator.status !== 'idle' && locator.paneId === pane.id ? locator.id : undefined}
+              />
+            </ErrorBoundary>
           ))}
         </div>
         <ContextPanel

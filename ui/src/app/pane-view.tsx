@@ -23,12 +23,13 @@ interface PaneViewProps {
   canClose: boolean;
   status: SubscriptionStatus | undefined;
   agents: readonly SourceAgent[];
-  ratesLive: boolean;
+  /** The hub connection is up. */
+  connected: boolean;
   highlightId: string | undefined;
 }
 
 /** One pane: its filter, its stream, its selection. Composes the features for that pane. */
-export function PaneView({ session, pane, index, active, canClose, status, agents, ratesLive, highlightId }: PaneViewProps) {
+export function PaneView({ session, pane, index, active, canClose, status, agents, connected, highlightId }: PaneViewProps) {
   const { stream, selection } = session.runtime(pane.id);
   const selected = useStore(selection);
   const locator = useStore(session.locator);
@@ -92,7 +93,7 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
           filter={pane.filter}
           status={status}
           agents={agents}
-          ratesLive={ratesLive}
+          ratesLive={connected}
           onChange={(filter) => session.view.setFilter(pane.id, filter)}
         />
         {canClose && (
@@ -109,6 +110,7 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
         highlightId={highlightId}
         onLineClick={onLineClick}
         emptyHint={emptyHint}
+        connected={connected}
       />
       {selected.ids.size > 0 && (
         <SelectionBar

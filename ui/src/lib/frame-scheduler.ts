@@ -1,23 +1,23 @@
 /**
  * Runs a callback once before a paint. Incoming lines are collected and committed to the stores at
- * most once per animation frame, and no more often than every MIN_COMMIT_INTERVAL_MS: at 20,000
- * lines per second every visible row is new at each commit, so each commit rebuilds a screenful of
- * rows, and 20 such rebuilds a second read as live while leaving the main thread room for input.
+ * most once per animation frame, and no sooner than `minIntervalMs` after the previous commit: at
+ * 20,000 lines per second every visible row is new at each commit, so each commit rebuilds a
+ * screenful of rows; ten to twenty such rebuilds a second still read as live while leaving the
+ * main thread room for input and garbage collection.
  * Browsers stop animation frames in background tabs; the timeout keeps batches (and memory) flowing
  * there, at the tab's throttled timer rate.
  */
 export interface FrameScheduler {
   /** Schedules `callback`; returns a function that cancels it. */
-  request(callback: () => void): () => void;
+  request(callback: () => void, minIntervalMs: number): () => void;
 }
 
 const HIDDEN_TAB_FALLBACK_MS = 250;
-export const MIN_COMMIT_INTERVAL_MS = 50;
 
 let lastRun = Number.NEGATIVE_INFINITY;
 
 export const animationFrameScheduler: FrameScheduler = {
-  request(callback) {
+  request(callback, minIntervalMs) {
     let done = false;
     let frame: number | undefined;
     const run = () => {
@@ -28,7 +28,7 @@ export const animationFrameScheduler: FrameScheduler = {
       lastRun = performance.now();
       callback();
     };
-    const wait = Math.max(0, lastRun + MIN_COMMIT_INTERVAL_MS - performance.now());
+    const wait = Math.max(0, lastRun + minIntervalMs - performance.now());
     const delay = wait > 0 ? setTimeout(() => (frame = requestAnimationFrame(run)), wait) : undefined;
     if (delay === undefined) frame = requestAnimationFrame(run);
     const fallback = setTimeout(run, wait + HIDDEN_TAB_FALLBACK_MS);

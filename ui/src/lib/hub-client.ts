@@ -15,9 +15,10 @@ import {
   type PinEvent,
   type SourceAgent,
 } from '../../../protocol/index.js';
+import { EntryBatcher, type EntriesListener } from './entry-batcher.js';
 import { animationFrameScheduler, type FrameScheduler } from './frame-scheduler.js';
+import { PendingRequests } from './pending-requests.js';
 import { ValueStore, type Readable } from './store.js';
-import type { StreamEntry } from './stream-entry.js';
 import { SubscriptionRegistry, type SubscriptionStatus } from './subscription-registry.js';
 
 /**
@@ -95,15 +96,9 @@ export interface HubClientOptions {
   backoffCapMs?: number;
 }
 
-export type EntriesListener = (batch: ReadonlyMap<string, StreamEntry[]>) => void;
+export type { EntriesListener };
 /** Deploy and pin events, for the deploy dividers and pins bar a later version adds. */
 export type HubEventListener = (event: DeployEvent | PinEvent) => void;
-
-interface PendingContext {
-  resolve(result: ContextResult): void;
-  reject(error: Error): void;
-  timer: ReturnType<typeof setTimeout>;
-}
 
 export class HubClient {
   readonly connection = new ValueStore<ConnectionState>({ status: 'stopped' });
@@ -122,11 +117,9 @@ export class HubClient {
   private unauthorized = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
-  private pending = new Map<string, StreamEntry[]>();
-  private cancelFlush: (() => void) | undefined;
-  private readonly entryListeners = new Set<EntriesListener>();
+  private readonly batcher: EntryBatcher;
   private readonly eventListeners = new Set<HubEventListener>();
-  private readonly contexts = new Map<string, PendingContext>();
+  private readonly contexts: PendingRequests<ContextResult>;
   private nextRequest = 1;
 
   constructor(options: HubClientOptions) {
@@ -142,6 +135,11 @@ export class HubClient {
       backoffCapMs: 15_000,
       ...options,
     };
+    this.batcher = new EntryBatcher(this.options.scheduler);
+    this.contexts = new PendingRequests(
+      this.options.contextTimeoutMs,
+      () => new HubRequestError('SG_UI_TIMEOUT', 'The hub did not answer the context request in time.'),
+    );
   }
 
   /** The hub's limits once welcomed; the protocol defaults before that. */
@@ -159,9 +157,7 @@ export class HubClient {
     this.started = false;
     clearTimeout(this.retryTimer);
     this.detachSocket(1000, 'viewer closed');
-    this.cancelFlush?.();
-    this.cancelFlush = undefined;
-    this.pending.clear();
+    this.batcher.clear();
     this.connection.set({ status: 'stopped' });
   }
 
@@ -178,7 +174,7 @@ export class HubClient {
 
   /** Starts or replaces (same `sub`) a subscription; it is re-sent after every reconnect. */
   subscribe(sub: string, filter: FilterSpec, options: { backlog?: number } = {}): void {
-    this.pending.delete(sub);
+    this.batcher.drop(sub);
     this.registry.set(sub, filter, options.backlog ?? 0);
     const problem = this.checkFilter(filter);
     if (problem) {
@@ -191,7 +187,7 @@ export class HubClient {
   }
 
   unsubscribe(sub: string): void {
-    this.pending.delete(sub);
+    this.batcher.drop(sub);
     if (this.registry.remove(sub) && this.isLive()) this.send({ type: 'unsubscribe', sub });
   }
 
@@ -201,19 +197,14 @@ export class HubClient {
     const max = this.limits.maxContextLines;
     const clamp = (n: number) => Math.max(0, Math.min(max, Math.floor(n)));
     const req = `c${this.nextRequest++}`;
-    return new Promise<ContextResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.contexts.delete(req);
-        reject(new HubRequestError('SG_UI_TIMEOUT', 'The hub did not answer the context request in time.'));
-      }, this.options.contextTimeoutMs);
-      this.contexts.set(req, { resolve, reject, timer });
-      this.send({ type: 'context', req, id, before: clamp(before), after: clamp(after) });
-    });
+    const answer = this.contexts.add(req);
+    this.send({ type: 'context', req, id, before: clamp(before), after: clamp(after) });
+    return answer;
   }
 
+  /** Decoded entries per subscription, at most once per commit (see entry-batcher.ts). */
   onEntries(listener: EntriesListener): () => void {
-    this.entryListeners.add(listener);
-    return () => this.entryListeners.delete(listener);
+    return this.batcher.onBatch(listener);
   }
 
   onHubEvent(listener: HubEventListener): () => void {
@@ -275,24 +266,15 @@ export class HubClient {
         return this.welcomed(message);
       case 'subscribed':
         return this.registry.subscribed(message.sub);
-      case 'matches': {
-        if (!this.registry.isAccepting(message.sub)) return;
-        const backlog = message.backlog === true;
-        const entries = this.queueFor(message.sub);
-        for (const line of message.lines) entries.push({ kind: 'line', line, backlog });
-        return this.scheduleFlush();
-      }
+      case 'matches':
+        if (this.registry.isAccepting(message.sub)) this.batcher.pushLines(message.sub, message.lines, message.backlog === true);
+        return;
       case 'dropped':
-        if (!this.registry.isAccepting(message.sub)) return;
-        this.queueFor(message.sub).push({ kind: 'dropped', count: message.count, at: this.options.now() });
-        return this.scheduleFlush();
-      case 'context': {
-        const pending = this.contexts.get(message.req);
-        if (!pending) return;
-        this.contexts.delete(message.req);
-        clearTimeout(pending.timer);
-        return pending.resolve(message);
-      }
+        if (this.registry.isAccepting(message.sub)) this.batcher.push(message.sub, { kind: 'dropped', count: message.count, at: this.options.now() });
+        return;
+      case 'context':
+        this.contexts.settle(message.req, { value: message });
+        return;
       case 'sources':
         return this.sources.set(message.agents);
       case 'deploy':
@@ -315,20 +297,14 @@ export class HubClient {
     const lostAt = this.lostAt;
     this.lostAt = undefined;
     for (const sub of this.registry.subs()) {
-      if (lostAt !== undefined) this.queueFor(sub).push({ kind: 'gap', from: lostAt, to: now });
+      if (lostAt !== undefined) this.batcher.push(sub, { kind: 'gap', from: lostAt, to: now });
       this.sendSubscribe(sub);
     }
-    if (lostAt !== undefined) this.scheduleFlush();
   }
 
   private hubError(code: ErrorCode, message: string, sub: string | undefined, req: string | undefined): void {
     if (sub !== undefined && this.registry.has(sub)) return this.registry.failed(sub, code, message);
-    const pending = req === undefined ? undefined : this.contexts.get(req);
-    if (req !== undefined && pending) {
-      this.contexts.delete(req);
-      clearTimeout(pending.timer);
-      return pending.reject(new HubRequestError(code, message));
-    }
+    if (req !== undefined && this.contexts.settle(req, { error: new HubRequestError(code, message) })) return;
     if (code === 'SG_ERR_UNAUTHORIZED') {
       // The hub closes with 4401 next; remember why so the close is not retried.
       this.unauthorized = true;
@@ -394,11 +370,7 @@ export class HubClient {
         // Closing an already-closed socket may throw in some browsers; it is closed either way.
       }
     }
-    for (const [req, pending] of this.contexts) {
-      clearTimeout(pending.timer);
-      pending.reject(new HubRequestError('SG_UI_DISCONNECTED', 'The connection to the hub was lost.'));
-      this.contexts.delete(req);
-    }
+    this.contexts.rejectAll(() => new HubRequestError('SG_UI_DISCONNECTED', 'The connection to the hub was lost.'));
   }
 
   private sendSubscribe(sub: string): void {
@@ -420,26 +392,4 @@ export class HubClient {
   private send(message: ClientToHub): void {
     this.socket?.send(JSON.stringify(message));
   }
-
-  private queueFor(sub: string): StreamEntry[] {
-    let entries = this.pending.get(sub);
-    if (!entries) {
-      entries = [];
-      this.pending.set(sub, entries);
-    }
-    return entries;
-  }
-
-  private scheduleFlush(): void {
-    if (this.cancelFlush || this.pending.size === 0) return;
-    this.cancelFlush = this.options.scheduler.request(this.flush);
-  }
-
-  private readonly flush = (): void => {
-    this.cancelFlush = undefined;
-    if (this.pending.size === 0) return;
-    const batch = this.pending;
-    this.pending = new Map();
-    for (const listener of [...this.entryListeners]) listener(batch);
-  };
 }

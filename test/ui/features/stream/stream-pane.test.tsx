@@ -17,7 +17,7 @@ const entry = (text: string, overrides: Parameters<typeof line>[1] = {}): LineEn
 function renderPane(stream: PaneStream, props: Partial<Parameters<typeof StreamPane>[0]> = {}) {
   const onLineClick = vi.fn();
   const utils = render(
-    <StreamPane stream={stream} label="Matches" selectedIds={new Set()} highlightId={undefined} onLineClick={onLineClick} emptyHint="nothing yet" {...props} />,
+    <StreamPane stream={stream} label="Matches" selectedIds={new Set()} highlightId={undefined} onLineClick={onLineClick} emptyHint="nothing yet" connected {...props} />,
   );
   return { ...utils, onLineClick };
 }
@@ -65,6 +65,14 @@ describe('StreamPane', () => {
     expect(container.querySelector('img')).toBeNull();
     expect(container.querySelector('script')).toBeNull();
     expect(row('x').textContent).toContain('<img src=x onerror="alert(1)">');
+  });
+
+  it('survives a line with an impossible timestamp and shows controls and bidi overrides visibly', () => {
+    const stream = new PaneStream(100);
+    stream.append([entry('user=\u202Enimda\u202C\x07 ok', { id: 'odd', ts: 1e20 })]);
+    renderPane(stream);
+    expect(within(row('odd')).getByText('--:--:--.---')).toBeTruthy();
+    expect(row('odd').querySelector('.log-row__text')?.textContent).toBe('user=<U+202E>nimda<U+202C>␇ ok');
   });
 
   it('adds rows for a new batch without re-creating the rows already shown', () => {

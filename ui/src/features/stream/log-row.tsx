@@ -3,7 +3,7 @@ import { LineText } from '../../components/line-text.js';
 import { collapsedStart } from '../../lib/highlight.js';
 import { prettyJson } from '../../lib/json-line.js';
 import { analyzeLine } from '../../lib/line-analysis.js';
-import { formatClock } from '../../lib/time-format.js';
+import { formatClock, formatIso } from '../../lib/time-format.js';
 import type { LineEntry } from '../../lib/stream-entry.js';
 
 /**
@@ -56,7 +56,7 @@ export const LogRow = memo(function LogRow({ entry, seq, selected, highlighted, 
         if (event.shiftKey) event.preventDefault();
       }}
     >
-      <time className="log-row__time" dateTime={new Date(line.ts).toISOString()}>
+      <time className="log-row__time" dateTime={formatIso(line.ts)}>
         {formatClock(line.ts)}
       </time>
       <span className="log-row__host" title={line.host}>
@@ -81,37 +81,50 @@ export const LogRow = memo(function LogRow({ entry, seq, selected, highlighted, 
         {expansion === 'json' && pretty === undefined && <span className="log-row__note">not valid JSON</span>}
       </span>
       {(analysis.json || long || expansion !== undefined) && (
-      <span className="log-row__actions">
-        {analysis.json && (
-          <button
-            type="button"
-            className="row-action"
-            aria-pressed={expansion === 'json'}
-            title={expansion === 'json' ? 'Show the raw line' : 'Pretty-print JSON'}
-            onClick={(event) => {
-              event.stopPropagation();
-              onExpand(line.id, expansion === 'json' ? undefined : 'json');
-            }}
-          >
-            {'{}'}
-          </button>
-        )}
-        {(long || expansion === 'wrap') && !wrapAll && (
-          <button
-            type="button"
-            className="row-action"
-            aria-pressed={expansion === 'wrap'}
-            title={expansion === 'wrap' ? 'Collapse' : 'Show the whole line'}
-            onClick={(event) => {
-              event.stopPropagation();
-              onExpand(line.id, expansion === 'wrap' ? undefined : 'wrap');
-            }}
-          >
-            {expansion === 'wrap' ? '▴' : '▾'}
-          </button>
-        )}
-      </span>
+        <RowActions id={line.id} json={analysis.json} long={long && !wrapAll} expansion={expansion} onExpand={onExpand} />
       )}
     </div>
   );
 });
+
+interface RowActionsProps {
+  id: string;
+  json: boolean;
+  long: boolean;
+  expansion: RowExpansion | undefined;
+  onExpand(id: string, expansion: RowExpansion | undefined): void;
+}
+
+/** Per-row buttons: pretty-print JSON, show the whole of a long line. Clicks do not select the row. */
+function RowActions({ id, json, long, expansion, onExpand }: RowActionsProps) {
+  const toggle = (event: MouseEvent, target: RowExpansion) => {
+    event.stopPropagation();
+    onExpand(id, expansion === target ? undefined : target);
+  };
+  return (
+    <span className="log-row__actions">
+      {json && (
+        <button
+          type="button"
+          className="row-action"
+          aria-pressed={expansion === 'json'}
+          title={expansion === 'json' ? 'Show the raw line' : 'Pretty-print JSON'}
+          onClick={(event) => toggle(event, 'json')}
+        >
+          {'{}'}
+        </button>
+      )}
+      {(long || expansion === 'wrap') && (
+        <button
+          type="button"
+          className="row-action"
+          aria-pressed={expansion === 'wrap'}
+          title={expansion === 'wrap' ? 'Collapse' : 'Show the whole line'}
+          onClick={(event) => toggle(event, 'wrap')}
+        >
+          {expansion === 'wrap' ? '▴' : '▾'}
+        </button>
+      )}
+    </span>
+  );
+}

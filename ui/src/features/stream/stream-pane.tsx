@@ -1,4 +1,4 @@
-import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
+import { defaultRangeExtractor, useVirtualizer, type Range, type Virtualizer } from '@tanstack/react-virtual';
 import { useCallback, useLayoutEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { useStore } from '../../lib/store.js';
 import type { LineEntry, StreamEntry } from '../../lib/stream-entry.js';
@@ -28,6 +28,8 @@ interface StreamPaneProps {
   onLineClick(entry: LineEntry, seq: number, event: MouseEvent): void;
   /** Shown while the stream is empty. */
   emptyHint: ReactNode;
+  /** The hub connection is up (the status strip says "Live" only then). */
+  connected: boolean;
 }
 
 /** Estimated height of a marker row (measured once shown: its text may wrap in a narrow pane). */
@@ -50,9 +52,32 @@ function entryKey(entry: StreamEntry | undefined, seq: number, open: boolean): s
  * Follows the bottom while live; scrolling up pauses; the virtualizer anchors the rows in view when
  * the buffer bound trims lines above them, so reading a paused pane is not disturbed.
  */
-export function StreamPane({ stream, label, selectedIds, highlightId, onLineClick, emptyHint }: StreamPaneProps) {
+export function StreamPane({ stream, label, selectedIds, highlightId, onLineClick, emptyHint, connected }: StreamPaneProps) {
   const view = useStore(stream);
   const scrollRef = useRef<HTMLDivElement>(null);
+
+  /*
+   * Scrolling up pauses, scrolling back to the bottom resumes; but only when the user scrolled.
+   * Layout changes move the scroll position too (a panel opening narrows the pane, rows re-measure,
+   * the virtualizer re-anchors), so a scroll counts as the user's only shortly after a wheel,
+   * touch, scroll key or scrollbar press. The check runs in the virtualizer's change callback, after
+   * it has taken in the new offset: pausing re-anchors the list, which must start from where the
+   * user scrolled to, not from where the list was a moment before.
+   */
+  const userScrollUntil = useRef(0);
+  const noteUserScroll = useCallback(() => {
+    userScrollUntil.current = performance.now() + USER_SCROLL_WINDOW_MS;
+  }, []);
+  const onVirtualizerChange = useCallback(
+    (instance: Virtualizer<HTMLDivElement, Element>) => {
+      if (performance.now() > userScrollUntil.current || instance.scrollDirection === null) return;
+      const paused = stream.getSnapshot().paused;
+      const fromEnd = instance.getDistanceFromEnd();
+      if (paused === null && instance.scrollDirection === 'backward' && fromEnd > PAUSE_SLACK_PX) stream.pause('scroll');
+      else if (paused === 'scroll' && fromEnd <= FOLLOW_SLACK_PX) stream.resume();
+    },
+    [stream],
+  );
   const [wrapAll, setWrapAll] = useState(false);
   const [expanded, setExpanded] = useState<ReadonlyMap<string, RowExpansion>>(() => new Map());
   const count = view.end - view.start;
@@ -97,6 +122,7 @@ export function StreamPane({ stream, label, selectedIds, highlightId, onLineClic
     // React 19 warns when flushSync runs inside its own commit (the virtualizer measures on mount);
     // without it, scroll-driven updates still land in the next render, a frame later at most.
     useFlushSync: false,
+    onChange: onVirtualizerChange,
   });
 
   // The virtualizer never forgets a measured size; drop those of rows the ring no longer holds.
@@ -130,29 +156,6 @@ export function StreamPane({ stream, label, selectedIds, highlightId, onLineClic
     virtualizer.scrollToIndex(seq - view.start, { align: 'center' });
   }, [highlightId, view, stream, virtualizer]);
 
-  /*
-   * Scrolling pauses only when the user did it. Layout changes move the scroll position too (a
-   * panel opening narrows the pane, rows re-measure, the virtualizer re-anchors); so a scroll event
-   * counts as the user's only shortly after a wheel, touch, scroll key or scrollbar press.
-   */
-  const userScrollUntil = useRef(0);
-  const noteUserScroll = useCallback(() => {
-    userScrollUntil.current = performance.now() + USER_SCROLL_WINDOW_MS;
-  }, []);
-  const lastTop = useRef(0);
-  const onScroll = useCallback(() => {
-    const element = scrollRef.current;
-    if (!element) return;
-    const top = element.scrollTop;
-    const fromEnd = element.scrollHeight - element.clientHeight - top;
-    const movedUp = top < lastTop.current - 1;
-    lastTop.current = top;
-    if (performance.now() > userScrollUntil.current) return;
-    const paused = stream.getSnapshot().paused;
-    if (paused === null && movedUp && fromEnd > PAUSE_SLACK_PX) stream.pause('scroll');
-    else if (paused === 'scroll' && fromEnd <= FOLLOW_SLACK_PX) stream.resume();
-  }, [stream]);
-
   const clickRef = useRef(onLineClick);
   clickRef.current = onLineClick;
   const onRowClick = useCallback((entry: LineEntry, seq: number, event: MouseEvent) => clickRef.current(entry, seq, event), []);
@@ -169,11 +172,10 @@ export function StreamPane({ stream, label, selectedIds, highlightId, onLineClic
 
   return (
     <div className="stream">
-      <StreamStatus view={view} capacity={stream.capacity} wrapAll={wrapAll} onTogglePause={togglePause} onToggleWrap={() => setWrapAll((w) => !w)} />
+      <StreamStatus view={view} connected={connected} capacity={stream.capacity} wrapAll={wrapAll} onTogglePause={togglePause} onToggleWrap={() => setWrapAll((w) => !w)} />
       <div
         ref={scrollRef}
         className="stream__scroll"
-        onScroll={onScroll}
         onWheel={noteUserScroll}
         onTouchMove={noteUserScroll}
         onKeyDown={(event) => {

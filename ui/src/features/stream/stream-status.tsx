@@ -2,6 +2,8 @@ import type { PauseReason, StreamView } from './pane-stream.js';
 
 interface StreamStatusProps {
   view: StreamView;
+  /** Whether the hub connection is up; a following pane is only "live" when lines can arrive. */
+  connected: boolean;
   capacity: number;
   wrapAll: boolean;
   onTogglePause(): void;
@@ -16,16 +18,20 @@ const PAUSE_TEXT: Record<PauseReason, string> = {
 };
 
 /** The strip above a stream: live or paused, counts, and every way lines went missing. */
-export function StreamStatus({ view, capacity, wrapAll, onTogglePause, onToggleWrap }: StreamStatusProps) {
+export function StreamStatus({ view, connected, capacity, wrapAll, onTogglePause, onToggleWrap }: StreamStatusProps) {
   const shown = view.received - view.trimmed;
   return (
     <div className="stream-status">
       <button type="button" className="stream-status__pause" aria-pressed={view.paused !== null} onClick={onTogglePause} title="Pause or resume (Space)">
         {view.paused === null ? '❚❚ Pause' : '▶ Resume'}
       </button>
-      <span className={view.paused === null ? 'stream-status__live' : 'stream-status__paused'}>
-        {view.paused === null ? 'Live' : PAUSE_TEXT[view.paused]}
-      </span>
+      {view.paused !== null ? (
+        <span className="stream-status__paused">{PAUSE_TEXT[view.paused]}</span>
+      ) : connected ? (
+        <span className="stream-status__live">Live</span>
+      ) : (
+        <span className="stream-status__offline">Not connected</span>
+      )}
       <span className="stream-status__count">{shown.toLocaleString()} lines</span>
       {view.trimmed > 0 && (
         <span className="stream-status__trimmed" title={`Each pane keeps the newest ${capacity.toLocaleString()} lines`}>

@@ -1,0 +1,110 @@
+import { writeFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CliProcess } from '../helpers/cli-process.js';
+import { appendLines, join, startAgent, startHub, waitForFollowing, type TestHub } from '../helpers/supergrep.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+/** The command-line surface: help, exit codes, refusals, and `tail` against a real hub. */
+describe('supergrep CLI', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  const processes: CliProcess[] = [];
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = await makeTempDir());
+  });
+
+  afterEach(async () => {
+    await Promise.all(processes.splice(0).map((p) => p.stop()));
+    await cleanup();
+  });
+
+  function run(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+    const process = new CliProcess(args, env);
+    processes.push(process);
+    return process;
+  }
+
+  it.each(['hub', 'agent', 'tail', 'demo', 'deploy'])('prints help for %s and exits 0', async (command) => {
+    const help = run([command, '--help']);
+    expect((await help.exited).code).toBe(0);
+    expect(help.stdoutLines.join('\n')).toMatch(new RegExp(`Usage: supergrep ${command}`));
+  });
+
+  it.each([
+    [['frobnicate'], /unknown command/],
+    [['hub', '--port', 'eighty'], /expected a whole number/],
+    [['agent', '/var/log/x.log'], /--hub/],
+    [['tail', '--hub', 'http://127.0.0.1:1'], /missing required argument/],
+    [['hub', '--config', '/nonexistent/config.json'], /cannot read config file/],
+  ])('exits 2 with a clear message for %j', async (args, message) => {
+    const child = run(args);
+    expect((await child.exited).code).toBe(2);
+    expect(child.stderrLines.join('\n')).toMatch(message);
+  });
+
+  it('refuses to listen beyond loopback without tokens, and says so', async () => {
+    const hub = run(['hub', '--host', '0.0.0.0', '--port', '0', '--data', join(dir, 'hub')]);
+    expect((await hub.exited).code).toBe(2);
+    expect(hub.stderrLines.join('\n')).toMatch(/refusing to listen on 0\.0\.0\.0 without tokens/);
+  });
+
+  it('reports every bad key of a config file at once', async () => {
+    const config = join(dir, 'hub.json');
+    await writeFile(config, JSON.stringify({ port: 'x', backlogLines: 5 }));
+    const hub = run(['hub', '--config', config]);
+    expect((await hub.exited).code).toBe(2);
+    const text = hub.stderrLines.join('\n');
+    expect(text).toMatch(/port/);
+    expect(text).toMatch(/backlogLines/);
+  });
+
+  describe('tail against a running hub', () => {
+    let hub: TestHub;
+    let log: string;
+
+    beforeEach(async () => {
+      hub = await startHub({ dataDir: join(dir, 'hub') });
+      processes.push(hub.process);
+      log = join(dir, 'app.log');
+      await writeFile(log, '');
+      const agent = startAgent({ hubs: [hub.wsUrl], paths: [log], stateFile: join(dir, 'agent.json'), name: 'web-1' });
+      processes.push(agent);
+      await waitForFollowing(agent, log);
+    });
+
+    it('prints matching lines as JSON, with backlog first, and reconnects after a hub restart', async () => {
+      await appendLines(log, ['old ERROR one', 'old info']);
+      const tail = run(['tail', '--hub', hub.url, '--json', '--backlog', '10', '-i', 'error']);
+      await tail.waitForStdout('the backlog line', (line) => line.includes('old ERROR one'));
+      await appendLines(log, ['new Error two', 'nothing here']);
+      await tail.waitForStdout('the live line', (line) => line.includes('new Error two'));
+      const records = tail.stdoutLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(records.map((r) => r.line)).toEqual(['old ERROR one', 'new Error two']);
+      expect(records[1]).toMatchObject({ host: 'web-1', file: log, ranges: [[4, 9]] });
+      expect(new Date(String(records[1]!.time)).getTime()).toBe(records[1]!.ts);
+
+      hub.process.kill('SIGKILL');
+      await hub.process.exited;
+      await appendLines(log, ['during the outage: ERROR three']);
+      const restarted = await startHub({ dataDir: join(dir, 'hub'), port: hub.port });
+      processes.push(restarted.process);
+      await tail.waitForStdout('the line written during the outage', (line) => line.includes('ERROR three'), 40_000);
+      expect(tail.stderrLines.join('\n')).toMatch(/reconnect/);
+    });
+
+    it('prints plain lines with --exclude and --file filters', async () => {
+      const tail = run(['tail', '--hub', hub.url, '--exclude', 'debug', '--file', '*.log', 'status']);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await appendLines(log, ['status=500 debug', 'status=503 real']);
+      await tail.waitForStdout('the plain line', (line) => line.includes('status=503'));
+      expect(tail.stdoutLines).toEqual([`web-1 ${log}: status=503 real`]);
+    });
+
+    it('exits 2 with the hub\'s message for a pattern RE2 refuses', async () => {
+      const tail = run(['tail', '--hub', hub.url, '(a)\\1']);
+      expect((await tail.exited).code).toBe(2);
+      expect(tail.stderrLines.join('\n')).toMatch(/backreference/i);
+    });
+  });
+});
