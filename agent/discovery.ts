@@ -103,7 +103,12 @@ export class Discovery {
     watcher.on('add', when((path) => this.handlers.appeared(path)));
     watcher.on('unlink', when((path) => this.handlers.removed(path)));
     watcher.on('error', (error) => this.logger.warn({ err: error, dir: pattern.base }, 'file watcher error; the poll still checks followed files'));
-    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    // An unreadable directory fails with 'error' and may never be 'ready': either way, go on (the
+    // rescan still lists what it can).
+    await new Promise<void>((resolve) => {
+      watcher.once('ready', resolve);
+      watcher.once('error', () => resolve());
+    });
     this.logger.debug({ dir: pattern.base, pattern: pattern.pattern, depth: pattern.depth }, 'watching directory');
     return true;
   }

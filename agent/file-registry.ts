@@ -169,7 +169,12 @@ export class FileRegistry {
    */
   async poll(now = Date.now()): Promise<void> {
     for (const tailer of [...this.order]) {
-      if (tailer.readyToClose(this.options.rotatedIdleCloseMs, now)) await this.closeTailer(tailer);
+      if (!tailer.readyToClose(this.options.rotatedIdleCloseMs, now)) continue;
+      const grew = await tailer.grewSinceLastRead().catch((error: unknown) => {
+        this.logger.warn({ err: error, file: tailer.reportPath }, 'cannot check file');
+        return true;
+      });
+      if (!grew) await this.closeTailer(tailer);
     }
     const due = [...this.byPath].filter(
       ([path, tailer]) => now - tailer.lastGrowthAt >= this.options.pollIntervalMs || now - (this.pathCheckedAt.get(path) ?? 0) >= BUSY_PATH_CHECK_INTERVAL_MS,

@@ -1,15 +1,11 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Logger } from '../lib/logger.js';
 import type { Checkpoint } from './checkpoint-store.js';
-import { fileIdOf, fingerprintMatches, fingerprintOf, FINGERPRINT_MAX_BYTES, inodeKey, newGeneration, readHead, type FileIdentity } from './file-identity.js';
+import { checkContents } from './content-check.js';
+import { fileIdOf, fingerprintOf, FINGERPRINT_MAX_BYTES, inodeKey, newGeneration, type FileIdentity } from './file-identity.js';
 import { LineSplitter, type SplitLimits } from './line-splitter.js';
+import { TailGuard } from './tail-guard.js';
 
-/**
- * How many bytes before the read offset are remembered and read again with the next read. If they
- * changed, the file was truncated (and maybe rewritten past our offset, which its size cannot show).
- */
-const TAIL_CHECK_BYTES = 16;
-const LF_ONLY = Buffer.from('\n');
 
 /** Lines read from one file, ready to be framed. */
 export interface ReadBatch {
@@ -74,12 +70,10 @@ export class FileTailer {
   /** The poll (or a rewind) asked for a look: read once even if the known size says nothing is new. */
   private lookPending = true;
   private busy: Promise<unknown> | undefined;
+  private reading = false;
   /** After a failed read the file is left alone until then, instead of retried in a tight loop. */
   private suspendedUntil = 0;
-  /** The last bytes before `tailEnd` as last read (see TAIL_CHECK_BYTES); -1 when unknown. */
-  private readonly tail = Buffer.alloc(TAIL_CHECK_BYTES);
-  private tailLength = 0;
-  private tailEnd = -1;
+  private readonly tail = new TailGuard();
 
   constructor(init: TailerInit) {
     this.handle = init.handle;
@@ -124,25 +118,30 @@ export class FileTailer {
    */
   readBatch(buffer: Buffer, maxBodyBytes: number): Promise<ReadBatch | undefined> {
     const read = this.read(buffer, maxBodyBytes);
-    this.busy = read;
+    this.reading = true;
+    // close() waits for this; the caller of readBatch handles the read's own failure.
+    this.busy = read.then(
+      () => undefined,
+      () => undefined,
+    );
+    void this.busy.then(() => {
+      this.reading = false;
+    });
     return read;
   }
 
   private async read(buffer: Buffer, maxBodyBytes: number): Promise<ReadBatch | undefined> {
     this.lookPending = false;
     const start = this.readOffset;
-    // The bytes just before us are read again along with the new ones, at no extra cost: if they
-    // changed, the file was truncated since the last look (copytruncate), even if it was already
-    // rewritten past our offset, which a size check cannot see. recheck() then sorts it out. Without
-    // a remembered tail (just opened or rewound), a line boundary's '\n' is the next best check.
-    const expected =
-      this.tailEnd === start && this.tailLength > 0 ? this.tail.subarray(0, this.tailLength) : start > 0 && !this.splitter.holding ? LF_ONLY : LF_ONLY.subarray(0, 0);
+    // The bytes just before us are read again along with the new ones (see TailGuard); if they
+    // changed, checkContents() sorts out what happened to the file.
+    const expected = this.tail.expectedBefore(start, !this.splitter.holding);
     const lookBack = expected.length;
     const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, start - lookBack);
     if (this.closed || this.readOffset !== start) return undefined;
     const suspicious = lookBack > 0 ? bytesRead < lookBack || !buffer.subarray(0, lookBack).equals(expected) : start > 0 && bytesRead === 0;
     if (suspicious) {
-      await this.recheck();
+      await this.checkContents(true);
       if (this.closed || this.readOffset !== start) return undefined;
     }
     const chunk = buffer.subarray(lookBack, Math.max(lookBack, bytesRead));
@@ -151,13 +150,13 @@ export class FileTailer {
       this.size = end;
       this.lastGrowthAt = Date.now();
       // A file first seen shorter than a full fingerprint gets a wider one as it grows.
-      if (this.identity.fingerprintLength < FINGERPRINT_MAX_BYTES) await this.checkFingerprint();
+      if (this.identity.fingerprintLength < FINGERPRINT_MAX_BYTES) await this.checkContents(false);
       if (this.closed || this.readOffset !== start) return undefined;
     }
     const final = this.finalRead && bytesRead < buffer.length;
     const split = this.splitter.split(chunk, maxBodyBytes, final);
     this.readOffset = start + split.consumedBytes;
-    this.rememberTail(buffer, lookBack + split.consumedBytes);
+    this.tail.remember(buffer, lookBack + split.consumedBytes, this.readOffset);
     this.scannedTo = split.bodyFull ? this.readOffset : end;
     if (split.lineCount === 0) return undefined;
     const batch: ReadBatch = {
@@ -187,7 +186,7 @@ export class FileTailer {
   /** Forgets everything sent but not acknowledged; it is read again from the file. */
   rewind(limits?: SplitLimits): void {
     this.readOffset = this.sentOffset = this.scannedTo = this.acked;
-    this.tailEnd = -1;
+    this.tail.forget();
     this.splitter.reset(limits);
     this.lookPending = true;
   }
@@ -205,31 +204,29 @@ export class FileTailer {
   }
 
   /**
-   * The byte before the read offset is not the '\n' it was: the file shrank below the offset
-   * (copytruncate), or was truncated and rewritten past it (the first bytes then differ), or the
-   * offset was never a line end (started at the end of a file whose last line has no newline yet).
-   */
-  private async recheck(): Promise<void> {
-    const { size } = await this.handle.stat();
-    if (this.closed) return;
-    if (size < this.readOffset) {
-      this.newGeneration(await readHead(this.handle), size, 'file shrank below the read offset (truncated)');
-    } else {
-      await this.checkFingerprint();
-    }
-  }
-
-  /**
    * Whether the file, renamed away or deleted, can be closed: read to its end, idle for `idleMs`, and
    * all of it acknowledged. A partial last line is sent first, as if its newline had arrived.
    */
   readyToClose(idleMs: number, now = Date.now()): boolean {
-    if (this.paths.size > 0 || this.wantsRead() || now - this.lastGrowthAt < idleMs) return false;
+    if (this.paths.size > 0 || this.reading || this.wantsRead() || now - this.lastGrowthAt < idleMs) return false;
     if (this.readOffset < this.size || this.splitter.holding) {
       this.finalRead = true;
       return false;
     }
     return this.acked >= this.sentOffset;
+  }
+
+  /**
+   * One fstat right before closing: what the last read saw may be a poll interval old, and a writer
+   * that still has the file open may have added lines since. True (and the file is read again) if so.
+   */
+  async grewSinceLastRead(now = Date.now()): Promise<boolean> {
+    const { size } = await this.handle.stat();
+    if (size === this.size) return false;
+    this.size = Math.max(size, this.size);
+    this.lastGrowthAt = now;
+    this.lookPending = true;
+    return true;
   }
 
   checkpoint(): Omit<Checkpoint, 'seenAt'> {
@@ -240,27 +237,22 @@ export class FileTailer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.busy?.catch(() => {
-      // The read's error was already reported by whoever awaited it; closing is all that is left.
-    });
+    await this.busy;
     await this.handle.close();
   }
 
-  /** Keeps the last bytes before the new read offset; `buffer[0, end)` is the file just before it. */
-  private rememberTail(buffer: Buffer, end: number): void {
-    this.tailLength = Math.min(TAIL_CHECK_BYTES, end);
-    buffer.copy(this.tail, 0, end - this.tailLength, end);
-    this.tailEnd = this.readOffset;
-  }
-
-  private async checkFingerprint(): Promise<void> {
-    const { fingerprintLength } = this.identity;
-    const head = await readHead(this.handle);
-    if (!fingerprintMatches(head, this.identity)) {
-      this.newGeneration(head, this.size, 'first bytes of the file changed (truncated and rewritten)');
-    } else if (fingerprintLength < FINGERPRINT_MAX_BYTES && head.length > fingerprintLength) {
-      // The file was shorter than a full fingerprint when first seen: widen it as the file grows.
-      this.identity = { ...this.identity, ...fingerprintOf(head) };
+  /**
+   * Compares the open file with what we know of it (see checkContents). `withSize` when the bytes
+   * before the read offset changed: the file shrank, was rewritten, or the offset was never a line
+   * end (started at the end of a file whose last line has no newline yet).
+   */
+  private async checkContents(withSize: boolean): Promise<void> {
+    const check = await checkContents(this.handle, this.identity, withSize ? this.readOffset : undefined);
+    if (this.closed) return;
+    if (check.kind === 'replaced') {
+      this.newGeneration(check.head, withSize ? check.size : this.size, check.reason);
+    } else if (check.kind === 'widened') {
+      this.identity = { ...this.identity, ...check.fingerprint };
       this.onIdentityChange(this);
     }
   }

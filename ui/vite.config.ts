@@ -16,7 +16,16 @@ export default defineConfig({
     proxy: {
       '/api': hub,
       '/healthz': hub,
-      '/ws': { target: hub.replace(/^http/, 'ws'), ws: true },
+      '/ws': {
+        target: hub.replace(/^http/, 'ws'),
+        ws: true,
+        changeOrigin: true,
+        // The hub accepts browser sockets only from its own origin; through this proxy the page's
+        // origin is the dev server's, so present the hub's instead.
+        configure: (proxy) => {
+          proxy.on('proxyReqWs', (request) => request.setHeader('origin', hub));
+        },
+      },
     },
   },
 });

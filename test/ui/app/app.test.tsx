@@ -130,6 +130,13 @@ describe('App', () => {
     expect(screen.getByText('Paused')).toBeTruthy();
     fireEvent.keyDown(document.body, { key: ' ' });
     expect(screen.getByText('Live', { selector: '.stream-status__live' })).toBeTruthy();
+    // On a focused button Space presses the button (no second toggle), and / still finds the filter.
+    const pause = screen.getByRole('button', { name: /Pause/ });
+    pause.focus();
+    fireEvent.keyDown(pause, { key: ' ' });
+    expect(screen.getByText('Live', { selector: '.stream-status__live' })).toBeTruthy();
+    fireEvent.keyDown(pause, { key: '/' });
+    expect(document.activeElement).toBe(input);
   });
 
   it('shows reconnecting with a countdown, then a gap marker in the stream', () => {
@@ -146,6 +153,8 @@ describe('App', () => {
       frames.run();
     });
     expect(screen.getByText(/Disconnected 12:00:00.000 – 12:00:00.250 \(0.3 s\)/)).toBeTruthy();
+    // Re-subscribed with a backlog: lines the pane already shows are skipped, the gap's are added.
+    expect(hub.current.sentOfType('subscribe')).toMatchObject([{ sub: 'p1', backlog: 1000 }]);
   });
 
   it('keeps the URL equal to the view: panes, filters, layout', () => {

@@ -47,6 +47,29 @@ describe('Session', () => {
     expect(hub.current.sentOfType('subscribe')).toHaveLength(3);
   });
 
+  it('after a reconnect, adds the lines it missed after a gap marker and skips those it showed', () => {
+    const { hub, frames, session } = fakeSession('?q=x');
+    session.start();
+    hub.current.accept();
+    hub.current.receive({ type: 'subscribed', sub: 'p1', filter: { query: 'x' } });
+    hub.current.receive({ type: 'matches', sub: 'p1', backlog: true, lines: [line('x a', { id: 'a' }), line('x b', { id: 'b' })] });
+    frames.run();
+    hub.current.serverClose(1006);
+    vi.advanceTimersByTime(250);
+    hub.current.accept();
+    hub.current.receive({ type: 'subscribed', sub: 'p1', filter: { query: 'x' } });
+    hub.current.receive({ type: 'matches', sub: 'p1', backlog: true, lines: [line('x b', { id: 'b' }), line('x c', { id: 'c' })] });
+    frames.run();
+    const stream = session.runtime('p1').stream;
+    const { start, end } = stream.getSnapshot();
+    const shown = [];
+    for (let seq = start; seq < end; seq++) {
+      const entry = stream.entryAt(seq)!;
+      shown.push(entry.kind === 'line' ? entry.line.id : entry.kind);
+    }
+    expect(shown).toEqual(['a', 'b', 'gap', 'c']);
+  });
+
   it('subscribes added panes and unsubscribes closed ones', () => {
     const { hub, session } = fakeSession();
     session.start();

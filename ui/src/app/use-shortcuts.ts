@@ -1,10 +1,15 @@
 import { useEffect } from 'react';
 import type { Session } from './session.js';
 
-/** True when a key press belongs to a control: typing in a field, pressing a focused button. */
-function isInteractive(target: EventTarget | null): boolean {
+/** The key press is text being typed into a field. */
+function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON', 'A', 'SUMMARY'].includes(target.tagName);
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+/** Space on a focused button or link presses it; that must not also pause. */
+function isPressable(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && ['BUTTON', 'A', 'SUMMARY'].includes(target.tagName);
 }
 
 /**
@@ -20,7 +25,7 @@ export function useShortcuts(session: Session): void {
         session.clearFocus();
         return;
       }
-      if (isInteractive(event.target)) return;
+      if (isTyping(event.target)) return;
       if (event.key === '/') {
         const input = document.getElementById(`filter-${activeId}`);
         if (input instanceof HTMLInputElement) {
@@ -28,7 +33,7 @@ export function useShortcuts(session: Session): void {
           input.focus();
           input.select();
         }
-      } else if (event.key === ' ') {
+      } else if (event.key === ' ' && !isPressable(event.target)) {
         event.preventDefault();
         const { stream } = session.runtime(activeId);
         if (stream.getSnapshot().paused === null) stream.pause('user');

@@ -22,7 +22,10 @@ export interface DroppedEntry {
   at: number;
 }
 
-/** The connection was lost between `from` and `to`; lines from that interval were never received. */
+/**
+ * The connection was lost between `from` and `to`. Lines the hub still held from that interval are
+ * replayed after this marker; any beyond the replay are missing.
+ */
 export interface GapEntry {
   kind: 'gap';
   from: number;

@@ -9,7 +9,7 @@ export type SubscriptionStatus =
 interface SubscriptionRecord {
   filter: FilterSpec;
   backlog: number;
-  /** The backlog has not been delivered for the current filter yet (asked again if the request is lost). */
+  /** The next subscribe must ask for the backlog: the filter is new, or the connection was lost. */
   backlogPending: boolean;
   /** Subscribe requests sent on this connection and not yet answered by `subscribed` or `error`. */
   awaiting: number;
@@ -84,11 +84,16 @@ export class SubscriptionRegistry {
     return this.records.get(sub)?.accepting ?? false;
   }
 
-  /** A lost connection loses every subscription on the hub; each must be sent again. */
+  /**
+   * A lost connection loses every subscription on the hub; each must be sent again, with its
+   * backlog: the replay holds the lines that arrived while we were away (the pane skips the ones it
+   * already shows, by id), as docs/protocol.md prescribes for reconnects.
+   */
   connectionLost(): void {
     for (const [sub, record] of this.records) {
       record.awaiting = 0;
       record.accepting = false;
+      record.backlogPending = record.backlog > 0;
       this.setStatus(sub, { state: 'pending' });
     }
   }

@@ -24,7 +24,7 @@ export function SignInForm({ tokenRejected, onSubmit }: SignInFormProps) {
         <p>This supergrep hub needs a viewer token. Ask whoever runs it; it is kept in this browser.</p>
         {tokenRejected && (
           <p className="sign-in__error" role="alert">
-            The hub did not accept the saved token. Enter a valid one.
+            The hub did not accept that token. Enter a valid one.
           </p>
         )}
         <label htmlFor={inputId}>Token</label>

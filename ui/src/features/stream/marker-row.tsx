@@ -13,7 +13,8 @@ export const MarkerRow = memo(function MarkerRow({ entry }: { entry: DroppedEntr
   }
   return (
     <div className="marker-row marker-row--gap" role="note">
-      ⚡ Disconnected {formatClock(entry.from)} – {formatClock(entry.to)} ({formatDuration(entry.to - entry.from)}): lines from this gap are not shown.
+      ⚡ Disconnected {formatClock(entry.from)} – {formatClock(entry.to)} ({formatDuration(entry.to - entry.from)}). Lines the hub still
+      held from the gap follow; older ones may be missing.
     </div>
   );
 });

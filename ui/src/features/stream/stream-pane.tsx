@@ -1,4 +1,4 @@
-import { defaultRangeExtractor, useVirtualizer, type Range, type Virtualizer } from '@tanstack/react-virtual';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { useCallback, useLayoutEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { useStore } from '../../lib/store.js';
 import type { LineEntry, StreamEntry } from '../../lib/stream-entry.js';
@@ -6,16 +6,11 @@ import { LogRow, type RowExpansion } from './log-row.js';
 import { MarkerRow } from './marker-row.js';
 import type { PaneStream } from './pane-stream.js';
 import { StreamStatus } from './stream-status.js';
+import { FOLLOW_SLACK_PX, useScrollPause } from './use-scroll-pause.js';
 import './stream.css';
 
 /** Height of a collapsed row; must match `.log-row` in stream.css so estimates equal measurements. */
 export const ROW_HEIGHT = 20;
-/** Scrolling up further than this from the bottom pauses the pane; coming back within it resumes. */
-const PAUSE_SLACK_PX = 24;
-const FOLLOW_SLACK_PX = 4;
-/** How long after a wheel, touch, key or scrollbar press a scroll event counts as the user's. */
-const USER_SCROLL_WINDOW_MS = 400;
-const SCROLL_KEYS = new Set(['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End']);
 /** Expanded rows remembered per pane; older expansions are forgotten first. */
 const MAX_EXPANDED = 500;
 
@@ -56,28 +51,7 @@ export function StreamPane({ stream, label, selectedIds, highlightId, onLineClic
   const view = useStore(stream);
   const scrollRef = useRef<HTMLDivElement>(null);
 
-  /*
-   * Scrolling up pauses, scrolling back to the bottom resumes; but only when the user scrolled.
-   * Layout changes move the scroll position too (a panel opening narrows the pane, rows re-measure,
-   * the virtualizer re-anchors), so a scroll counts as the user's only shortly after a wheel,
-   * touch, scroll key or scrollbar press. The check runs in the virtualizer's change callback, after
-   * it has taken in the new offset: pausing re-anchors the list, which must start from where the
-   * user scrolled to, not from where the list was a moment before.
-   */
-  const userScrollUntil = useRef(0);
-  const noteUserScroll = useCallback(() => {
-    userScrollUntil.current = performance.now() + USER_SCROLL_WINDOW_MS;
-  }, []);
-  const onVirtualizerChange = useCallback(
-    (instance: Virtualizer<HTMLDivElement, Element>) => {
-      if (performance.now() > userScrollUntil.current || instance.scrollDirection === null) return;
-      const paused = stream.getSnapshot().paused;
-      const fromEnd = instance.getDistanceFromEnd();
-      if (paused === null && instance.scrollDirection === 'backward' && fromEnd > PAUSE_SLACK_PX) stream.pause('scroll');
-      else if (paused === 'scroll' && fromEnd <= FOLLOW_SLACK_PX) stream.resume();
-    },
-    [stream],
-  );
+  const { onVirtualizerChange, gestureHandlers } = useScrollPause(stream);
   const [wrapAll, setWrapAll] = useState(false);
   const [expanded, setExpanded] = useState<ReadonlyMap<string, RowExpansion>>(() => new Map());
   const count = view.end - view.start;
@@ -126,14 +100,17 @@ export function StreamPane({ stream, label, selectedIds, highlightId, onLineClic
   });
 
   // The virtualizer never forgets a measured size; drop those of rows the ring no longer holds.
+  // The threshold doubles with what survives a pruning, so the cost stays amortized in wrap mode.
+  const pruneAt = useRef(SIZE_CACHE_PRUNE_AT);
   useLayoutEffect(() => {
     const sizes = virtualizer.itemSizeCache;
-    if (sizes.size < SIZE_CACHE_PRUNE_AT) return;
+    if (sizes.size < pruneAt.current) return;
     for (const key of sizes.keys()) {
       const text = String(key);
-      const held = text.startsWith('marker:') ? Number(text.slice(7)) >= view.start : stream.seqOf(text.replace(/~open$/, '')) !== undefined;
+      const held = text.startsWith('marker:') ? Number(text.slice(7)) >= stream.getSnapshot().start : stream.seqOf(text.replace(/~open$/, '')) !== undefined;
       if (!held) sizes.delete(key);
     }
+    pruneAt.current = Math.max(SIZE_CACHE_PRUNE_AT, sizes.size * 2);
   }, [virtualizer, view, stream]);
 
   // Resuming jumps to the newest line; the lines that arrived while paused are above it.
@@ -176,17 +153,7 @@ export function StreamPane({ stream, label, selectedIds, highlightId, onLineClic
       <div
         ref={scrollRef}
         className="stream__scroll"
-        onWheel={noteUserScroll}
-        onTouchMove={noteUserScroll}
-        onKeyDown={(event) => {
-          if (SCROLL_KEYS.has(event.key)) noteUserScroll();
-        }}
-        onPointerDown={(event) => {
-          // A press on the scroll box itself (not on a row) is on the scrollbar: the drag lasts until release.
-          if (event.target !== event.currentTarget) return;
-          userScrollUntil.current = Number.POSITIVE_INFINITY;
-          window.addEventListener('pointerup', noteUserScroll, { once: true });
-        }}
+        {...gestureHandlers}
         role="listbox"
         aria-multiselectable="true"
         aria-label={label}

@@ -1,0 +1,42 @@
+/**
+ * The benchmark suite: `npm run bench` runs every benchmark, `node dist/bench/run-all.js NAME...`
+ * runs some. Each prints a table, writes bench/results/<name>-<time>.json and updates
+ * bench/results/latest.json. See bench/README.md for how to read the figures.
+ */
+import { runFilterEngine } from './filter-engine.js';
+import { formatResult, saveResult, type BenchResult } from './lib/results.js';
+
+interface Benchmark {
+  name: string;
+  run(): Promise<BenchResult>;
+}
+
+const BENCHMARKS: Benchmark[] = [
+  { name: 'filter-engine', run: runFilterEngine },
+];
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2);
+  const unknown = names.filter((name) => !BENCHMARKS.some((bench) => bench.name === name));
+  if (unknown.length > 0) {
+    console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${BENCHMARKS.map((bench) => bench.name).join(', ')}`);
+    process.exit(2);
+  }
+  const selected = names.length === 0 ? BENCHMARKS : BENCHMARKS.filter((bench) => names.includes(bench.name));
+  let failed = 0;
+  for (const bench of selected) {
+    console.log(`-- ${bench.name} ...`);
+    try {
+      const result = await bench.run();
+      const file = saveResult(result);
+      console.log(formatResult(result));
+      console.log(`   saved ${file}\n`);
+    } catch (error) {
+      failed += 1;
+      console.error(`${bench.name} failed:`, error);
+    }
+  }
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+await main();

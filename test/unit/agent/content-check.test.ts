@@ -1,0 +1,46 @@
+import { open, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkContents } from '../../../agent/content-check.js';
+import { fingerprintOf } from '../../../agent/file-identity.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
+
+describe('checkContents', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let file: string;
+  let handle: FileHandle;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = await makeTempDir('sg-content-'));
+    file = join(dir, 'app.log');
+    await writeFile(file, 'first line\nsecond line\n');
+    handle = await open(file, 'r');
+  });
+  afterEach(async () => {
+    await handle.close();
+    await cleanup();
+  });
+
+  it('finds the same contents', async () => {
+    expect(await checkContents(handle, fingerprintOf(Buffer.from('first line\nsecond line\n')), 23)).toEqual({ kind: 'same' });
+  });
+
+  it('widens a fingerprint taken while the file was short', async () => {
+    const check = await checkContents(handle, fingerprintOf(Buffer.from('first')));
+    expect(check).toEqual({ kind: 'widened', fingerprint: fingerprintOf(Buffer.from('first line\nsecond line\n')) });
+  });
+
+  it('reports a file that shrank below the read offset', async () => {
+    await truncate(file, 5);
+    expect(await checkContents(handle, fingerprintOf(Buffer.from('first')), 23)).toMatchObject({ kind: 'replaced', size: 5, reason: expect.stringContaining('shrank') });
+  });
+
+  it('reports a file rewritten past the read offset by its first bytes', async () => {
+    await writeFile(file, 'other contents, longer than before\n');
+    expect(await checkContents(handle, fingerprintOf(Buffer.from('first line\nsecond line\n')), 23)).toMatchObject({
+      kind: 'replaced',
+      reason: expect.stringContaining('first bytes'),
+    });
+  });
+});
