@@ -58,7 +58,8 @@ export function forEachLine(body: Buffer, visit: (start: number, end: number) =>
   }
 }
 
-function makeLine(source: SourceRef, batch: BatchRef, start: number, line: string, ranges: MatchRange[]): MatchedLine {
+/** The delivered form of the line at `start` of `batch`. */
+export function makeLine(source: SourceRef, batch: BatchRef, start: number, line: string, ranges: MatchRange[]): MatchedLine {
   return {
     id: source.idPrefix + (batch.firstPos + start),
     host: source.host,

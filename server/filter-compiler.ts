@@ -17,6 +17,8 @@ export class FilterError extends Error {
 /** One pattern compiled twice: for the batch-wide candidate search and for per-line verification. */
 export interface CompiledPattern {
   source: string;
+  /** Case-insensitive (the filter's `caseInsensitive`); a pattern group embeds it as `(?i:...)`. */
+  caseInsensitive: boolean;
   /** Flags `gm` (+`i`): run over a whole batch body, `^`/`$` at line boundaries, byte offsets. */
   batch: RE2;
   /** Flags `g` (+`i`): run over one line as a string; yields UTF-16 offsets. Reset lastIndex before use. */
@@ -98,6 +100,7 @@ function compilePattern(pattern: string, caseInsensitive: boolean, what: string)
   try {
     return {
       source: pattern,
+      caseInsensitive,
       batch: new RE2(pattern, `gm${i}`),
       line: new RE2(pattern, `g${i}`),
       batchSafe: !BATCH_UNSAFE.test(pattern),

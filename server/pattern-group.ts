@@ -1,0 +1,113 @@
+import RE2 from 're2';
+import type { CompiledPattern } from './filter-compiler.js';
+
+const NEWLINE = 0x0a;
+
+/**
+ * Most patterns searched together in one pass. One RE2 program for all of them keeps the search a
+ * single DFA pass over the batch, which is what makes 100 filters cost about what 10 do; past some
+ * size the DFA's state cache thrashes on complex patterns and splitting pays again.
+ */
+export const MAX_GROUP_PATTERNS = 128;
+
+/**
+ * `\Q` quotes everything up to `\E` (or the pattern's end, which would swallow the patterns after it
+ * in an alternation), and a named group could clash with another pattern's: such patterns are never
+ * combined with others. Over-matching here only costs speed.
+ */
+const NOT_COMBINABLE = /\\Q|\(\?P?<[A-Za-z_]/;
+
+/** True when `pattern` may be searched as part of a group (see PatternGroup). */
+export function isCombinable(pattern: CompiledPattern): boolean {
+  return pattern.batchSafe && !NOT_COMBINABLE.test(pattern.source);
+}
+
+/** The pattern as a self-contained piece of an alternation, its case-insensitivity inside. */
+function wrap(pattern: CompiledPattern): string {
+  return `(?${pattern.caseInsensitive ? 'i' : ''}:${pattern.source})`;
+}
+
+/**
+ * Several batch-safe patterns searched in one pass over a batch body.
+ *
+ * `scan` is the alternation of every pattern (flags `gm`): its leftmost match from the start of a
+ * line starts in that line whenever any pattern matches the line on its own (see batch-matcher's
+ * forEachCandidateLine), so one native call finds the next line any pattern may match, and lines
+ * no pattern matches cost no JavaScript at all. Each candidate line is then checked on its own by
+ * an RE2.Set of the same patterns, one native call that names every pattern matching it; a
+ * candidate produced by a match running across a '\n' is thereby dropped.
+ */
+export class PatternGroup {
+  private readonly scan: RE2;
+  private readonly set: InstanceType<typeof RE2.Set>;
+
+  /** Throws when RE2 refuses the combined program (too large); the caller splits the group. */
+  constructor(readonly patterns: readonly CompiledPattern[]) {
+    this.scan = new RE2(patterns.map(wrap).join('|'), 'gm');
+    this.set = new RE2.Set(patterns.map(wrap), 'u');
+  }
+
+  /**
+   * Calls `visit(start, end, matched)` for every line of `body` that at least one pattern matches
+   * on its own, in order; `end` is the index of its '\n' and `matched` lists the indexes (into
+   * `patterns`) of the patterns that match it.
+   */
+  forEachMatchingLine(body: Buffer, visit: (start: number, end: number, matched: readonly number[]) => void): void {
+    const scan = this.scan;
+    let from = 0;
+    while (from < body.length) {
+      scan.lastIndex = from;
+      const found = scan.exec(body);
+      if (found === null) return;
+      const at = found.index;
+      // `^$` can match just after the last '\n', which is not a line.
+      if (at >= body.length) return;
+      // lastIndexOf with a negative offset would count from the end, hence the explicit 0.
+      const start = at === 0 ? 0 : body.lastIndexOf(NEWLINE, at - 1) + 1;
+      const end = body.indexOf(NEWLINE, at);
+      const matched = this.matchLine(body, start, end);
+      if (matched.length > 0) visit(start, end, matched);
+      from = end + 1;
+    }
+  }
+
+  /** Indexes of the patterns matching the line body[start, end) on its own. */
+  private matchLine(body: Buffer, start: number, end: number): readonly number[] {
+    const line = body.subarray(start, end);
+    try {
+      return this.set.match(line);
+    } catch {
+      // RE2.Set has no fallback when its DFA runs out of memory (a line of many kilobytes against
+      // many complex patterns); test the patterns one by one below instead.
+    }
+    const matched: number[] = [];
+    this.patterns.forEach((pattern, index) => {
+      pattern.line.lastIndex = 0;
+      if (pattern.line.test(line)) matched.push(index);
+    });
+    return matched;
+  }
+}
+
+/**
+ * Groups of at most MAX_GROUP_PATTERNS patterns, in order. A group RE2 refuses to compile (its
+ * program is too large) is split in halves until each part compiles; a single pattern always does.
+ * Returns the groups with the index of their first pattern in `patterns`.
+ */
+export function buildGroups(patterns: readonly CompiledPattern[]): Array<{ group: PatternGroup; offset: number }> {
+  const groups: Array<{ group: PatternGroup; offset: number }> = [];
+  const add = (offset: number, count: number) => {
+    try {
+      groups.push({ group: new PatternGroup(patterns.slice(offset, offset + count)), offset });
+    } catch (error) {
+      if (count === 1) throw new Error('compile a single-pattern group', { cause: error });
+      const half = Math.ceil(count / 2);
+      add(offset, half);
+      add(offset + half, count - half);
+    }
+  };
+  for (let offset = 0; offset < patterns.length; offset += MAX_GROUP_PATTERNS) {
+    add(offset, Math.min(MAX_GROUP_PATTERNS, patterns.length - offset));
+  }
+  return groups;
+}
