@@ -40,6 +40,19 @@ export default defineConfig({
           env: { TZ: 'UTC' },
         },
       },
+      {
+        // End-to-end in Debian's Chromium (playwright-core, never a downloaded browser) against a
+        // real hub and agent started through the built CLI, serving the built UI (`npm run build`).
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          setupFiles: ['test/browser/helpers/require-build.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -10,6 +10,8 @@ export const agentConfigSchema = z.strictObject({
   name: z.string().min(1).max(253).default(hostname()),
   /** Agent token, sent in the Authorization header. */
   token: z.string().optional(),
+  /** PEM file of the CA that signed a wss:// hub's certificate, when the system does not trust it. */
+  caFile: z.string().min(1).optional(),
   /** Where per-file checkpoints are kept. */
   stateFile: z.string().default('.supergrep/agent-state.json'),
   /** Read files that exist at start-up from their beginning instead of their end. */
@@ -39,6 +41,12 @@ export const agentConfigSchema = z.strictObject({
   reconnectBaseMs: z.number().int().positive().default(250),
   reconnectCapMs: z.number().int().positive().default(15_000),
   heartbeatIntervalMs: z.number().int().positive().default(15_000),
+  /**
+   * How often the agent logs its counters (`agent stats`: lines and batches sent and acknowledged,
+   * reconnects, state-file write errors, bytes in flight, whether it is connected): the agent's
+   * metrics, for a log pipeline to graph and alert on. 0 turns it off.
+   */
+  statsIntervalMs: z.number().int().nonnegative().default(60_000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

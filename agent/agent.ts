@@ -1,4 +1,5 @@
 import type { Logger } from '../lib/logger.js';
+import { readCaFile } from '../lib/tls-trust.js';
 import type { AgentConfig } from './agent-config.js';
 import { newSendCounters, type AgentStats, type SendCounters } from './agent-stats.js';
 import { AGENT_VERSION } from './agent-version.js';
@@ -24,6 +25,7 @@ export class Agent {
   private readonly connection: HubConnection;
   private readonly sender: BatchSender;
   private state: 'new' | 'running' | 'stopped' = 'new';
+  private statsTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: AgentConfig,
@@ -45,6 +47,7 @@ export class Agent {
       {
         hubs: config.hubs,
         token: config.token,
+        ca: config.caFile === undefined ? undefined : readCaFile(config.caFile),
         name: config.name,
         agentVersion: AGENT_VERSION,
         heartbeatIntervalMs: config.heartbeatIntervalMs,
@@ -82,6 +85,10 @@ export class Agent {
     this.registry.startPolling();
     this.store.start(this.config.checkpointIntervalMs);
     this.connection.start();
+    if (this.config.statsIntervalMs > 0) {
+      this.statsTimer = setInterval(() => this.logger.info(this.stats(), 'agent stats'), this.config.statsIntervalMs);
+      this.statsTimer.unref();
+    }
     this.logger.info({ paths: this.config.paths, files: this.registry.fileCount, hubs: this.config.hubs.map(displayUrl) }, 'agent started');
   }
 
@@ -89,6 +96,7 @@ export class Agent {
   async stop(): Promise<void> {
     if (this.state !== 'running') return;
     this.state = 'stopped';
+    clearInterval(this.statsTimer);
     await this.discovery.stop();
     await this.registry.stopPolling();
     await this.connection.stop();

@@ -4,6 +4,7 @@ import type { SendCounters } from './agent-stats.js';
 import type { FileTailer, ReadBatch } from './file-tailer.js';
 import { FramePool } from './frame-pool.js';
 import { InflightWindow } from './inflight-window.js';
+import { monotonicNow } from './monotonic-clock.js';
 
 /**
  * Frames queued in the socket (ws `bufferedAmount`) above which no more are sent until the socket
@@ -142,7 +143,7 @@ export class BatchSender {
         batch = await tailer.readBatch(this.buffer.subarray(0, readBytes), maxBody);
       } catch (error) {
         this.logger.warn({ err: error, file: tailer.reportPath }, 'cannot read file; will retry');
-        tailer.suspend(Date.now() + READ_RETRY_MS);
+        tailer.suspend(monotonicNow() + READ_RETRY_MS);
         continue;
       }
       if (!batch) continue;

@@ -1,7 +1,8 @@
-import { readFile, rename } from 'node:fs/promises';
+import { readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../lib/logger.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { temporaryPrefix, writeFileAtomic } from './atomic-write.js';
 import { inodeKey, type FileIdentity } from './file-identity.js';
 
 /** Entries for files not seen for this long are forgotten, so the state file does not grow forever. */
@@ -34,13 +35,18 @@ export interface CheckpointStoreOptions {
 
 /**
  * Acknowledged offsets per file identity, kept in memory and written to the state file atomically
- * when dirty. A state file that cannot be read back is set aside, never fatal; a state directory that
- * cannot be written to is reported and retried on the next flush while the agent keeps running.
+ * when dirty. Each write keeps the contents it replaces as `<state file>.prev`. A state file that
+ * cannot be read back is set aside, never fatal, and the agent resumes from that previous copy (a
+ * flush interval older: lines are sent again, none skipped; the hub drops what it already holds); a
+ * state directory that cannot be written to (full, read-only) is reported and retried on the next
+ * flush while the agent keeps running, and its recovery is logged too.
  */
 export class CheckpointStore {
   private readonly entries = new Map<string, Checkpoint>();
   private dirty = false;
   private failures = 0;
+  /** Failed writes since the last good one, for the "written again" log. */
+  private failingWrites = 0;
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
@@ -62,17 +68,33 @@ export class CheckpointStore {
     return this.entries.size;
   }
 
+  /** The state before the last write, kept by writeFileAtomic. */
+  get previousFile(): string {
+    return `${this.file}.prev`;
+  }
+
   async load(): Promise<void> {
+    await this.removeStaleTemporaries();
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
     } catch (error) {
+      // No state file is a first start (or an operator's reset): the previous copy is not used then.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       this.logger.error({ err: error, stateFile: this.file }, 'cannot read the agent state file; starting without checkpoints');
       return;
     }
     const reason = this.parse(text);
-    if (reason !== undefined) await this.setAside(reason);
+    if (reason === undefined) return;
+    const aside = await this.setAside(reason);
+    const previous = await readFile(this.previousFile, 'utf8').catch(() => undefined);
+    const previousReason = previous === undefined ? 'there is none' : this.parse(previous);
+    const context = { stateFile: this.file, movedTo: aside, reason };
+    if (previousReason === undefined) {
+      this.logger.warn({ ...context, previousFile: this.previousFile, files: this.entries.size }, 'agent state file is corrupted; set it aside and resumed from its previous copy');
+    } else {
+      this.logger.warn({ ...context, previousReason }, 'agent state file is corrupted; set it aside and starting fresh');
+    }
   }
 
   get(identity: Pick<FileIdentity, 'dev' | 'ino'>): Checkpoint | undefined {
@@ -131,11 +153,17 @@ export class CheckpointStore {
     this.dirty = false;
     const state = { version: STATE_VERSION, files: [...this.entries.values()] };
     try {
-      await writeFileAtomic(this.file, `${JSON.stringify(state)}\n`);
+      await writeFileAtomic(this.file, `${JSON.stringify(state)}\n`, { keepPreviousAs: this.previousFile });
     } catch (error) {
       this.dirty = true;
       this.failures += 1;
+      this.failingWrites += 1;
       this.logger.error({ err: error, stateFile: this.file, failures: this.failures }, 'cannot write the agent state file; will retry');
+      return;
+    }
+    if (this.failingWrites > 0) {
+      this.logger.info({ stateFile: this.file, failedWrites: this.failingWrites }, 'agent state file written again');
+      this.failingWrites = 0;
     }
   }
 
@@ -165,13 +193,29 @@ export class CheckpointStore {
     return undefined;
   }
 
-  private async setAside(reason: string): Promise<void> {
+  /** Moves the unusable state file out of the way, for a person to look at; returns where, if it could. */
+  private async setAside(reason: string): Promise<string | undefined> {
     const aside = `${this.file}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
     try {
       await rename(this.file, aside);
-      this.logger.warn({ stateFile: this.file, movedTo: aside, reason }, 'agent state file is corrupted; set it aside and starting fresh');
+      return aside;
     } catch (error) {
-      this.logger.warn({ err: error, stateFile: this.file, reason }, 'agent state file is corrupted and could not be set aside; starting fresh');
+      this.logger.warn({ err: error, stateFile: this.file, reason }, 'agent state file is corrupted and could not be set aside');
+      return undefined;
+    }
+  }
+
+  /**
+   * Temporary files of writes that a crash (kill -9, power loss) interrupted: nothing else removes
+   * them, and on a small state directory they would add up until writes fail.
+   */
+  private async removeStaleTemporaries(): Promise<void> {
+    const prefix = temporaryPrefix(this.file);
+    const dir = dirname(this.file);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names) {
+      if (!name.startsWith(prefix) || name === basename(this.file)) continue;
+      await unlink(join(dir, name)).catch((error: unknown) => this.logger.warn({ err: error, file: join(dir, name) }, 'cannot remove a stale temporary state file'));
     }
   }
 }

@@ -6,6 +6,7 @@ import type { CheckpointStore } from './checkpoint-store.js';
 import { inodeKey } from './file-identity.js';
 import { openRegularFile, placeFile } from './file-opener.js';
 import { FileTailer } from './file-tailer.js';
+import { monotonicNow } from './monotonic-clock.js';
 
 /** The path of a file that keeps growing is still checked this often, in case it was replaced anyway. */
 const BUSY_PATH_CHECK_INTERVAL_MS = 2_000;
@@ -83,7 +84,7 @@ export class FileRegistry {
   async checkPath(path: string): Promise<void> {
     if (this.stopped || this.opening.has(path)) return;
     const tailer = this.byPath.get(path);
-    this.pathCheckedAt.set(path, Date.now());
+    this.pathCheckedAt.set(path, monotonicNow());
     let current: BigIntStats | undefined;
     try {
       current = await stat(path, { bigint: true });
@@ -167,7 +168,7 @@ export class FileRegistry {
    * files have their path checked only every BUSY_PATH_CHECK_INTERVAL_MS: a stat per busy file per
    * poll would be most of the agent's idle cost. Rotated-away files that are done are closed.
    */
-  async poll(now = Date.now()): Promise<void> {
+  async poll(now = monotonicNow()): Promise<void> {
     for (const tailer of [...this.order]) {
       if (!tailer.readyToClose(this.options.rotatedIdleCloseMs, now)) continue;
       const grew = await tailer.grewSinceLastRead().catch((error: unknown) => {
@@ -177,7 +178,7 @@ export class FileRegistry {
       if (!grew) await this.closeTailer(tailer);
     }
     const due = [...this.byPath].filter(
-      ([path, tailer]) => now - tailer.lastGrowthAt >= this.options.pollIntervalMs || now - (this.pathCheckedAt.get(path) ?? 0) >= BUSY_PATH_CHECK_INTERVAL_MS,
+      ([path, tailer]) => now - tailer.lastGrowthAt >= this.options.pollIntervalMs || now - (this.pathCheckedAt.get(path) ?? Number.NEGATIVE_INFINITY) >= BUSY_PATH_CHECK_INTERVAL_MS,
     );
     // All at once rather than one after another: the thread pool runs them side by side and the event
     // loop wakes once for many results, which is most of what a poll costs.

@@ -4,6 +4,7 @@ import type { Checkpoint } from './checkpoint-store.js';
 import { checkContents } from './content-check.js';
 import { fileIdOf, fingerprintOf, FINGERPRINT_MAX_BYTES, inodeKey, newGeneration, type FileIdentity } from './file-identity.js';
 import { LineSplitter, type SplitLimits } from './line-splitter.js';
+import { monotonicNow } from './monotonic-clock.js';
 import { TailGuard } from './tail-guard.js';
 
 
@@ -52,8 +53,8 @@ export class FileTailer {
   identity: FileIdentity;
   fileId: string;
   closed = false;
-  /** When the file's size last changed (or it was opened), ms since the epoch. */
-  lastGrowthAt = Date.now();
+  /** When the file's size last changed (or it was opened), on the monotonic clock (monotonicNow). */
+  lastGrowthAt = monotonicNow();
 
   private readonly handle: FileHandle;
   private readonly splitter: LineSplitter;
@@ -94,7 +95,7 @@ export class FileTailer {
 
   /** Something may be there to read (and send). */
   wantsRead(): boolean {
-    if (this.closed || (this.suspendedUntil > 0 && Date.now() < this.suspendedUntil)) return false;
+    if (this.closed || (this.suspendedUntil > 0 && monotonicNow() < this.suspendedUntil)) return false;
     return this.lookPending || this.size > this.scannedTo || (this.finalRead && (this.readOffset < this.size || this.splitter.holding));
   }
 
@@ -106,7 +107,7 @@ export class FileTailer {
     this.lookPending = true;
   }
 
-  /** A read failed: leave the file alone until `until` (ms since the epoch). */
+  /** A read failed: leave the file alone until `until` (monotonicNow). */
   suspend(until: number): void {
     this.suspendedUntil = until;
   }
@@ -148,7 +149,7 @@ export class FileTailer {
     const end = start + chunk.length;
     if (end > this.size) {
       this.size = end;
-      this.lastGrowthAt = Date.now();
+      this.lastGrowthAt = monotonicNow();
       // A file first seen shorter than a full fingerprint gets a wider one as it grows.
       if (this.identity.fingerprintLength < FINGERPRINT_MAX_BYTES) await this.checkContents(false);
       if (this.closed || this.readOffset !== start) return undefined;
@@ -158,6 +159,9 @@ export class FileTailer {
     this.readOffset = start + split.consumedBytes;
     this.tail.remember(buffer, lookBack + split.consumedBytes, this.readOffset);
     this.scannedTo = split.bodyFull ? this.readOffset : end;
+    // A full buffer means more may be right behind it: read on at once, not at the next poll
+    // (one buffer per poll interval would cap a file at 2 MB/s with the defaults).
+    if (bytesRead === buffer.length) this.lookPending = true;
     if (split.lineCount === 0) return undefined;
     const batch: ReadBatch = {
       tailer: this,
@@ -207,7 +211,7 @@ export class FileTailer {
    * Whether the file, renamed away or deleted, can be closed: read to its end, idle for `idleMs`, and
    * all of it acknowledged. A partial last line is sent first, as if its newline had arrived.
    */
-  readyToClose(idleMs: number, now = Date.now()): boolean {
+  readyToClose(idleMs: number, now = monotonicNow()): boolean {
     if (this.paths.size > 0 || this.reading || this.wantsRead() || now - this.lastGrowthAt < idleMs) return false;
     if (this.readOffset < this.size || this.splitter.holding) {
       this.finalRead = true;
@@ -220,7 +224,7 @@ export class FileTailer {
    * One fstat right before closing: what the last read saw may be a poll interval old, and a writer
    * that still has the file open may have added lines since. True (and the file is read again) if so.
    */
-  async grewSinceLastRead(now = Date.now()): Promise<boolean> {
+  async grewSinceLastRead(now = monotonicNow()): Promise<boolean> {
     const { size } = await this.handle.stat();
     if (size === this.size) return false;
     this.size = Math.max(size, this.size);

@@ -1,6 +1,7 @@
 import WebSocket, { type RawData } from 'ws';
 import { Backoff } from '../lib/backoff.js';
 import type { Logger } from '../lib/logger.js';
+import { certificateProblem } from '../lib/tls-trust.js';
 import { CLOSE_CODES, hubToAgentSchema, parseMessage, PROTOCOL_VERSION, type AgentHello, type AgentWelcome } from '../protocol/index.js';
 import { agentSocketUrl, displayUrl } from './hub-url.js';
 
@@ -14,6 +15,8 @@ const CLOSE_TIMEOUT_MS = 2_000;
 export interface HubConnectionOptions {
   hubs: string[];
   token?: string | undefined;
+  /** CA certificates (PEM) trusted for a wss:// hub besides the system's; verification is never off. */
+  ca?: Buffer | undefined;
   name: string;
   agentVersion: string;
   heartbeatIntervalMs: number;
@@ -114,6 +117,7 @@ export class HubConnection {
       perMessageDeflate: false,
       handshakeTimeout: this.options.heartbeatIntervalMs,
       maxPayload: MAX_HUB_MESSAGE_BYTES,
+      ...(this.options.ca ? { ca: this.options.ca } : {}),
     });
     this.socket = socket;
     const openedAt = Date.now();
@@ -204,6 +208,15 @@ export class HubConnection {
   private logFailure(hub: string, wasWelcomed: boolean, code: number, reason: string, error: Error | undefined): void {
     if (code === CLOSE_CODES.unauthorized || upgradeStatus(error) === 401) {
       this.logger.error({ hub }, 'hub refused the agent token');
+      return;
+    }
+    if (upgradeStatus(error) === 403) {
+      this.logger.error({ hub }, 'hub refused the token (HTTP 403): it is a viewer or editor token, not an agent token');
+      return;
+    }
+    const certificate = certificateProblem(error);
+    if (certificate !== undefined) {
+      this.logger.error({ hub, reason: certificate, failures: this.backoff.failures + 1 }, 'cannot connect to hub: TLS certificate not trusted');
       return;
     }
     const context = { hub, code, reason: reason || undefined, err: error, failures: this.backoff.failures + 1 };

@@ -3,7 +3,12 @@
  * runs some. Each prints a table, writes bench/results/<name>-<time>.json and updates
  * bench/results/latest.json. See bench/README.md for how to read the figures.
  */
+import { runAgentCost } from './agent-cost.js';
+import { runCatchUp } from './catch-up.js';
+import { runCluster } from './cluster.js';
+import { runFanOut } from './fan-out.js';
 import { runFilterEngine } from './filter-engine.js';
+import { runLiveLatency } from './live-latency.js';
 import { formatResult, saveResult, type BenchResult } from './lib/results.js';
 
 interface Benchmark {
@@ -13,6 +18,11 @@ interface Benchmark {
 
 const BENCHMARKS: Benchmark[] = [
   { name: 'filter-engine', run: runFilterEngine },
+  { name: 'catch-up', run: runCatchUp },
+  { name: 'live-latency', run: runLiveLatency },
+  { name: 'fan-out', run: () => runFanOut() },
+  { name: 'agent-cost', run: runAgentCost },
+  { name: 'cluster', run: runCluster },
 ];
 
 async function main(): Promise<void> {

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { agentConfigSchema, type AgentConfig } from '../agent/agent-config.js';
 import { createLogger } from '../lib/logger.js';
+import { readCaFile } from '../lib/tls-trust.js';
 import { collect, parseInteger, untilSignal } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 
@@ -13,6 +15,8 @@ interface AgentFlags {
   fromStart?: boolean;
   maxLineBytes?: number;
   logLevel?: string;
+  config?: string;
+  ca?: string;
 }
 
 export function registerAgentCommand(program: Command): void {
@@ -23,10 +27,12 @@ export function registerAgentCommand(program: Command): void {
     .requiredOption('--hub <url>', 'hub WebSocket URL, e.g. ws://hub:7070; repeat for fail-over', collect)
     .option('--name <hostname>', 'name to report lines under (default: this machine\'s hostname)')
     .option('--token <token>', 'agent token (or SUPERGREP_TOKEN)')
+    .option('--ca <file>', 'PEM file of the CA that signed the hub\'s TLS certificate (wss:// with a private CA)')
     .option('--state <file>', 'checkpoint file (default .supergrep/agent-state.json)')
     .option('--from-start', 'read files that already exist from their beginning, not their end')
     .option('--max-line-bytes <n>', 'cut longer lines here (default 65536)', parseInteger(1024, 16 * 1024 * 1024))
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
+    .option('--config <file>', 'JSON file with any agent option (agent/agent-config.ts: reconnectCapMs, heartbeatIntervalMs, statsIntervalMs...)')
     .action(async (paths: string[], flags: AgentFlags) => {
       const config = loadAgentConfig(paths, flags);
       const logger = createLogger('agent', config.logLevel);
@@ -39,8 +45,10 @@ export function registerAgentCommand(program: Command): void {
     });
 }
 
+/** Defaults < config file < SUPERGREP_TOKEN < flags; every bad key is reported at once. */
 export function loadAgentConfig(paths: string[], flags: AgentFlags, env: NodeJS.ProcessEnv = process.env): AgentConfig {
-  const input: Record<string, unknown> = { paths, hubs: flags.hub.map(toWebSocketUrl) };
+  const fromFile = flags.config === undefined ? {} : readAgentConfigFile(flags.config);
+  const input: Record<string, unknown> = { ...fromFile, paths, hubs: flags.hub.map(toWebSocketUrl) };
   const token = flags.token ?? env.SUPERGREP_TOKEN;
   if (token) input.token = token;
   if (flags.name !== undefined) input.name = flags.name;
@@ -48,9 +56,28 @@ export function loadAgentConfig(paths: string[], flags: AgentFlags, env: NodeJS.
   if (flags.fromStart) input.fromStart = true;
   if (flags.maxLineBytes !== undefined) input.maxLineBytes = flags.maxLineBytes;
   if (flags.logLevel !== undefined) input.logLevel = flags.logLevel;
+  if (flags.ca !== undefined) input.caFile = flags.ca;
   const parsed = agentConfigSchema.safeParse(input);
   if (!parsed.success) throw new UsageError(`invalid agent options:\n${z.prettifyError(parsed.error)}`);
+  if (parsed.data.caFile !== undefined) {
+    try {
+      readCaFile(parsed.data.caFile);
+    } catch (cause) {
+      throw new UsageError((cause as Error).message, { cause });
+    }
+  }
   return parsed.data;
+}
+
+function readAgentConfigFile(path: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new UsageError(`cannot read agent config file ${path}: ${(cause as Error).message}`, { cause });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`agent config file ${path} is not a JSON object`);
+  return value as Record<string, unknown>;
 }
 
 /** Accepts http(s):// too, since people copy the hub's address from the browser. */

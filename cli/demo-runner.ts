@@ -55,6 +55,7 @@ function startWriting(dir: string, ratePerHost: number): () => void {
   const generators = HOSTS.map((host, index) => ({ host, generator: new LogGenerator(host, index + 1, 0.02) }));
   const perTick = ratePerHost / 10;
   let owed = 0;
+  let written = 0;
   let writing = false;
   const timer = setInterval(() => {
     if (writing) return;
@@ -62,11 +63,14 @@ function startWriting(dir: string, ratePerHost: number): () => void {
     owed += perTick;
     const count = Math.floor(owed);
     owed -= count;
+    // Every third event is an application event, the rest are access lines.
+    const first = written;
+    written += count;
     void Promise.all(
       generators.map(async ({ host, generator }) => {
         let access = '';
         let app = '';
-        for (let i = 0; i < count; i += 1) {
+        for (let i = first; i < first + count; i += 1) {
           const now = new Date();
           if (i % 3 === 2) app += `${generator.appLines(now).join('\n')}\n`;
           else access += `${generator.accessLine(now)}\n`;

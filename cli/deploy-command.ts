@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { readCaFile } from '../lib/tls-trust.js';
+import { postJson } from './http-post.js';
 import { UsageError } from './usage-error.js';
 
 interface DeployFlags {
@@ -6,6 +8,7 @@ interface DeployFlags {
   token?: string;
   by?: string;
   url?: string;
+  ca?: string;
 }
 
 export function registerDeployCommand(program: Command): void {
@@ -14,7 +17,8 @@ export function registerDeployCommand(program: Command): void {
     .description('mark a deploy: a divider in every live stream and a line on every pin\'s graph')
     .argument('<label>', 'what was deployed, e.g. "web 2026-11-26.3"')
     .requiredOption('--hub <url>', 'hub address, e.g. http://hub:7070', process.env.SUPERGREP_HUB)
-    .option('--token <token>', 'token allowed to post deploys (or SUPERGREP_TOKEN)')
+    .option('--token <token>', 'editor token: only editors may post deploys (or SUPERGREP_TOKEN)')
+    .option('--ca <file>', 'PEM file of the CA that signed the hub\'s TLS certificate (https:// with a private CA)')
     .option('--by <who>', 'who deployed (default: $USER)')
     .option('--url <url>', 'link to the change or the pipeline run')
     .action(async (label: string, flags: DeployFlags) => {
@@ -26,13 +30,18 @@ export function registerDeployCommand(program: Command): void {
       } catch (cause) {
         throw new UsageError(`--hub ${flags.hub} is not a URL`, { cause });
       }
-      const response = await fetch(endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ label, ...(by ? { by } : {}), ...(flags.url ? { url: flags.url } : {}) }),
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`the hub answered ${response.status}: ${text}`);
+      let ca: Buffer | undefined;
+      try {
+        ca = flags.ca === undefined ? undefined : readCaFile(flags.ca);
+      } catch (cause) {
+        throw new UsageError((cause as Error).message, { cause });
+      }
+      const { status, text } = await postJson(
+        endpoint,
+        { label, ...(by ? { by } : {}), ...(flags.url ? { url: flags.url } : {}) },
+        { headers: token ? { authorization: `Bearer ${token}` } : {}, ca },
+      );
+      if (status < 200 || status >= 300) throw new Error(`the hub answered ${status}: ${text}`);
       process.stdout.write(`${text}\n`);
     });
 }

@@ -11,6 +11,9 @@ interface HubFlags {
   config?: string;
   logLevel?: string;
   statsd?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  nats?: string;
 }
 
 export function registerHubCommand(program: Command): void {
@@ -23,15 +26,21 @@ export function registerHubCommand(program: Command): void {
     .option('--config <file>', 'JSON file with any hub option (see docs/configuration.md)')
     .option('--statsd <host:port>', 'send every pin\'s match count to this StatsD server over UDP')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
+    .option('--tls-cert <file>', 'PEM certificate (chain): serve HTTPS and WSS; needs --tls-key')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--nats <url>', 'join the other hubs on this NATS server (nats://HOST:PORT, JetStream on): one service (docs/scaling.md)')
     .addHelpText(
       'after',
-      '\nTokens come from the config file or from SUPERGREP_AGENT_TOKEN and SUPERGREP_VIEWER_TOKEN\n' +
-        '(comma-separated; "name:secret" names the holder).',
+      '\nTokens come from the config file or from SUPERGREP_AGENT_TOKEN, SUPERGREP_VIEWER_TOKEN and\n' +
+        'SUPERGREP_EDITOR_TOKEN (comma-separated; "name:secret" names the holder). See docs/security.md.',
     )
     .action(async (flags: HubFlags) => {
       const config = loadHubConfig(flags);
-      const logger = createLogger('hub', config.logLevel);
       // Loaded on demand so `tail` and `--help` do not pay for the hub's modules.
+      const { buildRedactor } = await import('../server/redaction/redaction-config.js');
+      const { logScrubber } = await import('../server/redaction/log-scrubber.js');
+      const logRedactor = buildRedactor(config.redaction);
+      const logger = createLogger('hub', config.logLevel, { scrub: logRedactor && logScrubber(logRedactor) });
       const { startHub } = await import('../server/hub.js');
       const hub = await startHub(config, logger);
       const signal = await untilSignal();
@@ -50,6 +59,9 @@ export function loadHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = process.
     if (flags.data !== undefined) fromFlags.dataDir = flags.data;
     if (flags.statsd !== undefined) fromFlags.statsd = flags.statsd;
     if (flags.logLevel !== undefined) fromFlags.logLevel = flags.logLevel;
+    if (flags.tlsCert !== undefined) fromFlags.tlsCertFile = flags.tlsCert;
+    if (flags.tlsKey !== undefined) fromFlags.tlsKeyFile = flags.tlsKey;
+    if (flags.nats !== undefined) fromFlags.nats = flags.nats;
     warnUnknownEnv(env);
     return resolveHubConfig({ ...fromFile, ...hubEnvOverrides(env), ...fromFlags });
   } catch (error) {
@@ -58,7 +70,7 @@ export function loadHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = process.
   }
 }
 
-const KNOWN_ENV = new Set(['SUPERGREP_AGENT_TOKEN', 'SUPERGREP_VIEWER_TOKEN', 'SUPERGREP_TOKEN', 'SUPERGREP_LOG_LEVEL', 'SUPERGREP_HUB']);
+const KNOWN_ENV = new Set(['SUPERGREP_AGENT_TOKEN', 'SUPERGREP_VIEWER_TOKEN', 'SUPERGREP_EDITOR_TOKEN', 'SUPERGREP_TOKEN', 'SUPERGREP_LOG_LEVEL', 'SUPERGREP_HUB']);
 
 /** A mistyped SUPERGREP_* variable would otherwise be ignored without a word. */
 function warnUnknownEnv(env: NodeJS.ProcessEnv): void {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgentCommand } from './agent-command.js';
+import { registerCanaryCommand } from './canary-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerDeployCommand } from './deploy-command.js';
 import { registerHubCommand } from './hub-command.js';
@@ -22,6 +23,7 @@ registerAgentCommand(program);
 registerTailCommand(program);
 registerDemoCommand(program);
 registerDeployCommand(program);
+registerCanaryCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import type { FilterSpec } from '../protocol/index.js';
+import { DEFAULT_LIMITS, patternTooLongMessage, type FilterSpec } from '../protocol/index.js';
 import { HubClient } from '../lib/hub-client.js';
+import { readCaFile } from '../lib/tls-trust.js';
 import { collect, parseInteger } from './parse-options.js';
 import { formatJson, formatPlain } from './tail-format.js';
 import { UsageError } from './usage-error.js';
@@ -15,6 +16,7 @@ interface TailFlags {
   backlog?: number;
   json?: boolean;
   color?: boolean;
+  ca?: string;
 }
 
 export function registerTailCommand(program: Command): void {
@@ -24,6 +26,7 @@ export function registerTailCommand(program: Command): void {
     .argument('<regex>', 'RE2 pattern; "" matches every line')
     .requiredOption('--hub <url>', 'hub address, e.g. http://hub:7070', process.env.SUPERGREP_HUB)
     .option('--token <token>', 'viewer token (or SUPERGREP_TOKEN)')
+    .option('--ca <file>', 'PEM file of the CA that signed the hub\'s TLS certificate (https:// with a private CA)')
     .option('-i, --ignore-case', 'match without regard to case')
     .option('--exclude <regex>', 'drop lines that also match this RE2 pattern')
     .option('--host <glob>', 'only hosts matching this glob; repeatable', collect, [])
@@ -37,6 +40,15 @@ export function registerTailCommand(program: Command): void {
 }
 
 async function runTail(regex: string, flags: TailFlags): Promise<void> {
+  for (const pattern of [regex, flags.exclude ?? '']) {
+    if (pattern.length > DEFAULT_LIMITS.maxPatternLength) throw new UsageError(patternTooLongMessage(pattern.length));
+  }
+  let ca: Buffer | undefined;
+  try {
+    ca = flags.ca === undefined ? undefined : readCaFile(flags.ca);
+  } catch (cause) {
+    throw new UsageError((cause as Error).message, { cause });
+  }
   const filter: FilterSpec = { query: regex };
   if (flags.ignoreCase) filter.caseInsensitive = true;
   if (flags.exclude) filter.exclude = flags.exclude;
@@ -48,6 +60,7 @@ async function runTail(regex: string, flags: TailFlags): Promise<void> {
     hub: flags.hub,
     token: flags.token ?? process.env.SUPERGREP_TOKEN,
     clientName: 'supergrep-tail',
+    ...(ca ? { ca } : {}),
   });
   const sub = 'tail';
   const status = (text: string) => process.stderr.write(`supergrep tail: ${text}\n`);

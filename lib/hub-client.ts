@@ -13,6 +13,7 @@ import {
   type MatchedLine,
 } from '../protocol/index.js';
 import { Backoff } from './backoff.js';
+import { certificateProblem } from './tls-trust.js';
 
 /**
  * A viewer connection for Node programs (the tail command, the canary, tests and benchmarks): says
@@ -109,8 +110,11 @@ export class HubClient extends EventEmitter<HubClientEvents> {
         socket.terminate();
       }
     });
-    socket.on('error', () => {
-      // 'close' follows every 'error' and decides about reconnecting; nothing to add here.
+    socket.on('error', (error) => {
+      // An untrusted certificate will not become trusted by retrying; anything else is decided by
+      // 'close', which follows every 'error'.
+      const certificate = certificateProblem(error);
+      if (certificate !== undefined) this.failFatally(new Error(certificate));
     });
     socket.on('close', (code, reasonBuffer) => this.onClose(socket, code, reasonBuffer.toString()));
   }
@@ -153,7 +157,7 @@ export class HubClient extends EventEmitter<HubClientEvents> {
         break;
       }
       case 'error':
-        if (message.code === 'SG_ERR_UNAUTHORIZED' || message.code === 'SG_ERR_VERSION') {
+        if (message.code === 'SG_ERR_UNAUTHORIZED' || message.code === 'SG_ERR_FORBIDDEN' || message.code === 'SG_ERR_VERSION') {
           this.failFatally(new Error(message.message));
         } else {
           this.emit('hubError', message);
@@ -168,7 +172,7 @@ export class HubClient extends EventEmitter<HubClientEvents> {
     if (this.socket !== socket) return;
     this.socket = undefined;
     this.ready = false;
-    const fatal = code === CLOSE_CODES.unauthorized || code === CLOSE_CODES.versionMismatch;
+    const fatal = code === CLOSE_CODES.unauthorized || code === CLOSE_CODES.forbidden || code === CLOSE_CODES.versionMismatch;
     const willRetry = !this.closed && !fatal && this.options.reconnect !== false;
     this.emit('disconnected', { code, reason, willRetry });
     if (willRetry) {

@@ -3,6 +3,7 @@ export * from './shared/version.js';
 export * from './shared/error-codes.js';
 export * from './shared/error-message.js';
 export * from './shared/limits.js';
+export * from './shared/role.js';
 export * from './shared/filter-spec.js';
 export * from './shared/matched-line.js';
 export * from './agent-to-hub/index.js';

@@ -12,11 +12,16 @@ import {
   type LinesFrame,
 } from '../protocol/node.js';
 import type { Logger } from '../lib/logger.js';
+import { AgentRateLimit } from './agent-rate-limit.js';
 import type { BatchPipeline } from './batch-pipeline.js';
 import type { HubConfig } from './config.js';
 import type { HubMetrics } from './metrics.js';
+import { LogThrottle } from './pins/log-throttle.js';
 import { closeReason, sendIfOpen, toBuffer } from './socket-util.js';
 import type { SourceRegistry } from './source-registry.js';
+
+/** An agent over its line rate is logged at most this often, with the lines dropped meanwhile. */
+const RATE_LOG_INTERVAL_MS = 10_000;
 
 export interface AgentConnectionDeps {
   config: HubConfig;
@@ -39,6 +44,10 @@ export class AgentConnection {
   private readonly helloTimer: NodeJS.Timeout;
   private linesCounter: Counter.Internal | undefined;
   private bytesCounter: Counter.Internal | undefined;
+  /** maxAgentLinesPerSec, when configured. */
+  private readonly rateLimit: AgentRateLimit | undefined;
+  private readonly rateLog = new LogThrottle(RATE_LOG_INTERVAL_MS);
+  private droppedSinceLog = 0;
 
   constructor(
     private readonly socket: WebSocket,
@@ -46,6 +55,8 @@ export class AgentConnection {
     private readonly tokenName: string | undefined,
     private readonly deps: AgentConnectionDeps,
   ) {
+    const linesPerSec = deps.config.maxAgentLinesPerSec;
+    this.rateLimit = linesPerSec === undefined ? undefined : new AgentRateLimit(linesPerSec);
     this.helloTimer = setTimeout(
       () => this.protocolError(`no hello within ${deps.config.helloTimeoutMs} ms`),
       deps.config.helloTimeoutMs,
@@ -124,15 +135,35 @@ export class AgentConnection {
       // Sent again after a reconnect: the hub already holds these lines. Acked so the agent moves on.
       metrics.duplicateBatches.inc();
     } else {
-      if (body.length > 0) {
-        const source = registry.source(hello.host, header.file);
-        pipeline.take(source, { body, ts: header.ts, lineCount: header.lineCount, truncated: header.truncated });
-        this.linesCounter!.inc(header.lineCount);
-        this.bytesCounter!.inc(body.length);
+      let batch = { body, lineCount: header.lineCount, truncated: header.truncated };
+      if (this.rateLimit && body.length > 0) {
+        const limited = this.rateLimit.apply(body, header.truncated);
+        if (limited.droppedLines > 0) this.dropOverRate(hello.host, limited.droppedLines);
+        batch = limited;
       }
+      if (batch.body.length > 0) {
+        const source = registry.source(hello.host, header.file);
+        pipeline.take(source, { body: batch.body, ts: header.ts, lineCount: batch.lineCount, truncated: batch.truncated });
+        this.linesCounter!.inc(batch.lineCount);
+        this.bytesCounter!.inc(batch.body.length);
+      }
+      // Lines dropped over the rate are acknowledged like the others: they are given up, not owed.
       registry.recordTaken(hello.host, header.fileId, header.file, header.endOffset);
     }
     this.send({ type: 'ack', batch: header.batch });
+  }
+
+  /** Counts lines dropped over maxAgentLinesPerSec and logs it, at most every RATE_LOG_INTERVAL_MS. */
+  private dropOverRate(host: string, lines: number): void {
+    this.deps.metrics.agentRateDroppedLines.labels(host).inc(lines);
+    this.droppedSinceLog += lines;
+    this.rateLog.run(() => {
+      this.deps.logger.warn(
+        { host, remote: this.remote, maxAgentLinesPerSec: this.deps.config.maxAgentLinesPerSec, droppedLines: this.droppedSinceLog },
+        'agent sends more lines than maxAgentLinesPerSec; dropping the excess',
+      );
+      this.droppedSinceLog = 0;
+    });
   }
 
   private send(message: HubToAgent): void {

@@ -1,14 +1,16 @@
 import express, { type ErrorRequestHandler, type Router } from 'express';
 import type { ApiError, ErrorCode } from '../protocol/index.js';
 import type { Logger } from '../lib/logger.js';
-import type { NamedToken } from '../lib/tokens.js';
-import { requireViewerToken } from './auth.js';
+import type { Authenticator } from './access/authenticator.js';
+import { authenticate, guardWrites } from './access/http-guards.js';
 
 /** Adds routes under /api; receives the router after auth and body parsing are in place. */
 export type ApiMount = (router: Router) => void;
 
 export interface ApiRouterOptions {
-  viewerTokens: readonly NamedToken[];
+  access: Authenticator;
+  /** Origins besides the hub's own whose pages may call it (HubConfig.allowedOrigins). */
+  allowedOrigins: readonly string[];
   /** Largest JSON body accepted (HubConfig.maxApiBodyBytes). */
   maxBodyBytes: number;
   logger: Logger;
@@ -29,10 +31,15 @@ interface BodyParserError {
   message: string;
 }
 
-/** The /api router: viewer token, JSON bodies with a size limit, JSON errors with stable codes. */
+/**
+ * The /api router: who is asking (401 without valid credentials), an editor for anything that
+ * changes state (403 for viewers and for cross-site requests), JSON bodies with a size limit read
+ * only after those checks, JSON errors with stable codes.
+ */
 export function createApiRouter(options: ApiRouterOptions): Router {
   const router = express.Router();
-  router.use(requireViewerToken(options.viewerTokens));
+  router.use(authenticate(options.access));
+  router.use(guardWrites(options.allowedOrigins));
   router.use(express.json({ limit: options.maxBodyBytes }));
 
   for (const mount of options.mounts ?? []) mount(router);

@@ -48,6 +48,30 @@ export function forEachCandidateLine(re: RE2, body: Buffer, visit: (start: numbe
   }
 }
 
+/**
+ * Calls `visit(start, end)` for every line of `body` containing at least one of `literals`, in
+ * order. Each literal is searched with Buffer#indexOf (memchr-class speed), at most once over the
+ * whole body; the caller checks each line with the pattern itself.
+ */
+export function forEachLiteralLine(body: Buffer, literals: readonly Buffer[], visit: (start: number, end: number) => void): void {
+  // next[i]: where literal i occurs next at or after `from`; -1 when it does not any more.
+  const next = literals.map((literal) => body.indexOf(literal));
+  let from = 0;
+  for (;;) {
+    let at = -1;
+    for (const position of next) if (position >= 0 && (at < 0 || position < at)) at = position;
+    if (at < 0) return;
+    const start = at === 0 ? 0 : body.lastIndexOf(NEWLINE, at - 1) + 1;
+    const end = body.indexOf(NEWLINE, at);
+    visit(start, end);
+    from = end + 1;
+    if (from >= body.length) return;
+    for (let i = 0; i < next.length; i += 1) {
+      if (next[i]! >= 0 && next[i]! < from) next[i] = body.indexOf(literals[i]!, from);
+    }
+  }
+}
+
 /** Calls `visit(start, end)` for every line of the body. */
 export function forEachLine(body: Buffer, visit: (start: number, end: number) => void): void {
   let start = 0;
@@ -78,7 +102,8 @@ function matchingLineStarts(pattern: CompiledPattern, body: Buffer): number[] {
   const check = (start: number, end: number) => {
     if (testLine(pattern, body.toString('utf8', start, end))) starts.push(start);
   };
-  if (pattern.batchSafe) forEachCandidateLine(pattern.batch, body, check);
+  if (pattern.literals) forEachLiteralLine(body, pattern.literals, check);
+  else if (pattern.batchSafe) forEachCandidateLine(pattern.batch, body, check);
   else forEachLine(body, check);
   return starts;
 }
@@ -104,6 +129,14 @@ export function matchFilterInBatch(filter: CompiledFilter, source: SourceRef, ba
     if (exclude && testLine(exclude, text)) return;
     out.push(makeLine(source, batch, start, text, ranges));
   };
+  if (include.literals) {
+    forEachLiteralLine(body, include.literals, (start, end) => {
+      const text = body.toString('utf8', start, end);
+      const ranges = matchRanges(include, text);
+      if (ranges !== undefined) accept(start, text, ranges);
+    });
+    return;
+  }
   if (include.batchSafe) {
     scanMatches(include, body, accept);
     return;

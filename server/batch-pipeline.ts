@@ -3,6 +3,7 @@ import type { FilterEngine } from './filter-engine.js';
 import { limitLineLength } from './line-limit.js';
 import type { MatchRouter } from './match-router.js';
 import type { HubMetrics } from './metrics.js';
+import type { Redactor } from './redaction/redactor.js';
 import type { Source, SourceRegistry } from './source-registry.js';
 
 /** A batch of lines as an agent (or, later, another hub) hands it over. */
@@ -25,6 +26,8 @@ export interface BatchPipelineDeps {
   router: MatchRouter;
   metrics: HubMetrics;
   maxLineBytes: number;
+  /** Replaces secrets in each batch before it is stored or matched (docs/security.md); absent: none. */
+  redactor?: Pick<Redactor, 'redactBody'> | undefined;
 }
 
 /**
@@ -44,12 +47,15 @@ export class BatchPipeline {
     const limited = limitLineLength(incoming.body, incoming.truncated, this.deps.maxLineBytes);
     const truncatedCount = limited.truncated?.size ?? 0;
     if (truncatedCount > 0) metrics.truncatedLines.inc(truncatedCount);
+    // Before storing and matching: no filter can then find, and no backlog, context or live line
+    // can show, what the rules hide (a filter matching a secret would confirm it by the match).
+    const clean = this.deps.redactor?.redactBody(limited.body, limited.truncated) ?? limited;
     const batch: StoredBatch = {
       // Own the bytes: a view would pin the whole socket read it came from for as long as it is kept.
-      body: limited.body === incoming.body ? Buffer.from(incoming.body) : limited.body,
+      body: clean.body === incoming.body ? Buffer.from(incoming.body) : clean.body,
       firstPos: source.pos,
       ts: incoming.ts,
-      truncated: limited.truncated,
+      truncated: clean.truncated,
       seq: ++this.seq,
     };
     registry.noteTaken(source, batch.body.length, incoming.lineCount, incoming.ts);

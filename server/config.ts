@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { DEFAULT_LIMITS } from '../protocol/index.js';
 import { parseToken, type NamedToken } from '../lib/tokens.js';
 import { parseStatsdTarget } from './pins/statsd-target.js';
+import { proxyAuthSchema } from './access/proxy-auth.js';
+import { addressEntryProblem } from './access/trusted-proxies.js';
+import { redactionConfigSchema } from './redaction/redaction-config.js';
 
 const tokenSchema = z.string().min(1).transform(parseToken);
 
@@ -19,8 +22,27 @@ export const hubConfigSchema = z.strictObject({
   dataDir: z.string().default('.supergrep'),
   /** Tokens agents must present. Empty: agents need none (loopback only). */
   agentTokens: z.array(tokenSchema).default([]),
-  /** Tokens viewers must present. Empty: viewers need none (loopback only). */
+  /** Tokens viewers must present: read streams, context, pins, deploys, captures. */
   viewerTokens: z.array(tokenSchema).default([]),
+  /** Tokens of editors: what viewers may do, plus creating and deleting pins, deploy markers and captures. */
+  editorTokens: z.array(tokenSchema).default([]),
+  /**
+   * Reverse proxies (IP addresses or CIDR blocks) whose identity headers are believed, see
+   * proxyAuth. Loopback is not trusted unless listed. A request from elsewhere that carries the
+   * headers is refused (403) and logged.
+   */
+  trustedProxies: z
+    .array(z.string().superRefine((entry, ctx) => {
+      const problem = addressEntryProblem(entry);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }))
+    .default([]),
+  /** Identity from an authenticating reverse proxy's headers (oauth2-proxy: X-Forwarded-User), mapped to a role. */
+  proxyAuth: proxyAuthSchema.optional(),
+  /** PEM certificate chain: with tlsKeyFile, the hub serves HTTPS and WSS only. */
+  tlsCertFile: z.string().min(1).optional(),
+  /** PEM private key of tlsCertFile. */
+  tlsKeyFile: z.string().min(1).optional(),
   /** Origins, besides the hub's own, whose pages may open viewer WebSockets. */
   allowedOrigins: z.array(z.string()).default([]),
   /** Longest line kept; longer ones are cut (agents cut at their own limit first). */
@@ -47,6 +69,14 @@ export const hubConfigSchema = z.strictObject({
   clientFlushBytes: z.number().int().positive().default(32 * 1024),
   /** Subscriptions one viewer connection may hold at a time; one more is refused with SG_ERR_LIMIT. */
   maxSubscriptionsPerViewer: z.number().int().positive().default(20),
+  /** Viewer connections the hub accepts at once; one more is closed with 4429 / SG_ERR_LIMIT. */
+  maxViewers: z.number().int().positive().default(1000),
+  /**
+   * Lines per second one agent connection may send (a token bucket holding one second's worth).
+   * Lines over it are dropped, acknowledged and counted (supergrep_agent_rate_dropped_lines_total),
+   * never queued. Absent: no limit.
+   */
+  maxAgentLinesPerSec: z.number().int().positive().optional(),
   /** Time a new agent or viewer connection has to send its hello before it is closed. */
   helloTimeoutMs: z.number().int().positive().default(10_000),
   /**
@@ -85,11 +115,24 @@ export const hubConfigSchema = z.strictObject({
   pinFlushIntervalMs: z.number().int().positive().default(5_000),
   /** How long pin match counts (10 s buckets) are kept; older ones are pruned. At least an hour. */
   pinRetentionMs: z.number().int().min(60 * 60_000).default(24 * 60 * 60_000),
+  /**
+   * NATS server URL(s), comma-separated ("nats://127.0.0.1:4222"): hubs given the same NATS form one
+   * service (docs/scaling.md). Lines flow between hubs by interest; pins, deploys and captures live
+   * in JetStream (nats-server -js) instead of this hub's SQLite. Absent: a single hub.
+   */
+  nats: z
+    .string()
+    .refine((text) => text.split(',').every((url) => /^(nats|tls):\/\/[^\s/]+$/.test(url.trim())), 'expected nats://HOST:PORT (several separated by commas)')
+    .optional(),
+  /** How long the hub waits for NATS: the first connection, JetStream calls, other hubs' backlog and context answers. */
+  natsTimeoutMs: z.number().int().positive().default(2_000),
+  /** Secrets replaced in every line before it leaves the hub: built-in rules to disable, rules to add. */
+  redaction: redactionConfigSchema,
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type HubConfigInput = z.input<typeof hubConfigSchema>;
-export type HubConfig = z.output<typeof hubConfigSchema> & { agentTokens: NamedToken[]; viewerTokens: NamedToken[] };
+export type HubConfig = z.output<typeof hubConfigSchema> & { agentTokens: NamedToken[]; viewerTokens: NamedToken[]; editorTokens: NamedToken[] };
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
@@ -116,15 +159,46 @@ export function readConfigFile(path: string): Record<string, unknown> {
   }
 }
 
-/** Tokens from SUPERGREP_AGENT_TOKEN / SUPERGREP_VIEWER_TOKEN (comma-separated), as raw strings for the schema. */
-export function hubEnvOverrides(env: NodeJS.ProcessEnv): Partial<Record<'agentTokens' | 'viewerTokens', string[]>> {
-  const out: Partial<Record<'agentTokens' | 'viewerTokens', string[]>> = {};
+type TokenKey = 'agentTokens' | 'viewerTokens' | 'editorTokens';
+
+/** Tokens from SUPERGREP_AGENT_TOKEN / _VIEWER_TOKEN / _EDITOR_TOKEN (comma-separated), as raw strings for the schema. */
+export function hubEnvOverrides(env: NodeJS.ProcessEnv): Partial<Record<TokenKey, string[]>> {
+  const out: Partial<Record<TokenKey, string[]>> = {};
   const split = (text: string | undefined) => (text ?? '').split(',').map((item) => item.trim()).filter(Boolean);
   const agent = split(env.SUPERGREP_AGENT_TOKEN);
   const viewer = split(env.SUPERGREP_VIEWER_TOKEN);
+  const editor = split(env.SUPERGREP_EDITOR_TOKEN);
   if (agent.length) out.agentTokens = agent;
   if (viewer.length) out.viewerTokens = viewer;
+  if (editor.length) out.editorTokens = editor;
   return out;
+}
+
+/** The rules between options, each broken one as a line; empty when all hold. */
+function crossOptionProblems(config: HubConfig): string[] {
+  const problems: string[] = [];
+  if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
+    problems.push('tlsCertFile and tlsKeyFile go together: give both (--tls-cert and --tls-key) or neither');
+  }
+  if (config.proxyAuth !== undefined && config.trustedProxies.length === 0) {
+    problems.push('proxyAuth needs trustedProxies: the addresses of the proxies whose identity headers may be believed');
+  }
+  const agentSecrets = new Set(config.agentTokens.map((token) => token.secret));
+  if ([...config.viewerTokens, ...config.editorTokens].some((token) => agentSecrets.has(token.secret))) {
+    problems.push('a token is both an agent token and a viewer or editor token: agents must never be able to read, so give them their own');
+  }
+  if (!isLoopback(config.host)) {
+    const readersAuthenticated = config.viewerTokens.length > 0 || config.editorTokens.length > 0 || config.proxyAuth !== undefined;
+    if (config.agentTokens.length === 0 || !readersAuthenticated) {
+      problems.push(
+        `refusing to listen on ${config.host} without tokens: anyone who can reach it could ` +
+          (readersAuthenticated ? 'send it lines. ' : 'read every log line. ') +
+          'Set agent tokens (SUPERGREP_AGENT_TOKEN or agentTokens) and viewer or editor tokens (SUPERGREP_VIEWER_TOKEN, ' +
+          'SUPERGREP_EDITOR_TOKEN, viewerTokens, editorTokens) or proxyAuth, or listen on 127.0.0.1.',
+      );
+    }
+  }
+  return problems;
 }
 
 /**
@@ -135,12 +209,8 @@ export function resolveHubConfig(input: Record<string, unknown>): HubConfig {
   const parsed = hubConfigSchema.safeParse(input);
   if (!parsed.success) throw new ConfigError(`invalid hub configuration:\n${z.prettifyError(parsed.error)}`);
   const config = parsed.data as HubConfig;
-  if (!isLoopback(config.host) && (config.agentTokens.length === 0 || config.viewerTokens.length === 0)) {
-    throw new ConfigError(
-      `refusing to listen on ${config.host} without tokens: anyone who can reach it could read every log line. ` +
-        'Set agent and viewer tokens (SUPERGREP_AGENT_TOKEN and SUPERGREP_VIEWER_TOKEN, or agentTokens/viewerTokens in the config file), ' +
-        'or listen on 127.0.0.1.',
-    );
-  }
+  const problems = crossOptionProblems(config);
+  if (problems.length === 1) throw new ConfigError(problems[0]!);
+  if (problems.length > 1) throw new ConfigError(`invalid hub configuration:\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
   return config;
 }

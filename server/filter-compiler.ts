@@ -1,6 +1,7 @@
 import picomatch from 'picomatch';
 import RE2 from 're2';
 import type { ErrorCode, FilterSpec } from '../protocol/index.js';
+import { requiredLiterals } from './required-literals.js';
 
 /** A filter the hub refuses, with the stable code sent back to the viewer. */
 export class FilterError extends Error {
@@ -29,6 +30,11 @@ export interface CompiledPattern {
    * evaluated line by line instead.
    */
   batchSafe: boolean;
+  /**
+   * Strings one of which every match contains (see required-literals.ts): when set, candidate lines
+   * are found with Buffer#indexOf instead of RE2, and checked one by one.
+   */
+  literals: Buffer[] | undefined;
 }
 
 export interface CompiledFilter {
@@ -104,6 +110,7 @@ function compilePattern(pattern: string, caseInsensitive: boolean, what: string)
       batch: new RE2(pattern, `gm${i}`),
       line: new RE2(pattern, `g${i}`),
       batchSafe: !BATCH_UNSAFE.test(pattern),
+      literals: requiredLiterals(pattern, caseInsensitive)?.map((literal) => Buffer.from(literal, 'utf8')),
     };
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);

@@ -3,19 +3,25 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import type { Logger } from '../lib/logger.js';
+import type { Authenticator } from './access/authenticator.js';
+import { authenticate } from './access/http-guards.js';
 import { createApiRouter, type ApiMount } from './api-router.js';
-import { requireViewerToken } from './auth.js';
 import type { HubConfig } from './config.js';
 import type { HubMetrics } from './metrics.js';
+import { securityHeaders } from './security-headers.js';
+import { tlsEnabled } from './tls.js';
 
 export interface HttpAppDeps {
   config: HubConfig;
   logger: Logger;
   hubId: string;
   metrics: HubMetrics;
+  access: Authenticator;
   startedAtMs: number;
   /** Live connection counts for /healthz. */
   counts(): { agents: number; viewers: number };
+  /** More for /healthz (a cluster's NATS link); `degraded` makes the status "degraded", still with 200. */
+  health?(): { degraded: boolean; details: Record<string, unknown> } | undefined;
   apiMounts?: readonly ApiMount[];
 }
 
@@ -30,7 +36,7 @@ export function defaultUiDir(): string {
 
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>supergrep</title></head>
-<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto">
+<body>
 <h1>supergrep hub is running</h1>
 <p>The web UI has not been built, so there is nothing to show here. Run <code>npm run build</code>
 and restart the hub. The WebSocket endpoints, <code>/healthz</code> and <code>/metrics</code> work without it.</p>
@@ -42,23 +48,22 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   const { config, metrics, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.use((_req, res, next) => {
-    res.set({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' });
-    next();
-  });
+  app.use(securityHeaders({ tls: tlsEnabled(config) }));
 
   app.get('/healthz', (_req, res) => {
     const { agents, viewers } = deps.counts();
+    const extra = deps.health?.();
     res.json({
-      status: 'ok',
+      status: extra?.degraded ? 'degraded' : 'ok',
       hubId: deps.hubId,
       agents,
       viewers,
       uptimeSec: Math.round((Date.now() - deps.startedAtMs) / 1000),
+      ...extra?.details,
     });
   });
 
-  app.get('/metrics', requireViewerToken(config.viewerTokens), async (_req, res, next) => {
+  app.get('/metrics', authenticate(deps.access), async (_req, res, next) => {
     try {
       const { contentType, body } = await metrics.render();
       res.type(contentType).send(body);
@@ -70,7 +75,8 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(
     '/api',
     createApiRouter({
-      viewerTokens: config.viewerTokens,
+      access: deps.access,
+      allowedOrigins: config.allowedOrigins,
       maxBodyBytes: config.maxApiBodyBytes,
       logger,
       mounts: deps.apiMounts ?? [],

@@ -2,11 +2,13 @@ import type { DeployEvent, PinEvent } from '../protocol/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { ApiMount } from './api-router.js';
 import { captureRoutes } from './captures/capture-routes.js';
+import type { SharedRecords } from './cluster/cluster.js';
 import type { HubConfig } from './config.js';
 import { deployRoutes } from './deploys/deploy-routes.js';
 import { LogThrottle } from './pins/log-throttle.js';
 import type { MatchRouter } from './match-router.js';
 import type { HubMetrics } from './metrics.js';
+import type { Redactor } from './redaction/redactor.js';
 import { PinCounter } from './pins/pin-counter.js';
 import { pinRoutes } from './pins/pin-routes.js';
 import { PinTracker } from './pins/pin-tracker.js';
@@ -16,6 +18,7 @@ import { CaptureStore } from './storage/capture-store.js';
 import type { Db } from './storage/database.js';
 import { DeployStore } from './storage/deploy-store.js';
 import { PinStore } from './storage/pin-store.js';
+import type { CaptureRecords, DeployRecords } from './storage/record-stores.js';
 
 /**
  * (pin, 10 s bucket) counts kept in memory while the database refuses writes: 200 pins for more
@@ -39,6 +42,13 @@ export interface HubFeaturesDeps {
   broadcast(message: PinEvent | DeployEvent): void;
   /** The hub's clock: pin buckets and the creation time of pins, deploys and captures. */
   now(): number;
+  /** Replaces secrets in captured lines before they are saved; absent: redaction is off. */
+  redactor?: Pick<Redactor, 'redactLine'> | undefined;
+  /**
+   * With --nats: pins, deploys, captures and pin counts in JetStream, shared by every hub, instead
+   * of the SQLite database (which is then left unused).
+   */
+  shared?: SharedRecords | undefined;
 }
 
 export interface HubFeatures {
@@ -53,10 +63,10 @@ export interface HubFeatures {
  * cannot be read (the caller closes the database).
  */
 export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
-  const { config, logger, db, metrics, now } = deps;
+  const { config, logger, db, metrics, now, shared } = deps;
   const pinStore = new PinStore(db);
-  const deployStore = new DeployStore(db);
-  const captureStore = new CaptureStore(db);
+  const deployStore: DeployRecords = shared?.deploys ?? new DeployStore(db);
+  const captureStore: CaptureRecords = shared?.captures ?? new CaptureStore(db);
   const counter = new PinCounter({
     store: pinStore,
     now,
@@ -75,9 +85,10 @@ export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
       onError: () => metrics.statsdErrors.inc(),
     });
   const pins = new PinTracker({
-    store: pinStore,
+    store: shared?.pins ?? pinStore,
     router: deps.router,
-    counter,
+    counter: shared?.counts ?? counter,
+    countsSource: shared?.countsSource,
     metrics,
     statsd,
     broadcast: deps.broadcast,
@@ -92,10 +103,13 @@ export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
     void statsd?.close();
     throw new Error('load the stored pins', { cause });
   }
+  // Pins and deploys created through other hubs: this hub counts them and tells its viewers.
+  shared?.pins.watch({ created: (pin) => pins.adopt(pin), deleted: (id) => pins.drop(id) });
+  shared?.deploys.watch((deploy) => deps.broadcast({ type: 'deploy', deploy }));
 
   const flushLog = new LogThrottle(FLUSH_ERROR_LOG_INTERVAL_MS);
   let lastPruneMs = Number.NEGATIVE_INFINITY;
-  const persistCounts = (): void => {
+  const persistLocalCounts = (): void => {
     try {
       counter.flush();
       if (now() - lastPruneMs >= PIN_PRUNE_INTERVAL_MS) {
@@ -111,6 +125,12 @@ export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
       );
     }
   };
+  const persistSharedCounts = (): void => {
+    shared?.counts.flush().catch((err: unknown) =>
+      flushLog.run((suppressed) => logger.error({ err, suppressedSinceLast: suppressed }, 'could not write pin counts to NATS; keeping them in memory to retry')),
+    );
+  };
+  const persistCounts = shared ? persistSharedCounts : persistLocalCounts;
   persistCounts();
   const flushTimer = setInterval(persistCounts, config.pinFlushIntervalMs);
   flushTimer.unref();
@@ -121,7 +141,8 @@ export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
       clearInterval(flushTimer);
       pins.close();
       try {
-        counter.flush();
+        if (shared) await shared.counts.flush();
+        else counter.flush();
       } catch (err) {
         logger.error({ err, unflushedBuckets: counter.pendingBuckets }, 'could not write the last pin counts; they are lost');
       }
@@ -137,9 +158,9 @@ export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
 
   return {
     apiMounts: [
-      pinRoutes({ pins, counter, logger, now, retentionMs: config.pinRetentionMs }),
+      pinRoutes({ pins, counter: shared?.counts ?? counter, logger, now, retentionMs: config.pinRetentionMs }),
       deployRoutes({ store: deployStore, broadcast: deps.broadcast, logger, now }),
-      captureRoutes({ store: captureStore, logger, now }),
+      captureRoutes({ store: captureStore, logger, now, redactor: deps.redactor }),
     ],
     close,
   };

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HubToClient } from '../protocol/index.js';
 import type { Logger } from '../lib/logger.js';
+import { Authenticator } from './access/authenticator.js';
 import type { ApiMount } from './api-router.js';
 import { Backlog } from './backlog.js';
 import { BatchPipeline } from './batch-pipeline.js';
@@ -15,7 +15,10 @@ import { AgentEndpoint } from './ingest.js';
 import { MatchRouter } from './match-router.js';
 import { HubMetrics } from './metrics.js';
 import { SourceRegistry } from './source-registry.js';
+import { buildRedactor } from './redaction/redaction-config.js';
+import type { Cluster } from './cluster/cluster.js';
 import { openDatabase, type Db } from './storage/database.js';
+import { createHubServer, tlsEnabled } from './tls.js';
 import { routeUpgrades } from './upgrade-router.js';
 import { ViewerEndpoint } from './viewer-endpoint.js';
 
@@ -72,9 +75,12 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
   const hubId = randomBytes(6).toString('hex');
   const startedAtMs = Date.now();
   const now = extensions.now ?? Date.now;
-  // First, before any timer or socket exists: a data directory that cannot be used stops the start.
+  // First, before any timer or socket exists: TLS files or a data directory that cannot be used stop the start.
+  const server = createHubServer(config);
   const db = openHubDatabase(config.dataDir);
   const metrics = new HubMetrics();
+  const access = new Authenticator(config, logger);
+  const redactor = buildRedactor(config.redaction, (rule, count) => metrics.redactions.labels(rule).inc(count));
   const registry = new SourceRegistry({
     hubId,
     resumeFileIdsPerHost: config.resumeFileIdsPerHost,
@@ -83,19 +89,32 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
   const backlog = new Backlog({ bytesPerSource: config.backlogBytesPerSource, totalBytes: config.backlogTotalBytes });
   const engine = new FilterEngine();
   const router = new MatchRouter(engine);
-  const pipeline = new BatchPipeline({ registry, backlog, engine, router, metrics, maxLineBytes: config.maxLineBytes });
+  const pipeline = new BatchPipeline({ registry, backlog, engine, router, metrics, maxLineBytes: config.maxLineBytes, redactor });
   const heartbeat = new Heartbeat(config.heartbeatIntervalMs, (context) => logger.info(context, 'peer missed a heartbeat; terminated'));
+  let cluster: Cluster | undefined;
+  if (config.nats !== undefined) {
+    try {
+      // Loaded only with --nats, so a single hub never loads the NATS client.
+      const { startCluster } = await import('./cluster/cluster.js');
+      cluster = await startCluster({ config: { ...config, nats: config.nats }, logger, hubId, metrics, registry, backlog, pipeline, now });
+    } catch (cause) {
+      heartbeat.stop();
+      db.close();
+      throw new Error(`cannot join the other hubs through NATS: ${(cause as Error).message}`, { cause });
+    }
+  }
 
-  const agents = new AgentEndpoint({ config, logger, hubId, registry, pipeline, metrics }, heartbeat);
-  const viewers = new ViewerEndpoint({ config, logger, hubId, router, backlog, registry, metrics }, heartbeat);
+  const agents = new AgentEndpoint({ config, logger, hubId, registry, pipeline, metrics, access }, heartbeat);
+  const viewers = new ViewerEndpoint({ config, logger, hubId, router, backlog, registry, metrics, access, cluster: cluster?.viewers, agentsView: cluster?.agents }, heartbeat);
   const broadcast = (message: HubToClient) => viewers.broadcast(message);
   let features: HubFeatures;
   try {
-    features = startHubFeatures({ config, logger, db, router, metrics, broadcast, now });
+    features = startHubFeatures({ config, logger, db, router, metrics, broadcast, now, redactor, shared: cluster?.shared });
   } catch (cause) {
     heartbeat.stop();
     await Promise.all([agents.close(), viewers.close()]);
     db.close();
+    await cluster?.close();
     throw new Error(`cannot start pins, deploys and captures from ${config.dataDir}`, { cause });
   }
   extensions.onStart?.({ hubId, router, pipeline, registry, backlog, metrics, broadcast });
@@ -105,11 +124,13 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
     logger,
     hubId,
     metrics,
+    access,
     startedAtMs,
     counts: () => ({ agents: registry.connectedAgents, viewers: viewers.connections }),
+    health: () => cluster?.healthz(),
     apiMounts: [...features.apiMounts, ...(extensions.apiMounts ?? [])],
   });
-  const server = createServer(app);
+  server.on('request', app);
   routeUpgrades(server, { '/ws/agent': agents.handleUpgrade, '/ws/client': viewers.handleUpgrade }, logger);
 
   const pruneTimer = setInterval(() => registry.prune((source) => backlog.forget(source)), PRUNE_INTERVAL_MS);
@@ -128,13 +149,18 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
     heartbeat.stop();
     await Promise.all([agents.close(), viewers.close()]);
     await features.close();
+    await cluster?.close();
     throw new Error(`cannot listen on ${config.host}:${config.port}: ${(cause as Error).message}`, { cause });
   }
   server.on('error', (err) => logger.error({ err }, 'http server error'));
 
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${hostForUrl(config.host)}:${port}`;
+  const url = `${tlsEnabled(config) ? 'https' : 'http'}://${hostForUrl(config.host)}:${port}`;
+  await cluster?.announce(url);
   logger.info({ url, hubId }, 'hub listening');
+  if (access.readersNeedCredentials && config.editorTokens.length === 0 && config.proxyAuth === undefined) {
+    logger.warn('no editor tokens configured: viewers can read, but nobody can create pins, deploy markers or captures (set SUPERGREP_EDITOR_TOKEN)');
+  }
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -147,6 +173,8 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
       await httpClosed;
       // After ingest has stopped, so the last counts written are final.
       await features.close();
+      // Last: the final pin counts go to JetStream through it.
+      await cluster?.close();
       logger.info({ hubId }, 'hub stopped');
     })();
     return closing;

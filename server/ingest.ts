@@ -1,9 +1,13 @@
 import { WebSocketServer } from 'ws';
+import type { Authenticator } from './access/authenticator.js';
 import { AgentConnection, type AgentConnectionDeps } from './agent-connection.js';
-import { headerAuth } from './auth.js';
 import type { Heartbeat } from './heartbeat.js';
 import { closeServer, remoteAddress } from './socket-util.js';
 import { rejectUpgrade, type UpgradeHandler } from './upgrade-router.js';
+
+export interface AgentEndpointDeps extends AgentConnectionDeps {
+  access: Authenticator;
+}
 
 /**
  * The agent endpoint, /ws/agent. The token is checked on the upgrade request, so an agent with a
@@ -13,7 +17,7 @@ export class AgentEndpoint {
   private readonly server: WebSocketServer;
 
   constructor(
-    private readonly deps: AgentConnectionDeps,
+    private readonly deps: AgentEndpointDeps,
     private readonly heartbeat: Heartbeat,
   ) {
     // ws enforces the frame limit while reading, before a too-large frame is buffered whole.
@@ -23,16 +27,13 @@ export class AgentEndpoint {
   readonly handleUpgrade: UpgradeHandler = (request, socket, head) => {
     const { config, logger } = this.deps;
     const remote = remoteAddress(request);
-    let tokenName: string | undefined;
-    if (config.agentTokens.length > 0) {
-      const auth = headerAuth(request.headers, config.agentTokens);
-      if (auth.kind !== 'valid') {
-        logger.warn({ remote, reason: auth.kind === 'none' ? 'no agent token' : 'agent token not valid' }, 'agent refused');
-        rejectUpgrade(socket, 401, 'supergrep: agent token missing or not valid');
-        return;
-      }
-      tokenName = auth.name;
+    const auth = this.deps.access.agent(request);
+    if (auth.kind === 'refused') {
+      logger.warn({ remote, reason: auth.message }, 'agent refused');
+      rejectUpgrade(socket, auth.status, `supergrep: ${auth.message}`);
+      return;
     }
+    const tokenName = auth.name;
     this.server.handleUpgrade(request, socket, head, (ws) => {
       this.heartbeat.track(ws, { endpoint: 'agent', remote });
       new AgentConnection(ws, remote, tokenName, this.deps);

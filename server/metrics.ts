@@ -63,6 +63,19 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  readonly redactions = new Counter({
+    name: 'supergrep_redactions_total',
+    help: 'Secrets replaced in lines before they left the hub (stored lines and captures), by redaction rule',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+  readonly agentRateDroppedLines = new Counter({
+    name: 'supergrep_agent_rate_dropped_lines_total',
+    help: 'Lines dropped because their agent connection sent more than maxAgentLinesPerSec',
+    labelNames: ['host'] as const,
+    registers: [this.registry],
+  });
+
   /** One series per pin, labelled with its name (unique per hub); removed when the pin is deleted. */
   readonly pinMatches = new Counter({
     name: 'supergrep_pin_matches_total',

@@ -1,5 +1,7 @@
 import RE2 from 're2';
+import { forEachLiteralLine } from './batch-matcher.js';
 import type { CompiledPattern } from './filter-compiler.js';
+import { MAX_LITERALS } from './required-literals.js';
 
 const NEWLINE = 0x0a;
 
@@ -40,11 +42,15 @@ function wrap(pattern: CompiledPattern): string {
 export class PatternGroup {
   private readonly scan: RE2;
   private readonly set: InstanceType<typeof RE2.Set>;
+  /** Every pattern's required literals, when they all have some and there are few in all. */
+  private readonly literals: Buffer[] | undefined;
 
   /** Throws when RE2 refuses the combined program (too large); the caller splits the group. */
   constructor(readonly patterns: readonly CompiledPattern[]) {
     this.scan = new RE2(patterns.map(wrap).join('|'), 'gm');
     this.set = new RE2.Set(patterns.map(wrap), 'u');
+    const literals = patterns.every((pattern) => pattern.literals) ? uniqueBuffers(patterns.flatMap((pattern) => pattern.literals!)) : undefined;
+    this.literals = literals && literals.length <= MAX_LITERALS ? literals : undefined;
   }
 
   /**
@@ -53,6 +59,13 @@ export class PatternGroup {
    * `patterns`) of the patterns that match it.
    */
   forEachMatchingLine(body: Buffer, visit: (start: number, end: number, matched: readonly number[]) => void): void {
+    if (this.literals) {
+      forEachLiteralLine(body, this.literals, (start, end) => {
+        const matched = this.matchLine(body, start, end);
+        if (matched.length > 0) visit(start, end, matched);
+      });
+      return;
+    }
     const scan = this.scan;
     let from = 0;
     while (from < body.length) {
@@ -87,6 +100,12 @@ export class PatternGroup {
     });
     return matched;
   }
+}
+
+function uniqueBuffers(buffers: readonly Buffer[]): Buffer[] {
+  const seen = new Map<string, Buffer>();
+  for (const buffer of buffers) seen.set(buffer.toString('latin1'), buffer);
+  return [...seen.values()];
 }
 
 /**

@@ -11,7 +11,8 @@ import {
   type Subscribe,
 } from '../protocol/index.js';
 import type { Logger } from '../lib/logger.js';
-import { messageAuth } from './auth.js';
+import type { Authenticator, Identity } from './access/authenticator.js';
+import { HeldLines, mergeBacklogs, type ClusterViewerHooks } from './cluster/cluster-viewer.js';
 import { contextLines, replayBacklog } from './backlog-queries.js';
 import type { Backlog } from './backlog.js';
 import type { HubConfig } from './config.js';
@@ -21,6 +22,7 @@ import type { MatchRouter, RoutedSubscription } from './match-router.js';
 import type { HubMetrics } from './metrics.js';
 import { closeReason, sendIfOpen, toBuffer } from './socket-util.js';
 import type { SourceRegistry } from './source-registry.js';
+import { overlongPattern } from './subscribe-limits.js';
 
 export interface TailSessionDeps {
   config: HubConfig;
@@ -30,8 +32,11 @@ export interface TailSessionDeps {
   backlog: Backlog;
   registry: SourceRegistry;
   metrics: HubMetrics;
+  access: Authenticator;
   /** The current `sources` message, serialized once for every viewer. */
   sourcesText(): string;
+  /** With --nats: other hubs' lines, backlog and context (server/cluster/); absent on a single hub. */
+  cluster?: ClusterViewerHooks | undefined;
 }
 
 /**
@@ -51,8 +56,8 @@ export class TailSession {
   constructor(
     private readonly socket: WebSocket,
     private readonly remote: string | undefined,
-    /** The token holder named by a valid Authorization header on the upgrade, if any. */
-    private readonly headerViewer: string | undefined,
+    /** Who the upgrade's headers named (a valid bearer token or a trusted proxy's identity), if anyone. */
+    private readonly headerIdentity: Identity | undefined,
     private readonly deps: TailSessionDeps,
     private readonly onEnd: (session: TailSession) => void,
   ) {
@@ -88,8 +93,13 @@ export class TailSession {
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
     if (isBinary) return this.protocolError('binary messages are not accepted from viewers');
-    const parsed = parseMessage(clientToHubSchema, toBuffer(data).toString('utf8'));
-    if (!parsed.ok) return this.protocolError(`invalid message: ${parsed.error}`);
+    const text = toBuffer(data).toString('utf8');
+    const parsed = parseMessage(clientToHubSchema, text);
+    if (!parsed.ok) {
+      const overlong = this.ready ? overlongPattern(text) : undefined;
+      if (overlong) return this.requestError('SG_ERR_LIMIT', overlong.message, overlong.sub);
+      return this.protocolError(`invalid message: ${parsed.error}`);
+    }
     const message = parsed.value;
     try {
       if (message.type === 'hello') return this.onHello(message);
@@ -106,7 +116,7 @@ export class TailSession {
   private onHello(hello: ClientHello): void {
     if (this.ready) return this.protocolError('hello was already received');
     clearTimeout(this.helloTimer);
-    const { config, hubId, logger } = this.deps;
+    const { hubId, logger, access } = this.deps;
     if (hello.protocolVersion !== PROTOCOL_VERSION) {
       return this.fail(
         'SG_ERR_VERSION',
@@ -114,11 +124,13 @@ export class TailSession {
         CLOSE_CODES.versionMismatch,
       );
     }
-    this.viewer = this.headerViewer ?? messageAuth(hello.token, config.viewerTokens);
-    if (config.viewerTokens.length > 0 && this.viewer === undefined) {
-      logger.warn({ remote: this.remote, client: hello.client }, 'viewer refused: token missing or not valid');
-      return this.fail('SG_ERR_UNAUTHORIZED', 'a valid viewer token is required', CLOSE_CODES.unauthorized);
+    const credentials = this.headerIdentity ? { kind: 'identified' as const, identity: this.headerIdentity } : access.hello(hello.token);
+    if (credentials.kind === 'refused') {
+      logger.warn({ remote: this.remote, client: hello.client, reason: credentials.message }, 'viewer refused');
+      const closeCode = credentials.status === 401 ? CLOSE_CODES.unauthorized : CLOSE_CODES.forbidden;
+      return this.fail(credentials.code, credentials.message, closeCode);
     }
+    this.viewer = credentials.identity.name;
     this.client = hello.client;
     this.ready = true;
     this.outbox.sendMessage({
@@ -126,6 +138,7 @@ export class TailSession {
       protocolVersion: PROTOCOL_VERSION,
       hubId,
       ...(this.viewer === undefined ? {} : { viewer: this.viewer }),
+      role: credentials.identity.role,
       serverTime: Date.now(),
       limits: {
         maxBacklogLines: DEFAULT_LIMITS.maxBacklogLines,
@@ -142,11 +155,17 @@ export class TailSession {
     const { config, router, metrics, logger, backlog, registry } = this.deps;
     const existing = this.subscriptions.get(sub);
     if (!existing && this.subscriptions.size >= config.maxSubscriptionsPerViewer) {
-      return this.requestError('SG_ERR_LIMIT', `at most ${config.maxSubscriptionsPerViewer} subscriptions per connection`, sub);
+      return this.requestError(
+        'SG_ERR_LIMIT',
+        `this connection already holds the most subscriptions one viewer may (maxSubscriptionsPerViewer: ${config.maxSubscriptionsPerViewer}); unsubscribe one first`,
+        sub,
+      );
     }
     let routed: RoutedSubscription;
+    // In a cluster, live lines wait while the other hubs' backlog is gathered (backlog comes first).
+    const held = this.deps.cluster && new HeldLines();
     try {
-      routed = router.subscribe(message.filter, { deliver: (lines) => this.outbox.sendLines(sub, lines) });
+      routed = router.subscribe(message.filter, { deliver: (lines) => (held?.holding ? held.push(lines) : this.outbox.sendLines(sub, lines)) });
     } catch (err) {
       if (!(err instanceof FilterError)) throw new Error('subscribe', { cause: err });
       // The replaced filter ends too: the viewer asked for a different one and must not keep
@@ -157,6 +176,7 @@ export class TailSession {
       return this.requestError(err.code, err.message, sub);
     }
     existing?.close();
+    if (held) return this.subscribeInCluster(message, routed, held);
     this.subscriptions.set(sub, routed);
     this.outbox.sendMessage({ type: 'subscribed', sub, filter: message.filter });
     if (message.backlog) {
@@ -164,6 +184,33 @@ export class TailSession {
       const lines = replayBacklog(backlog, registry.sources(), routed.filter, message.backlog);
       this.outbox.sendLines(sub, lines, true);
     }
+  }
+
+  /**
+   * `subscribed` once the other hubs' lines for this filter reach this hub, then this hub's and the
+   * other hubs' backlog merged, then the live lines held meanwhile.
+   */
+  private subscribeInCluster(message: Subscribe, routed: RoutedSubscription, held: HeldLines): void {
+    const { sub } = message;
+    const limit = message.backlog ?? 0;
+    // Taken now, while live lines are held: nothing can fall between the two.
+    const local = limit > 0 ? replayBacklog(this.deps.backlog, this.deps.registry.sources(), routed.filter, limit) : [];
+    const joined = this.deps.cluster!.join(routed.filter, limit);
+    const subscription: RoutedSubscription = {
+      filter: routed.filter,
+      close: () => {
+        routed.close();
+        joined.leave();
+      },
+    };
+    this.subscriptions.set(sub, subscription);
+    void joined.ready.then((remote) => {
+      if (this.closed || this.subscriptions.get(sub) !== subscription) return;
+      this.outbox.sendMessage({ type: 'subscribed', sub, filter: message.filter });
+      if (limit > 0) this.outbox.sendLines(sub, mergeBacklogs(local, remote, limit, held.ids()), true);
+      if (held.dropped > 0) this.outbox.sendMessage({ type: 'dropped', sub, count: held.dropped });
+      held.release((lines) => this.outbox.sendLines(sub, lines));
+    });
   }
 
   private unsubscribe(sub: string): void {
@@ -176,6 +223,13 @@ export class TailSession {
     const resolved = registry.resolveLineId(request.id);
     const ring = resolved && backlog.ring(resolved.source);
     const lines = ring && contextLines(ring, resolved.pos, request.before, request.after);
+    if (!resolved && this.deps.cluster) {
+      // Another hub's line: asked of that hub (or found in what this hub received of it).
+      void this.deps.cluster.context(request).then((remote) => {
+        if (!this.closed) this.outbox.sendMessage({ type: 'context', req: request.req, id: request.id, found: remote !== undefined, lines: remote ?? [] });
+      });
+      return;
+    }
     this.outbox.sendMessage({ type: 'context', req: request.req, id: request.id, found: lines !== undefined, lines: lines ?? [] });
   }
 

@@ -1,8 +1,8 @@
 import { WebSocketServer } from 'ws';
-import type { HubToClient } from '../protocol/index.js';
-import { headerAuth, originAllowed } from './auth.js';
+import { CLOSE_CODES, type ErrorMessage, type HubToClient, type SourceAgent } from '../protocol/index.js';
+import { originAllowed } from './auth.js';
 import type { Heartbeat } from './heartbeat.js';
-import { closeServer, remoteAddress } from './socket-util.js';
+import { closeReason, closeServer, remoteAddress } from './socket-util.js';
 import { TailSession, type TailSessionDeps } from './tail-session.js';
 import { rejectUpgrade, type UpgradeHandler } from './upgrade-router.js';
 
@@ -17,7 +17,10 @@ export class ViewerEndpoint {
   private readonly sourcesTimer: NodeJS.Timeout;
 
   constructor(
-    private readonly deps: Omit<TailSessionDeps, 'sourcesText'>,
+    private readonly deps: Omit<TailSessionDeps, 'sourcesText'> & {
+      /** With --nats: lists every hub's agents, not only this hub's. */
+      agentsView?: ((local: SourceAgent[]) => SourceAgent[]) | undefined;
+    },
     private readonly heartbeat: Heartbeat,
   ) {
     this.server = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxClientMessageBytes });
@@ -33,19 +36,28 @@ export class ViewerEndpoint {
       rejectUpgrade(socket, 403, 'supergrep: this origin may not open viewer connections (see allowedOrigins)');
       return;
     }
-    // Without viewer tokens configured an Authorization header means nothing and is ignored.
-    const auth = headerAuth(request.headers, config.viewerTokens);
-    if (auth.kind === 'invalid' && config.viewerTokens.length > 0) {
-      logger.warn({ remote }, 'viewer refused: token not valid');
-      rejectUpgrade(socket, 401, 'supergrep: viewer token not valid');
+    const credentials = this.deps.access.reader(request);
+    if (credentials.kind === 'refused') {
+      logger.warn({ remote, reason: credentials.message }, 'viewer refused');
+      rejectUpgrade(socket, credentials.status, `supergrep: ${credentials.message}`);
       return;
     }
+    const full = this.server.clients.size >= config.maxViewers;
     this.server.handleUpgrade(request, socket, head, (ws) => {
+      if (full) {
+        // Upgraded only to say why in the protocol's terms: clients show the message and retry later.
+        const message = `the hub already has ${config.maxViewers} viewers connected (maxViewers); try again later`;
+        logger.warn({ remote, maxViewers: config.maxViewers }, 'viewer refused: too many viewers');
+        const error: ErrorMessage = { type: 'error', code: 'SG_ERR_LIMIT', message };
+        ws.send(JSON.stringify(error));
+        ws.close(CLOSE_CODES.limit, closeReason(message));
+        return;
+      }
       this.heartbeat.track(ws, { endpoint: 'client', remote });
       const session = new TailSession(
         ws,
         remote,
-        auth.kind === 'valid' ? auth.name : undefined,
+        credentials.kind === 'identified' ? credentials.identity : undefined,
         { ...this.deps, sourcesText: () => this.sourcesText() },
         (ended) => this.sessions.delete(ended),
       );
@@ -74,7 +86,8 @@ export class ViewerEndpoint {
   }
 
   private sourcesText(): string {
-    return JSON.stringify({ type: 'sources', agents: this.deps.registry.snapshot() });
+    const local = this.deps.registry.snapshot();
+    return JSON.stringify({ type: 'sources', agents: this.deps.agentsView?.(local) ?? local });
   }
 
   private broadcastSources(): void {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './results.js';
 
@@ -126,6 +127,15 @@ export async function waitUntil<T>(what: string, condition: () => T, timeoutMs =
   }
 }
 
+/**
+ * `--cpu-prof` arguments when SUPERGREP_BENCH_PROFILE names a directory: every hub and agent a
+ * benchmark starts then writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
+ */
+function profileArgs(): string[] {
+  const dir = process.env.SUPERGREP_BENCH_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** CLI environment without SUPERGREP_* settings of the caller, plus `env`. */
 function cliEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
@@ -139,10 +149,15 @@ export interface BenchHub {
   wsUrl: string;
 }
 
-/** `supergrep hub` on a free loopback port, with a config file for any option. */
-export async function startHub(dataDir: string, options: { config?: string; nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<BenchHub> {
-  const args = [...(options.nodeArgs ?? []), CLI, 'hub', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'info'];
-  if (options.config) args.push('--config', options.config);
+/** `supergrep hub` on a free loopback port; `config` (any hub option) goes through `--config`. */
+export async function startHub(dataDir: string, options: { config?: Record<string, unknown>; nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<BenchHub> {
+  const args = [...profileArgs(), ...(options.nodeArgs ?? []), CLI, 'hub', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'info'];
+  if (options.config) {
+    mkdirSync(dataDir, { recursive: true });
+    const file = join(dataDir, 'bench-hub-config.json');
+    writeFileSync(file, JSON.stringify(options.config));
+    args.push('--config', file);
+  }
   const child = startChild('hub', process.execPath, args, { env: cliEnv(options.env) });
   const record = await child.waitForLog('listening', (r) => r.msg === 'hub listening');
   const url = String(record.url);
@@ -160,7 +175,7 @@ export interface BenchAgentOptions {
 
 /** `supergrep agent` following `paths`. */
 export function startAgent(options: BenchAgentOptions): Child {
-  const args = [...(options.nodeArgs ?? []), CLI, 'agent', '--hub', options.hub, '--state', options.stateFile, '--name', options.name ?? 'bench-host'];
+  const args = [...profileArgs(), ...(options.nodeArgs ?? []), CLI, 'agent', '--hub', options.hub, '--state', options.stateFile, '--name', options.name ?? 'bench-host'];
   if (options.fromStart) args.push('--from-start');
   args.push(...options.paths);
   return startChild('agent', process.execPath, args, { env: cliEnv() });

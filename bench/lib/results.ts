@@ -11,12 +11,14 @@ export interface Figure {
   label: string;
   value: number;
   unit: string;
+  /** Which way is better for this figure, for tools that compare runs. */
+  better: 'higher' | 'lower';
   /** The baseline measured in the same run on the same data, e.g. "grep -E". */
   baseline?: string;
   baselineValue?: number;
   /**
-   * value / baselineValue, or baselineValue / value when lower is better for the figure (times,
-   * latencies, CPU), so a ratio above 1 always means "the baseline does better".
+   * value / baselineValue. For a throughput, above 1 means faster than the baseline; for a time,
+   * latency, CPU or memory figure, above 1 means the baseline needs less.
    */
   ratio?: number;
   note?: string;
@@ -46,6 +48,11 @@ export interface BenchResult {
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
 
+/** value / baseline; none when the baseline is 0 (both 0 lost lines, say). */
+function ratioOf(value: number, baseline: { value: number } | undefined): number | undefined {
+  return baseline && baseline.value !== 0 ? value / baseline.value : undefined;
+}
+
 /** Collects one benchmark's figures; `finish` stamps the time and load and returns the result. */
 export class ResultBuilder {
   private readonly started = performance.now();
@@ -59,18 +66,16 @@ export class ResultBuilder {
 
   /** A figure where higher is better (throughput); ratio = value / baseline. */
   higherIsBetter(label: string, value: number, unit: string, baseline?: { name: string; value: number }, note?: string): Figure {
-    const ratio = baseline ? value / baseline.value : undefined;
-    return this.add({ label, value, unit, baseline: baseline?.name, baselineValue: baseline?.value, ratio, note });
+    return this.add({ label, value, unit, better: 'higher', baseline: baseline?.name, baselineValue: baseline?.value, ratio: ratioOf(value, baseline), note });
   }
 
   /** A figure where lower is better (time, latency, CPU, memory); ratio = value / baseline. */
   lowerIsBetter(label: string, value: number, unit: string, baseline?: { name: string; value: number }, note?: string): Figure {
-    const ratio = baseline ? value / baseline.value : undefined;
-    return this.add({ label, value, unit, baseline: baseline?.name, baselineValue: baseline?.value, ratio, note });
+    return this.add({ label, value, unit, better: 'lower', baseline: baseline?.name, baselineValue: baseline?.value, ratio: ratioOf(value, baseline), note });
   }
 
   private add(figure: Figure): Figure {
-    const clean: Figure = { label: figure.label, value: round(figure.value, 4), unit: figure.unit };
+    const clean: Figure = { label: figure.label, value: round(figure.value, 4), unit: figure.unit, better: figure.better };
     if (figure.baseline !== undefined) clean.baseline = figure.baseline;
     if (figure.baselineValue !== undefined) clean.baselineValue = round(figure.baselineValue, 4);
     if (figure.ratio !== undefined) clean.ratio = round(figure.ratio, 3);

@@ -11,6 +11,14 @@ export interface LinesFrame {
 
 const PREFIX_BYTES = 5;
 
+/**
+ * Largest lines header accepted. A real one is a few hundred bytes: a path of at most 4096
+ * characters and a list of cut lines' offsets (at most one per maxLineBytes of body).
+ */
+export const MAX_LINES_HEADER_BYTES = 1024 * 1024;
+/** A header is an object whose values are scalars or arrays of numbers: it never nests deeper. */
+const MAX_LINES_HEADER_DEPTH = 4;
+
 export function encodeLinesFrame(header: LinesHeader, body: Buffer): Buffer {
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const frame = Buffer.allocUnsafe(PREFIX_BYTES + json.length + body.length);
@@ -45,6 +53,11 @@ export function decodeLinesFrame(frame: Buffer): LinesFrame {
   if (frame[0] !== LINES_FRAME_KIND) throw new FrameError(`unknown binary frame kind ${frame[0]}`);
   const headerLength = frame.readUInt32BE(1);
   if (PREFIX_BYTES + headerLength > frame.length) throw new FrameError('binary frame header runs past the end of the frame');
+  if (headerLength > MAX_LINES_HEADER_BYTES) throw new FrameError(`lines header of ${headerLength} bytes is over ${MAX_LINES_HEADER_BYTES}`);
+  // Checked before JSON.parse, which takes seconds over megabytes of '[' and holds the hub's event loop.
+  if (nestsDeeper(frame, PREFIX_BYTES, PREFIX_BYTES + headerLength, MAX_LINES_HEADER_DEPTH)) {
+    throw new FrameError(`lines header nests deeper than ${MAX_LINES_HEADER_DEPTH} levels`);
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(frame.toString('utf8', PREFIX_BYTES, PREFIX_BYTES + headerLength));
@@ -60,4 +73,28 @@ export function decodeLinesFrame(frame: Buffer): LinesFrame {
     throw new FrameError('lines body must be empty for zero lines, otherwise end with a newline');
   }
   return { header, body };
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Whether the JSON text in bytes[start, end) nests arrays and objects more than `limit` deep (strings skipped). */
+function nestsDeeper(bytes: Buffer, start: number, end: number, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let at = start; at < end; at += 1) {
+    const byte = bytes[at];
+    if (inString) {
+      if (byte === BACKSLASH) at += 1;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) {
+      inString = true;
+    } else if (byte === 0x5b || byte === 0x7b) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (byte === 0x5d || byte === 0x7d) {
+      depth -= 1;
+    }
+  }
+  return false;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { roleSchema } from '../shared/role.js';
 
 /** The hub's answer to a viewer hello: the connection is authenticated and may subscribe. */
 export const clientWelcomeSchema = z.object({
@@ -7,6 +8,8 @@ export const clientWelcomeSchema = z.object({
   hubId: z.string(),
   /** Who the hub thinks this viewer is (a token's name or a proxy identity), for display. */
   viewer: z.string().optional(),
+  /** What this connection may do over HTTP with the same credentials: "editor" may create pins, deploys and captures. */
+  role: roleSchema.optional(),
   serverTime: z.number(),
   limits: z.object({
     maxBacklogLines: z.number().int(),

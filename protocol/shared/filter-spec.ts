@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { DEFAULT_LIMITS } from './limits.js';
 
-const pattern = z.string().max(DEFAULT_LIMITS.maxPatternLength);
+/** The message a too-long pattern gets, here and from the hub: the length and the limit. */
+export function patternTooLongMessage(length: number, limit: number = DEFAULT_LIMITS.maxPatternLength): string {
+  return `the pattern is ${length} characters long; the hub accepts at most ${limit}`;
+}
+
+const pattern = z.string().max(DEFAULT_LIMITS.maxPatternLength, {
+  error: (issue) => patternTooLongMessage(typeof issue.input === 'string' ? issue.input.length : Number.NaN),
+});
 const globList = z.array(z.string().min(1).max(256)).max(64);
 
 /**

@@ -22,14 +22,14 @@ export function notFound(what: string, id: string): ApiFailure {
 }
 
 /**
- * Wraps a synchronous route (the stores are synchronous): refusals and pattern errors become their
+ * Wraps a route, synchronous (SQLite) or not (JetStream in a cluster): refusals and pattern errors become their
  * JSON answers, a database failure a logged 507/500 SG_ERR_STORAGE; anything else goes on to the
  * API router's error handler (500 SG_ERR_INTERNAL, logged).
  */
-export function route(logger: Logger, handler: (req: Request, res: Response) => void): RequestHandler {
-  return (req, res, next) => {
+export function route(logger: Logger, handler: (req: Request, res: Response) => void | Promise<void>): RequestHandler {
+  return async (req, res, next) => {
     try {
-      handler(req, res);
+      await handler(req, res);
     } catch (err) {
       if (err instanceof ApiFailure) {
         res.status(err.status).json(apiError(err.code, err.message));

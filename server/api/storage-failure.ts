@@ -15,11 +15,22 @@ function sqliteCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/** True for a JetStream store that could not be reached (server/cluster/kv-stores.ts), anywhere in the cause chain. */
+function sharedStoreDown(err: unknown): boolean {
+  for (let current = err, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth += 1) {
+    if (current.name === 'SharedStoreUnavailable') return true;
+  }
+  return false;
+}
+
 /**
- * Classifies a better-sqlite3 error. A full disk is 507 Insufficient Storage (the client may retry
+ * Classifies a better-sqlite3 error (or a cluster's shared store that cannot be reached: 503). A full disk is 507 Insufficient Storage (the client may retry
  * once space is freed); a read-only, locked or damaged database is 500. Undefined for other errors.
  */
 export function storageFailure(err: unknown): StorageFailure | undefined {
+  if (sharedStoreDown(err)) {
+    return { status: 503, sqliteCode: 'NATS_UNAVAILABLE', message: 'the hubs\u2019 shared store (NATS JetStream) cannot be reached; try again' };
+  }
   const code = sqliteCode(err);
   if (code === undefined) return undefined;
   if (code === 'SQLITE_FULL') {

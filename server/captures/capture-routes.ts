@@ -3,13 +3,16 @@ import type { Logger } from '../../lib/logger.js';
 import type { ApiMount } from '../api-router.js';
 import { notFound, route } from '../api/api-failure.js';
 import { parseBody } from '../api/validate-body.js';
-import type { CaptureStore } from '../storage/capture-store.js';
+import type { Redactor } from '../redaction/redactor.js';
+import type { CaptureRecords } from '../storage/record-stores.js';
 import { captureMarkdown } from './capture-markdown.js';
 
 export interface CaptureRoutesDeps {
-  store: CaptureStore;
+  store: CaptureRecords;
   logger: Logger;
   now(): number;
+  /** Applied to every posted line (and the title): a capture holds what the client sent, less its secrets. */
+  redactor?: Pick<Redactor, 'redactLine'> | undefined;
 }
 
 /**
@@ -22,9 +25,14 @@ export function captureRoutes(deps: CaptureRoutesDeps): ApiMount {
   return (router) => {
     router.post(
       '/captures',
-      route(logger, (req, res) => {
-        const input = parseBody(createCaptureSchema, req.body);
-        const capture = store.create(input, res.locals.viewer as string | undefined, deps.now());
+      route(logger, async (req, res) => {
+        const posted = parseBody(createCaptureSchema, req.body);
+        const redactor = deps.redactor;
+        // Whatever the client sent: lines pasted or edited in a page never went through the hub's redaction.
+        const input = redactor
+          ? { ...posted, title: redactor.redactLine(posted.title), lines: posted.lines.map((line) => ({ ...line, line: redactor.redactLine(line.line) })) }
+          : posted;
+        const capture = await store.create(input, res.locals.viewer as string | undefined, deps.now());
         logger.info({ captureId: capture.id, lines: capture.lines.length, by: capture.createdBy }, 'capture saved');
         const answer: CaptureCreated = { id: capture.id, url: `/captures/${capture.id}` };
         res.status(201).location(`/api/captures/${capture.id}`).json(answer);
@@ -34,9 +42,9 @@ export function captureRoutes(deps: CaptureRoutesDeps): ApiMount {
     // Registered before '/captures/:id', which would otherwise take "abc.md" as an id.
     router.get(
       '/captures/:id.md',
-      route(logger, (req, res) => {
+      route(logger, async (req, res) => {
         const id = String(req.params.id);
-        const capture = store.get(id);
+        const capture = await store.get(id);
         if (!capture) throw notFound('capture', id);
         res
           .type('text/markdown; charset=utf-8')
@@ -47,9 +55,9 @@ export function captureRoutes(deps: CaptureRoutesDeps): ApiMount {
 
     router.get(
       '/captures/:id',
-      route(logger, (req, res) => {
+      route(logger, async (req, res) => {
         const id = String(req.params.id);
-        const capture = store.get(id);
+        const capture = await store.get(id);
         if (!capture) throw notFound('capture', id);
         res.json(capture);
       }),

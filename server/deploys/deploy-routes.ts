@@ -3,13 +3,13 @@ import type { Logger } from '../../lib/logger.js';
 import type { ApiMount } from '../api-router.js';
 import { ApiFailure, route } from '../api/api-failure.js';
 import { parseBody } from '../api/validate-body.js';
-import type { DeployStore } from '../storage/deploy-store.js';
+import type { DeployRecords } from '../storage/record-stores.js';
 
 /** Most deploys one GET answers: the newest of the window. */
 export const MAX_DEPLOYS_LISTED = 1000;
 
 export interface DeployRoutesDeps {
-  store: DeployStore;
+  store: DeployRecords;
   /** Tells every viewer, so live streams and graphs show the marker at once. */
   broadcast(event: DeployEvent): void;
   logger: Logger;
@@ -37,14 +37,14 @@ export function deployRoutes(deps: DeployRoutesDeps): ApiMount {
 
     router.post(
       '/deploys',
-      route(logger, (req, res) => {
+      route(logger, async (req, res) => {
         const input = parseBody(createDeploySchema, req.body);
         const now = deps.now();
         const startedAt = input.startedAt ?? now;
         if (input.finishedAt !== undefined && input.finishedAt < startedAt) {
           throw new ApiFailure(400, 'SG_ERR_BAD_REQUEST', 'finishedAt: must not be before startedAt');
         }
-        const deploy = store.create(input, res.locals.viewer as string | undefined, now);
+        const deploy = await store.create(input, res.locals.viewer as string | undefined, now);
         logger.info({ deployId: deploy.id, label: deploy.label, by: deploy.by, createdBy: deploy.createdBy }, 'deploy marked');
         deps.broadcast({ type: 'deploy', deploy });
         res.status(201).json(deploy);

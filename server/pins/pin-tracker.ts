@@ -4,15 +4,21 @@ import type { Logger } from '../../lib/logger.js';
 import { ApiFailure } from '../api/api-failure.js';
 import type { MatchRouter, RoutedSubscription } from '../match-router.js';
 import type { HubMetrics } from '../metrics.js';
-import type { PinStore } from '../storage/pin-store.js';
+import type { Source } from '../source-registry.js';
+import type { PinRecords } from '../storage/record-stores.js';
 import type { PinCounter } from './pin-counter.js';
 import { pinStatName, sanitizeMetricSegment } from './statsd-key.js';
 import type { StatsdSink } from './statsd-sink.js';
 
 export interface PinTrackerDeps {
-  store: PinStore;
+  store: PinRecords;
   router: MatchRouter;
-  counter: PinCounter;
+  counter: Pick<PinCounter, 'add' | 'forget'>;
+  /**
+   * Which sources' lines count (absent: all). In a cluster each hub counts only its own agents'
+   * lines, so the hubs' counts add up to each line once.
+   */
+  countsSource?: ((source: Source) => boolean) | undefined;
   metrics: HubMetrics;
   /** Absent when the hub runs without --statsd. */
   statsd: StatsdSink | undefined;
@@ -55,17 +61,38 @@ export class PinTracker {
 
   /** Loads the stored pins and starts counting them. */
   start(): void {
-    for (const pin of this.deps.store.list()) {
-      let tracked: TrackedPin | undefined;
-      let subscription: RoutedSubscription | undefined;
-      try {
-        subscription = this.deps.router.subscribe(filterOf(pin), { deliver: (lines) => tracked && this.count(tracked, lines.length) });
-      } catch (err) {
-        // Stored before a change to the pattern rules, say: keep it listed so it can be deleted.
-        this.deps.logger.warn({ err, pinId: pin.id, pin: pin.name }, 'stored pin is not counted: its filter does not compile');
-      }
-      tracked = this.track(pin, subscription);
+    for (const pin of this.deps.store.list()) this.load(pin);
+  }
+
+  private load(pin: Pin): TrackedPin {
+    let tracked: TrackedPin | undefined;
+    let subscription: RoutedSubscription | undefined;
+    try {
+      subscription = this.subscribe(filterOf(pin), (count) => tracked && this.count(tracked, count));
+    } catch (err) {
+      // Stored before a change to the pattern rules, say: keep it listed so it can be deleted.
+      this.deps.logger.warn({ err, pinId: pin.id, pin: pin.name }, 'stored pin is not counted: its filter does not compile');
     }
+    tracked = this.track(pin, subscription);
+    return tracked;
+  }
+
+  private subscribe(spec: FilterSpec, count: (matches: number) => void): RoutedSubscription {
+    const counts = this.deps.countsSource;
+    return this.deps.router.subscribe(spec, { deliver: (lines, source) => (counts === undefined || counts(source)) && count(lines.length) });
+  }
+
+  /** A pin created through another hub (or the echo of one created here): counted and announced once. */
+  adopt(pin: Pin): void {
+    if (this.pins.has(pin.id)) return;
+    this.load(pin);
+    this.deps.broadcast({ type: 'pin', action: 'created', pin });
+  }
+
+  /** A pin deleted through another hub: no longer counted, and announced once. */
+  drop(id: string): void {
+    const tracked = this.pins.get(id);
+    if (tracked) this.untrack(tracked);
   }
 
   list(): Pin[] {
@@ -77,8 +104,8 @@ export class PinTracker {
   }
 
   /** Validates the filter with RE2 (throws FilterError), saves the pin, starts counting and announces it. */
-  create(input: CreatePin, createdBy: string | undefined): Pin {
-    const { maxPins, router, store, now } = this.deps;
+  async create(input: CreatePin, createdBy: string | undefined): Promise<Pin> {
+    const { maxPins, store, now } = this.deps;
     const clash = this.namedLike(input.name);
     if (clash) {
       // Metric series and StatsD keys are named after the pin, so two such names would share one.
@@ -93,13 +120,18 @@ export class PinTracker {
       throw new ApiFailure(409, 'SG_ERR_LIMIT', `this hub already has ${maxPins} pins, its maximum; delete one first`);
     }
     let tracked: TrackedPin | undefined;
-    const subscription = router.subscribe(filterOf(input), { deliver: (lines) => tracked && this.count(tracked, lines.length) });
+    const subscription = this.subscribe(filterOf(input), (count) => tracked && this.count(tracked, count));
     let pin: Pin;
     try {
-      pin = store.create(input, createdBy, now());
+      pin = await store.create(input, createdBy, now());
     } catch (cause) {
       subscription.close();
       throw new Error('save pin', { cause });
+    }
+    if (this.pins.has(pin.id)) {
+      // A shared store announced it while it was being saved: it is counted already.
+      subscription.close();
+      return pin;
     }
     tracked = this.track(pin, subscription);
     this.deps.broadcast({ type: 'pin', action: 'created', pin });
@@ -107,21 +139,27 @@ export class PinTracker {
   }
 
   /** Removes the pin, its counts and its metric series; undefined when there is no such pin. */
-  delete(id: string): Pin | undefined {
+  async delete(id: string): Promise<Pin | undefined> {
     const tracked = this.pins.get(id);
     if (!tracked) return undefined;
     try {
-      this.deps.store.delete(id);
+      await this.deps.store.delete(id);
     } catch (cause) {
       throw new Error(`delete pin ${id}`, { cause });
     }
+    // A shared store may have announced the deletion meanwhile.
+    if (this.pins.get(id) === tracked) this.untrack(tracked);
+    return tracked.pin;
+  }
+
+  private untrack(tracked: TrackedPin): void {
+    const id = tracked.pin.id;
     tracked.subscription?.close();
     this.pins.delete(id);
     this.deps.counter.forget(id);
     this.deps.metrics.pinMatches.remove({ pin: tracked.pin.name });
     this.deps.statsd?.forget(tracked.stat);
     this.deps.broadcast({ type: 'pin', action: 'deleted', pin: tracked.pin });
-    return tracked.pin;
   }
 
   /** Stops counting (hub shutdown); the pins stay stored. */

@@ -64,8 +64,15 @@ export class Collector {
   readonly client: HubClient;
   private subscribed = false;
 
-  constructor(hubUrl: string, filter: FilterSpec, options: { token?: string; backlog?: number } = {}) {
-    this.client = new HubClient({ hub: hubUrl, token: options.token, clientName: 'test-collector', reconnectBaseMs: 50, reconnectCapMs: 500 });
+  constructor(hubUrl: string, filter: FilterSpec, options: { token?: string; backlog?: number; ca?: Buffer } = {}) {
+    this.client = new HubClient({
+      hub: hubUrl,
+      token: options.token,
+      clientName: 'test-collector',
+      reconnectBaseMs: 50,
+      reconnectCapMs: 500,
+      ...(options.ca ? { ca: options.ca } : {}),
+    });
     this.client.on('matches', (_sub, lines) => this.lines.push(...lines));
     this.client.on('dropped', (_sub, count) => this.dropped.push(count));
     this.client.on('subscribed', () => {

@@ -3,7 +3,7 @@ import type { ApiError, Capture, CaptureCreated, Deploy, Pin } from '../../proto
 import { api } from '../helpers/http-api.js';
 import { startTestHub, TestViewer, type TestHub } from '../unit/server/hub-harness.js';
 
-const TOKENS = { viewerTokens: ['alice:alice-secret', 'ci:ci-secret'] };
+const TOKENS = { viewerTokens: ['vera:viewer-secret'], editorTokens: ['alice:alice-secret', 'ci:ci-secret'] };
 
 const hubs: TestHub[] = [];
 afterEach(async () => {
@@ -28,7 +28,7 @@ const ROUTES: Array<[string, string, unknown?]> = [
   ['GET', '/api/captures/abc.md'],
 ];
 
-describe('API with viewer tokens', () => {
+describe('API with viewer and editor tokens', () => {
   it.each(ROUTES)('%s %s answers 401 without a token and with a wrong one', async (method, path, json) => {
     const h = await hub();
     for (const token of [undefined, 'wrong-secret']) {
@@ -63,10 +63,33 @@ describe('API with viewer tokens', () => {
     expect((await api(h.url, 'DELETE', `/api/pins/${pin.body.id}`, { token: 'ci-secret' })).status).toBe(204);
   });
 
+  it.each(ROUTES.filter(([method]) => method !== 'GET'))('%s %s answers 403 SG_ERR_FORBIDDEN to a viewer token, changing nothing', async (method, path, json) => {
+    const h = await hub();
+    const refused = await api<ApiError>(h.url, method, path, { json, token: 'viewer-secret' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('SG_ERR_FORBIDDEN');
+    expect(refused.body.error.message).toMatch(/vera may read but not change anything/);
+    expect((await api<Pin[]>(h.url, 'GET', '/api/pins', { token: 'viewer-secret' })).body).toEqual([]);
+    expect((await api<Deploy[]>(h.url, 'GET', '/api/deploys', { token: 'viewer-secret' })).body).toEqual([]);
+  });
+
+  it('lets a viewer token read pins, deploys and captures that editors made', async () => {
+    const h = await hub();
+    const pin = await api<Pin>(h.url, 'POST', '/api/pins', { json: { name: 'p', query: 'x' }, token: 'alice-secret' });
+    const created = await api<CaptureCreated>(h.url, 'POST', '/api/captures', {
+      json: { title: 'outage', lines: [{ host: 'h', file: 'f', ts: 1, line: 'x' }] },
+      token: 'ci-secret',
+    });
+    expect((await api<Pin[]>(h.url, 'GET', '/api/pins', { token: 'viewer-secret' })).body.map((p) => p.id)).toEqual([pin.body.id]);
+    expect((await api(h.url, 'GET', `/api/pins/${pin.body.id}/rate`, { token: 'viewer-secret' })).status).toBe(200);
+    expect((await api<Capture>(h.url, 'GET', `/api/captures/${created.body.id}`, { token: 'viewer-secret' })).body.title).toBe('outage');
+    expect((await api(h.url, 'GET', `/api/captures/${created.body.id}.md`, { token: 'viewer-secret' })).status).toBe(200);
+  });
+
   it('sends pin and deploy events only to viewers that presented a token', async () => {
     const h = await hub();
     const viewer = await TestViewer.connect(h, { token: 'alice-secret' });
-    expect(await viewer.inbox.next('welcome', (m) => m.type === 'welcome')).toMatchObject({ viewer: 'alice' });
+    expect(await viewer.inbox.next('welcome', (m) => m.type === 'welcome')).toMatchObject({ viewer: 'alice', role: 'editor' });
     const deploy = await api<Deploy>(h.url, 'POST', '/api/deploys', { json: { label: 'web v2' }, token: 'ci-secret' });
     expect(await viewer.inbox.next('deploy', (m) => m.type === 'deploy')).toEqual({ type: 'deploy', deploy: deploy.body });
   });

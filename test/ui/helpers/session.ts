@@ -2,10 +2,11 @@ import { Session } from '../../../ui/src/app/session.js';
 import { decodeView } from '../../../ui/src/features/panes/url-state.js';
 import { ViewStore } from '../../../ui/src/features/panes/view-store.js';
 import { HubClient } from '../../../ui/src/lib/hub-client.js';
+import { FakeApi } from './fake-api.js';
 import { FakeHub, ManualFrames } from './fake-hub.js';
 
-/** A Session over a fake hub, as the page would build it from `search` and `hash`. */
-export function fakeSession(search = '', hash = '', options: { getToken?: () => string | undefined; capacity?: number } = {}) {
+/** A Session over a fake hub and a fake HTTP API, as the page would build it from `search` and `hash`. */
+export function fakeSession(search = '', hash = '', options: { getToken?: () => string | undefined; capacity?: number; api?: FakeApi } = {}) {
   const hub = new FakeHub();
   const frames = new ManualFrames();
   const client = new HubClient({
@@ -15,6 +16,7 @@ export function fakeSession(search = '', hash = '', options: { getToken?: () => 
     random: () => 0.5,
     ...(options.getToken ? { getToken: options.getToken } : {}),
   });
-  const session = new Session(client, new ViewStore(decodeView(search, hash)), options.capacity ?? 1000);
-  return { hub, frames, client, session };
+  const api = options.api ?? new FakeApi();
+  const session = new Session(client, new ViewStore(decodeView(search, hash)), { capacity: options.capacity ?? 1000, api });
+  return { hub, frames, client, session, api };
 }

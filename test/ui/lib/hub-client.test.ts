@@ -193,6 +193,27 @@ describe('HubClient handshake and subscriptions', () => {
     hub.current.receive(deploy);
     expect(events).toEqual([deploy]);
   });
+
+  it('puts a deploy divider into every stream where the deploy arrived, except one whose filter the hub refused', () => {
+    const client = makeClient();
+    client.start();
+    client.subscribe('a', { query: 'x' });
+    client.subscribe('b', { query: 'y' });
+    client.subscribe('bad', { query: '(' });
+    hub.current.accept({ role: 'editor' });
+    expect(client.connection.getSnapshot()).toMatchObject({ status: 'live', role: 'editor' });
+    for (const sub of ['a', 'b']) hub.current.receive({ type: 'subscribed', sub, filter: { query: sub } });
+    hub.current.receive({ type: 'error', code: 'SG_ERR_BAD_REGEX', sub: 'bad', message: 'missing )' });
+    const deploy = { id: 'd1', label: 'web v1.2.3', by: 'ci', startedAt: 5, createdAt: 5 };
+    hub.current.receive({ type: 'matches', sub: 'a', lines: [line('x before', { id: 'x1' })] });
+    hub.current.receive({ type: 'deploy', deploy });
+    hub.current.receive({ type: 'matches', sub: 'a', lines: [line('x after', { id: 'x2' })] });
+    frames.run();
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.get('a')!.map((entry) => (entry.kind === 'line' ? entry.line.id : entry.kind))).toEqual(['x1', 'deploy', 'x2']);
+    expect(batches[0]!.get('b')).toEqual([{ kind: 'deploy', deploy }]);
+    expect(batches[0]!.has('bad')).toBe(false);
+  });
 });
 
 describe('HubClient reconnects', () => {

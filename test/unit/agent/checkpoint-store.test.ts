@@ -48,9 +48,64 @@ describe('CheckpointStore', () => {
     await store.flush();
     store.set(entry({ offset: 2 }));
     await store.flush();
-    expect(await readdir(dir)).toEqual(['agent-state.json']);
+    // The state file and the copy of what the last write replaced; no temporary file.
+    expect((await readdir(dir)).sort()).toEqual(['agent-state.json', 'agent-state.json.prev']);
     const state = JSON.parse(await readFile(file, 'utf8')) as { files: Checkpoint[] };
     expect(state.files.map((saved) => saved.offset)).toEqual([2]);
+    const previous = JSON.parse(await readFile(`${file}.prev`, 'utf8')) as { files: Checkpoint[] };
+    expect(previous.files.map((saved) => saved.offset)).toEqual([1]);
+  });
+
+  it('resumes from the previous copy when the state file is corrupted, and says so', async () => {
+    const file = join(dir, 'agent-state.json');
+    const store = new CheckpointStore(file, captureLogger().logger);
+    store.set(entry({ offset: 100 }));
+    await store.flush();
+    store.set(entry({ offset: 200 }));
+    await store.flush();
+    await writeFile(file, '{"version":1,"files":[{"path":"/var/log/app.l');
+    const { logger, records } = captureLogger();
+    const reloaded = new CheckpointStore(file, logger);
+    await reloaded.load();
+    expect(reloaded.get({ dev: '2049', ino: '131077' })?.offset).toBe(100);
+    expect(records.find((record) => record.msg?.includes('corrupted'))).toMatchObject({
+      level: 40,
+      msg: expect.stringContaining('previous copy'),
+      movedTo: expect.stringMatching(/agent-state\.json\.corrupt-/),
+    });
+  });
+
+  it('starts fresh when both the state file and its previous copy are unusable', async () => {
+    const file = join(dir, 'agent-state.json');
+    await writeFile(file, 'garbage');
+    await writeFile(`${file}.prev`, '{"version":1');
+    const { logger, records } = captureLogger();
+    const store = new CheckpointStore(file, logger);
+    await store.load();
+    expect(store.size).toBe(0);
+    expect(records.find((record) => record.msg?.includes('corrupted'))).toMatchObject({ msg: expect.stringContaining('starting fresh'), previousReason: expect.stringContaining('JSON') });
+  });
+
+  it('does not fall back to the previous copy when the state file was removed (a reset)', async () => {
+    const file = join(dir, 'agent-state.json');
+    const store = new CheckpointStore(file, captureLogger().logger);
+    store.set(entry({ offset: 1 }));
+    await store.flush();
+    store.set(entry({ offset: 2 }));
+    await store.flush();
+    await rm(file);
+    const reloaded = new CheckpointStore(file, captureLogger().logger);
+    await reloaded.load();
+    expect(reloaded.size).toBe(0);
+  });
+
+  it('removes temporary files left by a write that a crash interrupted', async () => {
+    const file = join(dir, 'agent-state.json');
+    await writeFile(join(dir, '.agent-state.json.tmp-4242-0a0b0c0d'), '{"version":1,"fi');
+    await writeFile(join(dir, 'other.txt'), 'not ours');
+    const store = new CheckpointStore(file, captureLogger().logger);
+    await store.load();
+    expect(await readdir(dir)).toEqual(['other.txt']);
   });
 
   it('does not write when nothing changed', async () => {
@@ -104,6 +159,7 @@ describe('CheckpointStore', () => {
     await store.flush();
     expect(store.errors).toBe(2);
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ files: [entry()] });
+    expect(records.find((record) => record.msg === 'agent state file written again')).toMatchObject({ level: 30, failedWrites: 2 });
   });
 
   it('forgets files gone for more than a day, but not open ones', async () => {

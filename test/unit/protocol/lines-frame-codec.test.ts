@@ -11,6 +11,13 @@ describe('lines frame codec', () => {
     expect(decoded.body.toString()).toBe('first\nsecond\n');
   });
 
+  it('accepts brackets and escaped quotes inside strings, and the list of cut lines', () => {
+    const tricky = { ...header, file: '/var/log/[[[[[["\\"]]]]]]{{{{.log', truncated: [0, 6] };
+    const decoded = decodeLinesFrame(encodeLinesFrame(tricky, Buffer.from('first\nsecond\n')));
+    expect(decoded.header.file).toBe(tricky.file);
+    expect(decoded.header.truncated).toEqual([0, 6]);
+  });
+
   it('accepts an empty batch with no lines', () => {
     const decoded = decodeLinesFrame(encodeLinesFrame({ ...header, lineCount: 0, endOffset: 10 }, Buffer.alloc(0)));
     expect(decoded.body.length).toBe(0);
@@ -36,6 +43,9 @@ describe('lines frame codec', () => {
     ['endOffset before offset', withHeader(JSON.stringify({ ...header, endOffset: 1 }))],
     ['a body without a final newline', withHeader(JSON.stringify(header), 'no newline')],
     ['lines announced but no body', withHeader(JSON.stringify(header), '')],
+    ['a header nested deeper than any real one', withHeader(`{"batch":[[[[[1]]]]]}`)],
+    ['a header of a million levels of arrays', withHeader(`${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`)],
+    ['a header over 1 MiB', withHeader(JSON.stringify({ ...header, file: 'x'.repeat(1024 * 1024) }))],
   ])('rejects %s with a FrameError', (_name, frame) => {
     expect(() => decodeLinesFrame(frame)).toThrow(FrameError);
   });

@@ -35,6 +35,49 @@ describe('hub configuration', () => {
     expect(hubEnvOverrides({ SUPERGREP_AGENT_TOKEN: 'a:1, b:2', SUPERGREP_VIEWER_TOKEN: '' })).toEqual({ agentTokens: ['a:1', 'b:2'] });
   });
 
+  it('reads editor tokens from SUPERGREP_EDITOR_TOKEN', () => {
+    expect(hubEnvOverrides({ SUPERGREP_EDITOR_TOKEN: 'ci:e1' })).toEqual({ editorTokens: ['ci:e1'] });
+    expect(resolveHubConfig(hubEnvOverrides({ SUPERGREP_EDITOR_TOKEN: 'ci:e1' })).editorTokens).toEqual([{ name: 'ci', secret: 'e1' }]);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['agent and editor tokens', { agentTokens: ['a:1'], editorTokens: ['e:2'] }],
+    ['agent tokens and proxy identities', { agentTokens: ['a:1'], proxyAuth: {}, trustedProxies: ['10.0.0.0/8'] }],
+  ])('accepts a non-loopback address with %s', (_name, options) => {
+    expect(resolveHubConfig({ host: '0.0.0.0', ...options }).host).toBe('0.0.0.0');
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['readers but no agent tokens', { viewerTokens: ['v:1'] }, /refusing to listen on 0\.0\.0\.0 without tokens: anyone who can reach it could send it lines/],
+    ['agent tokens but no reader credentials', { agentTokens: ['a:1'] }, /could read every log line/],
+  ])('refuses a non-loopback address with %s', (_name, options, message) => {
+    expect(() => resolveHubConfig({ host: '0.0.0.0', ...options })).toThrow(message);
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['a certificate without a key', { tlsCertFile: 'cert.pem' }, /tlsCertFile and tlsKeyFile go together/],
+    ['proxyAuth without trusted proxies', { proxyAuth: {} }, /proxyAuth needs trustedProxies/],
+    ['one token for agents and viewers', { agentTokens: ['a:same'], viewerTokens: ['v:same'] }, /both an agent token and a viewer or editor token/],
+    ['a trusted proxy that is not an address', { trustedProxies: ['proxy.internal'] }, /not an IP address or CIDR block.*trustedProxies/s],
+    ['a proxyAuth typo', { proxyAuth: { defaultRol: 'editor' }, trustedProxies: ['10.0.0.1'] }, /defaultRol/],
+    ['an unknown redaction rule to disable', { redaction: { disable: ['cards'] } }, /no built-in rule is named "cards"/],
+  ])('refuses %s', (_name, options, message) => {
+    expect(() => resolveHubConfig(options)).toThrow(message);
+  });
+
+  it('lists every rule between options that is broken, at once', () => {
+    expect(() => resolveHubConfig({ host: '0.0.0.0', tlsKeyFile: 'k.pem', proxyAuth: {} })).toThrow(
+      /invalid hub configuration:\n- tlsCertFile and tlsKeyFile go together.*\n- proxyAuth needs trustedProxies.*\n- refusing to listen/s,
+    );
+  });
+
+  it('has defaults for the new limits', () => {
+    const config = resolveHubConfig({});
+    expect(config.maxViewers).toBe(1000);
+    expect(config.maxAgentLinesPerSec).toBeUndefined();
+    expect(config.redaction).toEqual({ disable: [], rules: [] });
+  });
+
   it.each([
     ['127.0.0.1', true],
     ['127.3.4.5', true],

@@ -127,10 +127,14 @@ describe('hub: agent to viewer', () => {
 describe('hub: authentication and origin', () => {
   const tokens = { agentTokens: ['agents:agent-secret'], viewerTokens: ['alice:viewer-secret'] };
 
-  it('refuses agents without a valid token with HTTP 401 before upgrading', async () => {
+  it('refuses agents without a valid token with HTTP 401, and a viewer token with 403, before upgrading', async () => {
     const h = await hub(tokens);
     expect(await refusedUpgrade(`${h.wsUrl}/ws/agent`)).toEqual({ status: 401, body: 'supergrep: agent token missing or not valid\n' });
-    expect((await refusedUpgrade(`${h.wsUrl}/ws/agent`, { Authorization: 'Bearer viewer-secret' })).status).toBe(401);
+    expect((await refusedUpgrade(`${h.wsUrl}/ws/agent`, { Authorization: 'Bearer nope' })).status).toBe(401);
+    expect(await refusedUpgrade(`${h.wsUrl}/ws/agent`, { Authorization: 'Bearer viewer-secret' })).toEqual({
+      status: 403,
+      body: 'supergrep: this is a viewer or editor token: only agent tokens may send lines\n',
+    });
     const { welcome } = await TestAgent.connect(h, 'web-1', { Authorization: 'Bearer agent-secret' });
     expect(welcome.type).toBe('welcome');
   });

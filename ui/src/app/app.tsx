@@ -1,16 +1,17 @@
 import { useEffect, useState } from 'react';
 // Base styles first, so the features' own rules come after them in the bundle.
 import './app.css';
+import { CopyFallback } from '../components/copy-fallback.js';
 import { ErrorBoundary } from '../components/error-boundary.js';
 import { SignInForm } from '../features/auth/sign-in-form.js';
 import { ConnectionStatus } from '../features/connection/connection-status.js';
 import { ContextPanel } from '../features/context/context-panel.js';
 import { PaneTabs } from '../features/panes/pane-tabs.js';
-import { writeClipboard } from '../features/selection/clipboard.js';
-import { CopyFallback } from '../features/selection/copy-fallback.js';
+import { writeClipboard } from '../lib/clipboard.js';
 import { useStore } from '../lib/store.js';
 import { clearToken, loadToken, saveToken } from '../lib/token-store.js';
 import { PaneView } from './pane-view.js';
+import { PinsBarSlot } from './pins-slot.js';
 import { Session } from './session.js';
 import { useShortcuts } from './use-shortcuts.js';
 import { useUrlSync } from './use-url-sync.js';
@@ -33,6 +34,8 @@ export function App({ createSession = Session.fromBrowser }: { createSession?: (
   const [linkText, setLinkText] = useState<string | undefined>();
   const [hasToken, setHasToken] = useState(() => loadToken() !== undefined);
   const connected = connection.status === 'live';
+  // Hubs with roles say what these credentials may do; without that, try, and explain a refusal.
+  const canEdit = connection.status !== 'live' || connection.role !== 'viewer';
   const visible = view.layout === 'tabs' ? view.panes.filter((pane) => pane.id === view.activeId) : view.panes;
 
   const linkFor = (target: { id: string }) => {
@@ -54,6 +57,11 @@ export function App({ createSession = Session.fromBrowser }: { createSession?: (
           onLayout={(layout) => session.view.setLayout(layout)}
         />
         <ConnectionStatus state={connection} onRetry={() => session.client.reconnectNow()} />
+        {!canEdit && (
+          <span className="topbar__role" title="This sign-in may watch, but not pin filters, delete pins or save captures: that needs an editor token">
+            read-only
+          </span>
+        )}
         {hasToken && connection.status !== 'unauthorized' && (
           <button
             type="button"
@@ -68,7 +76,7 @@ export function App({ createSession = Session.fromBrowser }: { createSession?: (
           </button>
         )}
       </header>
-      {/* A later pins bar (sparklines, deploy markers) goes here, fed by session.client.onHubEvent. */}
+      <PinsBarSlot session={session} canEdit={canEdit} />
       {notice && (
         <div className="notice" role="alert">
           <span>
@@ -92,6 +100,7 @@ export function App({ createSession = Session.fromBrowser }: { createSession?: (
                 status={statuses.get(pane.id)}
                 agents={agents}
                 connected={connected}
+                canEdit={canEdit}
                 highlightId={locator.status !== 'idle' && locator.paneId === pane.id ? locator.id : undefined}
               />
             </ErrorBoundary>

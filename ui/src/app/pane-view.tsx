@@ -1,18 +1,23 @@
 import { useCallback, useEffect, useMemo, useState, type MouseEvent } from 'react';
 import type { SourceAgent } from '../../../protocol/index.js';
+import { CopyFallback } from '../components/copy-fallback.js';
+import { CaptureForm } from '../features/captures/capture-form.js';
+import { capturePermalink, toCaptureLines } from '../features/captures/capture-lines.js';
+import { CaptureSaved } from '../features/captures/capture-saved.js';
 import { FilterBar } from '../features/filters/filter-bar.js';
 import { paneTitle } from '../features/panes/pane-tabs.js';
 import type { PaneState } from '../features/panes/view-store.js';
 import { PermalinkBanner } from '../features/permalink/permalink-banner.js';
-import { writeClipboard } from '../features/selection/clipboard.js';
-import { CopyFallback } from '../features/selection/copy-fallback.js';
+import { PinForm } from '../features/pins/pin-form.js';
 import { formatMarkdown, formatPlain } from '../features/selection/copy-format.js';
 import { SelectionBar } from '../features/selection/selection-bar.js';
 import type { SelectMode } from '../features/selection/selection-store.js';
 import { StreamPane } from '../features/stream/stream-pane.js';
+import { writeClipboard } from '../lib/clipboard.js';
 import { useStore } from '../lib/store.js';
 import type { LineEntry } from '../lib/stream-entry.js';
 import type { SubscriptionStatus } from '../lib/subscription-registry.js';
+import { PinStripSlot } from './pins-slot.js';
 import type { Session } from './session.js';
 
 interface PaneViewProps {
@@ -25,20 +30,28 @@ interface PaneViewProps {
   agents: readonly SourceAgent[];
   /** The hub connection is up. */
   connected: boolean;
+  /** False when the hub said these credentials may only read (pinning and saving are then refused). */
+  canEdit: boolean;
   highlightId: string | undefined;
 }
 
+const READ_ONLY = 'Your sign-in may view but not change anything on this hub: that needs an editor token';
+
 /** One pane: its filter, its stream, its selection. Composes the features for that pane. */
-export function PaneView({ session, pane, index, active, canClose, status, agents, connected, highlightId }: PaneViewProps) {
+export function PaneView({ session, pane, index, active, canClose, status, agents, connected, canEdit, highlightId }: PaneViewProps) {
   const { stream, selection } = session.runtime(pane.id);
   const selected = useStore(selection);
   const locator = useStore(session.locator);
   const view = useStore(stream);
   const [feedback, setFeedback] = useState<string | undefined>();
   const [fallbackText, setFallbackText] = useState<string | undefined>();
+  const [pinning, setPinning] = useState(false);
+  const [capturing, setCapturing] = useState(false);
+  const [saved, setSaved] = useState<{ title: string; url: string } | undefined>();
 
   useEffect(() => {
     setFeedback(undefined);
+    if (selected.ids.size === 0) setCapturing(false);
     // Selecting lines froze the pane (a line cannot be picked while it scrolls away); unselecting resumes it.
     if (selected.ids.size === 0 && stream.getSnapshot().paused === 'select') stream.resume();
   }, [selected, stream]);
@@ -65,6 +78,25 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
     const text = format === 'markdown' ? formatMarkdown(lines, pane.filter) : formatPlain(lines);
     if (await writeClipboard(text)) setFeedback(`Copied ${lines.length.toLocaleString()} ${lines.length === 1 ? 'line' : 'lines'}`);
     else setFallbackText(text);
+  };
+
+  const createPin = async (name: string) => {
+    const { filter } = pane;
+    const pin = await session.pins.create({ name, ...filter });
+    session.view.linkPin(pane.id, pin.id, filter);
+  };
+
+  const saveCapture = async (title: string) => {
+    const { lines } = stream.linesByIds(selected.ids);
+    const created = await session.api.createCapture({ title, filter: pane.filter, lines: toCaptureLines(lines) });
+    setCapturing(false);
+    setSaved({ title, url: capturePermalink(window.location.origin, created.url) });
+  };
+
+  const copyLink = async (url: string) => {
+    if (await writeClipboard(url)) return true;
+    setFallbackText(url);
+    return false;
   };
 
   const emptyHint =
@@ -96,12 +128,29 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
           ratesLive={connected}
           onChange={(filter) => session.view.setFilter(pane.id, filter)}
         />
+        {pane.pinId === undefined && (
+          <button
+            type="button"
+            className="pane__pin"
+            aria-expanded={pinning}
+            disabled={!canEdit}
+            title={canEdit ? 'Pin this filter: everyone sees its match rate in the pins bar' : READ_ONLY}
+            onClick={() => setPinning((open) => !open)}
+          >
+            Pin
+          </button>
+        )}
         {canClose && (
           <button type="button" className="pane__close" onClick={() => session.view.closePane(pane.id)} aria-label={`Close pane ${index + 1}`}>
             ✕
           </button>
         )}
       </header>
+      {pane.pinId !== undefined ? (
+        <PinStripSlot session={session} pinId={pane.pinId} />
+      ) : (
+        pinning && <PinForm suggestedName={paneTitle(pane.filter)} onCreate={createPin} onClose={() => setPinning(false)} />
+      )}
       {locator.status !== 'idle' && locator.paneId === pane.id && <PermalinkBanner state={locator} onDismiss={() => session.dismissPermalink()} />}
       <StreamPane
         stream={stream}
@@ -112,6 +161,9 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
         emptyHint={emptyHint}
         connected={connected}
       />
+      {capturing && selected.ids.size > 0 && (
+        <CaptureForm lineCount={selected.ids.size - missing} onSave={saveCapture} onClose={() => setCapturing(false)} />
+      )}
       {selected.ids.size > 0 && (
         <SelectionBar
           count={selected.ids.size - missing}
@@ -123,8 +175,19 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
             selection.clear();
             setFeedback(undefined);
           }}
-        />
+        >
+          <button
+            type="button"
+            aria-expanded={capturing}
+            disabled={!canEdit || selected.ids.size - missing === 0}
+            title={canEdit ? 'Save the selected lines with a permalink for the incident channel or the post-mortem' : READ_ONLY}
+            onClick={() => setCapturing((open) => !open)}
+          >
+            Save capture
+          </button>
+        </SelectionBar>
       )}
+      {saved && <CaptureSaved title={saved.title} url={saved.url} onCopy={copyLink} onDismiss={() => setSaved(undefined)} />}
       {fallbackText !== undefined && <CopyFallback text={fallbackText} onClose={() => setFallbackText(undefined)} />}
     </section>
   );

@@ -1,9 +1,13 @@
-import { DEFAULT_LIMITS } from '../../../protocol/index.js';
+import { DEFAULT_LIMITS, type DeployEvent, type PinEvent } from '../../../protocol/index.js';
 import { ContextStore } from '../features/context/context-store.js';
 import { ViewStore } from '../features/panes/view-store.js';
 import { LineLocator } from '../features/permalink/line-locator.js';
+import { PinRates } from '../features/pins/pin-rates.js';
+import { PinsStore } from '../features/pins/pins-store.js';
 import { SelectionStore } from '../features/selection/selection-store.js';
 import { DEFAULT_PANE_CAPACITY, PaneStream } from '../features/stream/pane-stream.js';
+import { DeployLog, lastDeployAt } from '../lib/deploy-log.js';
+import { HubApi, type HubApiClient } from '../lib/hub-api.js';
 import { HubClient, hubSocketUrl } from '../lib/hub-client.js';
 import { loadToken } from '../lib/token-store.js';
 
@@ -15,14 +19,29 @@ export interface PaneRuntime {
   selection: SelectionStore;
 }
 
+export interface SessionOptions {
+  /** Lines kept per pane. */
+  capacity?: number;
+  api?: HubApiClient;
+}
+
 /**
  * Wires the features together for one page: the view (panes and filters) drives the hub
- * subscriptions, and what the hub sends is dispatched to each pane's stream once per frame. Features
- * do not know each other; this is the one place that does.
+ * subscriptions, and what the hub sends is dispatched to each pane's stream once per frame; the
+ * pins, their rates and the deploy markers are loaded over HTTP whenever the connection comes up
+ * and kept current by the hub's events. Features do not know each other; this is the one place
+ * that does.
  */
 export class Session {
   readonly context: ContextStore;
   readonly locator = new LineLocator();
+  readonly api: HubApiClient;
+  readonly pins: PinsStore;
+  readonly rates: PinRates;
+  readonly deploys: DeployLog;
+  private readonly capacity: number;
+  private wasLive = false;
+  private connectedBefore = false;
   private readonly runtimes = new Map<string, PaneRuntime>();
   /** Per pane, the filter last sent to the hub (JSON), to re-subscribe only on real changes. */
   private readonly sent = new Map<string, string>();
@@ -32,12 +51,17 @@ export class Session {
   constructor(
     readonly client: HubClient,
     readonly view: ViewStore,
-    private readonly capacity = DEFAULT_PANE_CAPACITY,
+    options: SessionOptions = {},
   ) {
+    this.capacity = options.capacity ?? DEFAULT_PANE_CAPACITY;
+    this.api = options.api ?? new HubApi({ getToken: loadToken });
     this.context = new ContextStore(
       (id, before, after) => client.requestContext(id, before, after),
       () => client.limits.maxContextLines,
     );
+    this.pins = new PinsStore(this.api);
+    this.deploys = new DeployLog(this.api);
+    this.rates = new PinRates({ api: this.api, lastDeployAt: (at) => lastDeployAt(this.deploys.getSnapshot().deploys, at)?.startedAt });
   }
 
   static fromBrowser(): Session {
@@ -68,18 +92,24 @@ export class Session {
           if (this.locator.observe(paneId, entries)) runtime.stream.pause('permalink');
         }
       }),
-      this.client.connection.subscribe(() => {
-        if (this.client.connection.getSnapshot().status === 'live') this.startPermalink();
-      }),
+      this.client.connection.subscribe(() => this.connectionChanged()),
       this.context.subscribe(() => this.reportContextToLocator()),
+      this.client.onHubEvent((event) => this.hubEvent(event)),
+      this.pins.subscribe(() => this.pinsChanged()),
     );
     this.syncPanes();
+    this.rates.start();
     this.client.start();
   }
 
   stop(): void {
     for (const dispose of this.disposers.splice(0)) dispose();
     this.client.stop();
+    this.rates.stop();
+    this.pins.stop();
+    this.deploys.stop();
+    this.wasLive = false;
+    this.connectedBefore = false;
     this.sent.clear();
     this.permalinkStarted = false;
   }
@@ -104,6 +134,36 @@ export class Session {
     this.view.setLine(line);
     this.syncPanes();
     if (this.client.connection.getSnapshot().status === 'live') this.startPermalink();
+  }
+
+  private connectionChanged(): void {
+    const live = this.client.connection.getSnapshot().status === 'live';
+    if (live && !this.wasLive) {
+      this.startPermalink();
+      // Events sent while we were away are lost: list again. The hub may have restarted, too.
+      void this.pins.load();
+      void this.deploys.load();
+      if (this.connectedBefore) this.rates.reset();
+      this.connectedBefore = true;
+    }
+    this.wasLive = live;
+  }
+
+  private hubEvent(event: DeployEvent | PinEvent): void {
+    if (event.type === 'pin') {
+      this.pins.apply(event);
+      return;
+    }
+    this.deploys.add(event.deploy);
+    // The "since deploy" counts start over: bring them up to date now rather than in 10 s.
+    void this.rates.refresh();
+  }
+
+  private pinsChanged(): void {
+    const { status, pins } = this.pins.getSnapshot();
+    this.rates.track(pins.map((pin) => pin.id));
+    // Only a complete list says a pin is gone; a failed load says nothing.
+    if (status === 'ready') this.view.keepPins(new Set(pins.map((pin) => pin.id)));
   }
 
   private startPermalink(): void {

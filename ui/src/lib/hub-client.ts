@@ -13,6 +13,7 @@ import {
   type FilterSpec,
   type HubToClient,
   type PinEvent,
+  type Role,
   type SourceAgent,
 } from '../../../protocol/index.js';
 import { EntryBatcher, type EntriesListener } from './entry-batcher.js';
@@ -30,7 +31,8 @@ import { SubscriptionRegistry, type SubscriptionStatus } from './subscription-re
 export type ConnectionState =
   | { status: 'stopped' }
   | { status: 'connecting'; attempt: number }
-  | { status: 'live'; hubId: string; viewer: string | undefined; since: number }
+  /** `role` is what the hub lets these credentials do over HTTP; absent from hubs that predate roles. */
+  | { status: 'live'; hubId: string; viewer: string | undefined; role: Role | undefined; since: number }
   | { status: 'reconnecting'; attempt: number; retryAt: number; reason: string }
   | { status: 'unauthorized'; tokenRejected: boolean }
   | { status: 'failed'; message: string };
@@ -97,7 +99,7 @@ export interface HubClientOptions {
 }
 
 export type { EntriesListener };
-/** Deploy and pin events, for the deploy dividers and pins bar a later version adds. */
+/** Deploy and pin events: the deploy log, the pins bar and the pins' graphs follow them. */
 export type HubEventListener = (event: DeployEvent | PinEvent) => void;
 
 export class HubClient {
@@ -278,9 +280,14 @@ export class HubClient {
       case 'sources':
         return this.sources.set(message.agents);
       case 'deploy':
+        // A divider in every stream, queued with the lines so it sits where the deploy was announced.
+        // Not in a pane whose filter the hub refused: it shows how to fix the pattern, not history.
+        for (const sub of this.registry.subs()) {
+          if (this.registry.statuses.getSnapshot().get(sub)?.state !== 'error') this.batcher.push(sub, { kind: 'deploy', deploy: message.deploy });
+        }
+        for (const listener of [...this.eventListeners]) listener(message);
+        return;
       case 'pin':
-        // Deploy dividers and the pins bar subscribe here; a deploy divider would also be queued
-        // into every sub's entries at this point to keep it in stream order.
         for (const listener of [...this.eventListeners]) listener(message);
         return;
       case 'error':
@@ -292,7 +299,7 @@ export class HubClient {
     this.welcome = welcome;
     this.failures = 0;
     const now = this.options.now();
-    this.connection.set({ status: 'live', hubId: welcome.hubId, viewer: welcome.viewer, since: now });
+    this.connection.set({ status: 'live', hubId: welcome.hubId, viewer: welcome.viewer, role: welcome.role, since: now });
     this.armIdleTimer(this.options.idleTimeoutMs, `no message from the hub for ${this.options.idleTimeoutMs / 1000} s`);
     const lostAt = this.lostAt;
     this.lostAt = undefined;

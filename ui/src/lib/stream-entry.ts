@@ -1,11 +1,11 @@
-import type { MatchedLine } from '../../../protocol/index.js';
+import type { Deploy, MatchedLine } from '../../../protocol/index.js';
 
 /**
  * What a pane's stream holds: matching lines and the marker rows that explain holes in them. The
- * hub-client turns wire messages into these, in stream order, so a marker sits exactly where its gap is.
- * A later `deploy` divider is one more variant here plus one more row component.
+ * hub-client turns wire messages into these, in stream order, so a marker sits exactly where its gap is,
+ * and a deploy divider exactly where the deploy was announced.
  */
-export type StreamEntry = LineEntry | DroppedEntry | GapEntry;
+export type StreamEntry = LineEntry | DroppedEntry | GapEntry | DeployEntry;
 
 export interface LineEntry {
   kind: 'line';
@@ -30,4 +30,10 @@ export interface GapEntry {
   kind: 'gap';
   from: number;
   to: number;
+}
+
+/** A deploy marker was posted: a divider at the point of the stream where the hub announced it. */
+export interface DeployEntry {
+  kind: 'deploy';
+  deploy: Deploy;
 }

@@ -28,3 +28,18 @@ export function formatCount(value: number): string {
   if (value < 1_000_000) return `${Math.round(value / 1000)}k`;
   return `${(value / 1_000_000).toFixed(1)}M`;
 }
+
+/** `14:02:11`: local wall-clock to the second, for deploy markers. */
+export function formatTimeOfDay(ts: number): string {
+  return formatClock(ts).slice(0, 8);
+}
+
+/** "just now", "42 s ago", "12 min ago", "3 h 05 min ago": how long since a deploy. */
+export function formatAgo(ms: number): string {
+  if (ms < 5_000) return 'just now';
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 60) return `${seconds} s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  return `${Math.floor(minutes / 60)} h ${pad(minutes % 60)} min ago`;
+}

@@ -26,6 +26,14 @@ describe('URL view state', () => {
     expect(decodeView(search, hash)).toEqual(view);
   });
 
+  it('names the pin a pane was opened from (p, pN), and ignores what cannot be a pin id', () => {
+    const view: UrlView = { panes: [{ query: 'timeout' }, { query: 'b' }, { query: 'oom' }], pins: ['k3x9q2aa0b1c', undefined, 'pin_2-x'], active: 0, layout: 'split' };
+    const { search } = encodeView(view);
+    expect(search).toBe('?q=timeout&p=k3x9q2aa0b1c&q2=b&q3=oom&p3=pin_2-x');
+    expect(decodeView(search, '')).toEqual(view);
+    expect(decodeView('?q=a&p=%3Cscript%3E&q2=b&p2=' + 'x'.repeat(65), '')).toEqual({ panes: [{ query: 'a' }, { query: 'b' }], active: 0, layout: 'split' });
+  });
+
   it('keeps an empty-query pane after the first (it shows every line)', () => {
     const view: UrlView = { panes: [{ query: 'a' }, { query: '' }, { query: 'c' }], active: 2, layout: 'split' };
     expect(roundTrip(view)).toEqual(view);

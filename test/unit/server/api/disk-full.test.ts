@@ -5,6 +5,7 @@ import express from 'express';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeployEvent, PinEvent } from '../../../../protocol/index.js';
+import { Authenticator } from '../../../../server/access/authenticator.js';
 import { createApiRouter } from '../../../../server/api-router.js';
 import { resolveHubConfig } from '../../../../server/config.js';
 import { FilterEngine } from '../../../../server/filter-engine.js';
@@ -51,7 +52,7 @@ describe('API on a full disk', () => {
       now: Date.now,
     });
     const app = express();
-    app.use('/api', createApiRouter({ viewerTokens: [], maxBodyBytes: 1024 * 1024, logger, mounts: features.apiMounts }));
+    app.use('/api', createApiRouter({ access: new Authenticator(config, logger), allowedOrigins: [], maxBodyBytes: 1024 * 1024, logger, mounts: features.apiMounts }));
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;

@@ -6,18 +6,23 @@ import type { FilterSpec } from '../../../../protocol/index.js';
  *   ?q=status%3D5%5Cd%5Cd&q2=error&h2=web-3&i2=1&active=2&layout=tabs#line=<line id>
  *
  * Pane 1 uses bare keys, pane N (N >= 2) the same keys suffixed with N: q (query), x (exclude),
- * i=1 (case-insensitive), h (host glob, repeated), f (file glob, repeated). Pane N >= 2 always
- * carries qN, even empty, so an "every line" pane survives the round trip. `active` is 1-based.
+ * i=1 (case-insensitive), h (host glob, repeated), f (file glob, repeated), p (the id of the pin the
+ * pane was opened from). Pane N >= 2 always carries qN, even empty, so an "every line" pane survives
+ * the round trip. `active` is 1-based.
  */
 
 export const MAX_PANES = 6;
 const MAX_GLOBS = 64;
 const MAX_GLOB_LENGTH = 256;
+/** Pin ids are the hub's random ids; anything else in `p` is ignored. */
+const PIN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export type Layout = 'split' | 'tabs';
 
 export interface UrlView {
   panes: FilterSpec[];
+  /** Per pane (same index), the pin it shows, if it was opened from one. */
+  pins?: (string | undefined)[];
   /** Index into panes. */
   active: number;
   layout: Layout;
@@ -44,6 +49,8 @@ export function encodeView(view: UrlView): { search: string; hash: string } {
     if (filter.caseInsensitive) params.set(`i${suffix}`, '1');
     for (const host of filter.hosts ?? []) params.append(`h${suffix}`, host);
     for (const file of filter.files ?? []) params.append(`f${suffix}`, file);
+    const pin = view.pins?.[index];
+    if (pin !== undefined) params.set(`p${suffix}`, pin);
   });
   if (view.active > 0) params.set('active', String(view.active + 1));
   if (view.layout === 'tabs') params.set('layout', 'tabs');
@@ -52,16 +59,21 @@ export function encodeView(view: UrlView): { search: string; hash: string } {
   return { search: search ? `?${search}` : '', hash: hash ? `#${hash}` : '' };
 }
 
-const PANE_KEY = /^([qxihf])([2-9]|[1-9]\d+)?$/;
+const PANE_KEY = /^([qxihfp])([2-9]|[1-9]\d+)?$/;
 
 /** Reads a view back; anything malformed is ignored rather than refused, since URLs get hand-edited. */
 export function decodeView(search: string, hash: string): UrlView {
   const params = new URLSearchParams(search.startsWith('?') ? search.slice(1) : search);
   const byNumber = new Map<number, FilterSpec>([[1, { query: '' }]]);
+  const pinByNumber = new Map<number, string>();
   for (const [key, value] of params) {
     const match = PANE_KEY.exec(key);
     if (!match) continue;
     const number = match[2] === undefined ? 1 : Number(match[2]);
+    if (match[1] === 'p') {
+      if (PIN_ID.test(value)) pinByNumber.set(number, value);
+      continue;
+    }
     let filter = byNumber.get(number);
     if (!filter) {
       filter = { query: '' };
@@ -85,16 +97,16 @@ export function decodeView(search: string, hash: string): UrlView {
         break;
     }
   }
-  const panes = [...byNumber.entries()]
-    .sort(([a], [b]) => a - b)
-    .slice(0, MAX_PANES)
-    .map(([, filter]) => normalizeFilter(filter));
+  const numbers = [...byNumber.keys()].sort((a, b) => a - b).slice(0, MAX_PANES);
+  const panes = numbers.map((number) => normalizeFilter(byNumber.get(number)!));
+  const pins = numbers.map((number) => pinByNumber.get(number));
   const active = Number(params.get('active') ?? '1') - 1;
   const line = new URLSearchParams(hash.startsWith('#') ? hash.slice(1) : hash).get('line');
   return {
     panes,
     active: Number.isInteger(active) && active >= 0 && active < panes.length ? active : 0,
     layout: params.get('layout') === 'tabs' ? 'tabs' : 'split',
+    ...(pins.some((pin) => pin !== undefined) ? { pins } : {}),
     ...(line ? { line } : {}),
   };
 }

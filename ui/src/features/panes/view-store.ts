@@ -6,6 +6,14 @@ export interface PaneState {
   /** Stable for the pane's life; also its subscription id on the hub. Never reused within a page load. */
   id: string;
   filter: FilterSpec;
+  /** The pin this pane shows (opened from the pins bar, or pinned from here) while its filter is the pin's. */
+  pinId?: string;
+}
+
+/** A pin as the view needs it: its id and the filter it counts. */
+export interface PinnedFilter {
+  id: string;
+  filter: FilterSpec;
 }
 
 export interface ViewState {
@@ -22,7 +30,10 @@ export class ViewStore extends ValueStore<ViewState> {
 
   constructor(initial: UrlView) {
     const filters = initial.panes.length > 0 ? initial.panes.slice(0, MAX_PANES) : [{ query: '' }];
-    const panes = filters.map((filter, index) => ({ id: `p${index + 1}`, filter: normalizeFilter(filter) }));
+    const panes = filters.map((filter, index): PaneState => {
+      const pinId = initial.pins?.[index];
+      return { id: `p${index + 1}`, filter: normalizeFilter(filter), ...(pinId !== undefined ? { pinId } : {}) };
+    });
     super({ panes, activeId: (panes[initial.active] ?? panes[0]!).id, layout: initial.layout, line: initial.line });
     this.nextId = panes.length + 1;
   }
@@ -54,12 +65,55 @@ export class ViewStore extends ValueStore<ViewState> {
     });
   }
 
+  /** Changes a pane's filter; a pane that showed a pin no longer does (its filter is not the pin's any more). */
   setFilter(id: string, filter: FilterSpec): void {
     const clean = normalizeFilter(filter);
     this.update((view) => {
       const pane = view.panes.find((p) => p.id === id);
       if (!pane || JSON.stringify(pane.filter) === JSON.stringify(clean)) return view;
       return { ...view, panes: view.panes.map((p) => (p.id === id ? { id, filter: clean } : p)) };
+    });
+  }
+
+  /**
+   * Shows a pin: the pane already showing it becomes active; else the active pane takes it if it
+   * shows every line unfiltered (a fresh page), else a new pane does, else (at the pane limit) the
+   * active pane does. Returns the pane's id.
+   */
+  openPin(pin: PinnedFilter): string {
+    const view = this.getSnapshot();
+    const open = view.panes.find((pane) => pane.pinId === pin.id);
+    if (open) {
+      this.setActive(open.id);
+      return open.id;
+    }
+    const filter = normalizeFilter(pin.filter);
+    const active = view.panes.find((pane) => pane.id === view.activeId)!;
+    const blank = active.pinId === undefined && JSON.stringify(active.filter) === JSON.stringify({ query: '' });
+    const target = blank || !this.canAddPane ? active.id : this.newId();
+    const pane: PaneState = { id: target, filter, pinId: pin.id };
+    this.update((current) => ({
+      ...current,
+      panes: current.panes.some((p) => p.id === target) ? current.panes.map((p) => (p.id === target ? pane : p)) : [...current.panes, pane],
+      activeId: target,
+    }));
+    return target;
+  }
+
+  /** `filter`, the pane's filter when it was pinned, is now pin `pinId`: linked unless the pane shows another filter by now. */
+  linkPin(paneId: string, pinId: string, filter: FilterSpec): void {
+    this.update((view) => {
+      const pane = view.panes.find((p) => p.id === paneId);
+      if (!pane || pane.pinId === pinId || JSON.stringify(pane.filter) !== JSON.stringify(normalizeFilter(filter))) return view;
+      return { ...view, panes: view.panes.map((p) => (p.id === paneId ? { ...p, pinId } : p)) };
+    });
+  }
+
+  /** Panes showing pins not in `known` (deleted) keep their filter but no longer claim the pin. */
+  keepPins(known: ReadonlySet<string>): void {
+    this.update((view) => {
+      if (view.panes.every((pane) => pane.pinId === undefined || known.has(pane.pinId))) return view;
+      return { ...view, panes: view.panes.map((pane) => (pane.pinId === undefined || known.has(pane.pinId) ? pane : { id: pane.id, filter: pane.filter })) };
     });
   }
 
@@ -81,6 +135,7 @@ export class ViewStore extends ValueStore<ViewState> {
     const activeId = link?.paneId ?? view.activeId;
     return encodeView({
       panes: view.panes.map((pane) => pane.filter),
+      pins: view.panes.map((pane) => pane.pinId),
       active: Math.max(0, view.panes.findIndex((pane) => pane.id === activeId)),
       layout: view.layout,
       ...((link?.line ?? view.line) !== undefined ? { line: link?.line ?? view.line } : {}),

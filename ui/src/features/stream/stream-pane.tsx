@@ -2,6 +2,7 @@ import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/rea
 import { useCallback, useLayoutEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { useStore } from '../../lib/store.js';
 import type { LineEntry, StreamEntry } from '../../lib/stream-entry.js';
+import { DeployRow } from './deploy-row.js';
 import { LogRow, type RowExpansion } from './log-row.js';
 import { MarkerRow } from './marker-row.js';
 import type { PaneStream } from './pane-stream.js';
@@ -185,6 +186,8 @@ export function StreamPane({ stream, label, selectedIds, highlightId, onLineClic
                     onClick={onRowClick}
                     onExpand={onExpand}
                   />
+                ) : entry.kind === 'deploy' ? (
+                  <DeployRow entry={entry} />
                 ) : (
                   <MarkerRow entry={entry} />
                 )}

@@ -1,12 +1,15 @@
 import { useEffect, useRef } from 'react';
+import './components.css';
 
 interface CopyFallbackProps {
   text: string;
+  /** What is being copied, for the dialog's name. */
+  label?: string;
   onClose(): void;
 }
 
 /** Shown when the clipboard API is unavailable (plain-http hub): the text, selected, for Ctrl+C. */
-export function CopyFallback({ text, onClose }: CopyFallbackProps) {
+export function CopyFallback({ text, label = 'Copy the selected lines', onClose }: CopyFallbackProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const area = useRef<HTMLTextAreaElement>(null);
 
@@ -21,8 +24,8 @@ export function CopyFallback({ text, onClose }: CopyFallbackProps) {
   }, []);
 
   return (
-    <dialog ref={dialog} className="copy-fallback" onClose={onClose} aria-label="Copy the selected lines">
-      <p>This page cannot write to the clipboard (it needs https). Press Ctrl+C (⌘C) to copy:</p>
+    <dialog ref={dialog} className="copy-fallback" onClose={onClose} aria-label={label}>
+      <p>This page could not write to the clipboard (that needs https and the browser's permission). Press Ctrl+C (⌘C) to copy:</p>
       <textarea ref={area} readOnly value={text} rows={14} />
       <form method="dialog">
         <button type="submit">Close</button>

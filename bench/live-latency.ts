@@ -1,0 +1,193 @@
+/**
+ * Benchmark 3: live latency. A writer process appends lines that carry their write time (monotonic
+ * clock, shared by every process) at 50,000 and at 200,000 lines/s for 10 s to a file an agent
+ * follows; a viewer subscribed to the errors query (about 1% of the lines) records when each match
+ * arrives. Against `tail -F FILE | grep --line-buffered` on the same writer.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { shellQuote } from './lib/baseline.js';
+import { ERRORS_PATTERN } from './lib/dataset.js';
+import { monotonicMicros, stampOf } from './lib/monotonic.js';
+import { UsageSampler } from './lib/proc-usage.js';
+import { startAgent, startChild, startHub, startWorker, waitUntil, type Child } from './lib/processes.js';
+import { ResultBuilder, type BenchResult } from './lib/results.js';
+import { percentiles, round } from './lib/stats.js';
+import { makeTempDir } from './lib/temp-dir.js';
+import { BenchViewer } from './lib/viewer.js';
+
+const RATES = [50_000, 200_000];
+const DURATION_MS = 10_000;
+/** The writer wakes up every millisecond and appends what is due: 50 or 200 lines per write. */
+const TICK_MS = 1;
+/** After the writer stops, matches still in flight get this long to arrive. */
+const DRAIN_MS = 5_000;
+
+interface LatencyRun {
+  written: number;
+  expected: number;
+  received: number;
+  lost: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** Latencies in ms of the stamped lines `collect` sees, while the writer runs. */
+class LatencyLog {
+  private values = new Float64Array(1 << 16);
+  count = 0;
+
+  add(line: string, nowMicros: number): void {
+    const stamp = stampOf(line);
+    if (Number.isNaN(stamp)) return;
+    if (this.count === this.values.length) {
+      const bigger = new Float64Array(this.values.length * 2);
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[this.count++] = (nowMicros - stamp) / 1000;
+  }
+
+  summary(): { p50Ms: number; p99Ms: number; maxMs: number } {
+    const [p50Ms, p99Ms, maxMs] = percentiles(this.values.subarray(0, this.count), [50, 99, 100]);
+    return { p50Ms: p50Ms!, p99Ms: p99Ms!, maxMs: maxMs! };
+  }
+}
+
+async function runWriter(file: string, linesPerSec: number): Promise<{ written: number; matching: number }> {
+  const writer = startWorker('writer', 'line-writer.js', { files: [file], linesPerSec, durationMs: DURATION_MS, tickMs: TICK_MS, probe: ERRORS_PATTERN });
+  let report: { written: number; matching: number } | undefined;
+  writer.onStdoutLine((line) => {
+    if (line.startsWith('{')) report = JSON.parse(line) as { written: number; matching: number };
+  });
+  await writer.exited;
+  if (!report) throw new Error(`the writer failed: ${writer.stderrLines.join('\n')}`);
+  return report;
+}
+
+/**
+ * `agent`: the real `supergrep agent`; `forwarder`: workers/direct-forwarder.js, a minimal agent
+ * that reads on every inotify event, to show the hub's and the viewer's share of the latency.
+ */
+type AgentKind = 'agent' | 'forwarder';
+
+export async function measureSupergrep(dir: string, linesPerSec: number, kind: AgentKind, hubConfig?: Record<string, unknown>): Promise<LatencyRun & { hubCpuPercent: number; agentCpuPercent: number }> {
+  const children: Child[] = [];
+  let viewer: BenchViewer | undefined;
+  let forwarderReport: Record<string, number> | undefined;
+  let outcome: (LatencyRun & { hubCpuPercent: number; agentCpuPercent: number; forwarder?: Record<string, number> }) | undefined;
+  try {
+    const file = join(dir, `live-${kind}-${linesPerSec}.log`);
+    writeFileSync(file, '');
+    const hub = await startHub(join(dir, `hub-${kind}-${linesPerSec}`), { config: hubConfig });
+    children.push(hub.child);
+    let agent: Child;
+    if (kind === 'agent') {
+      agent = startAgent({ hub: hub.wsUrl, paths: [file], stateFile: join(dir, `agent-${linesPerSec}.json`) });
+      children.push(agent);
+      await agent.waitForLog('following the file', (r) => r.file === file && String(r.msg).startsWith('following'));
+    } else {
+      agent = startWorker('forwarder', 'direct-forwarder.js', { hub: hub.wsUrl, file });
+      children.push(agent);
+      const forwarder = agent;
+      let ready = false;
+      forwarder.onStdoutLine((line) => {
+        if (line === 'ready') ready = true;
+        else if (line.startsWith('{')) forwarderReport = JSON.parse(line) as Record<string, number>;
+      });
+      await waitUntil('the forwarder', () => ready || !forwarder.running);
+    }
+    const latencies = new LatencyLog();
+    viewer = await new BenchViewer(hub.url, { query: ERRORS_PATTERN }, (lines) => {
+      const now = monotonicMicros();
+      for (const line of lines) latencies.add(line.line, now);
+    }).ready();
+    const hubUsage = new UsageSampler(hub.child.pid).start();
+    const agentUsage = new UsageSampler(agent.pid).start();
+    const { written, matching } = await runWriter(file, linesPerSec);
+    const hubStats = hubUsage.stop();
+    const agentStats = agentUsage.stop();
+    const active = viewer;
+    await waitUntil('the last matches', () => active.received >= matching, DRAIN_MS).catch(() => undefined);
+    outcome = {
+      written,
+      expected: matching,
+      received: viewer.received,
+      lost: matching - viewer.received,
+      ...latencies.summary(),
+      hubCpuPercent: hubStats.cpuPercent,
+      agentCpuPercent: agentStats.cpuPercent,
+    };
+  } finally {
+    viewer?.close();
+    for (const child of children.reverse()) await child.stop();
+  }
+  if (forwarderReport) outcome.forwarder = forwarderReport;
+  return outcome;
+}
+
+async function measureTailGrep(dir: string, linesPerSec: number): Promise<LatencyRun> {
+  const file = join(dir, `tail-${linesPerSec}.log`);
+  writeFileSync(file, '');
+  const latencies = new LatencyLog();
+  let received = 0;
+  const pipeline = startChild('tail|grep', 'sh', ['-c', `exec tail -F -n 0 ${shellQuote(file)} 2>/dev/null | grep --line-buffered -E ${shellQuote(ERRORS_PATTERN)}`], {
+    keepLines: false,
+    // Own process group, so that stopping it stops tail and grep together.
+    detached: true,
+  });
+  pipeline.onStdoutLine((line) => {
+    received += 1;
+    latencies.add(line, monotonicMicros());
+  });
+  try {
+    // tail -F needs a moment to open the file and set up inotify before the writer starts.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const { written, matching } = await runWriter(file, linesPerSec);
+    await waitUntil('the last matches', () => received >= matching, DRAIN_MS).catch(() => undefined);
+    return { written, expected: matching, received, lost: matching - received, ...latencies.summary() };
+  } finally {
+    try {
+      process.kill(-pipeline.pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+    await pipeline.exited;
+  }
+}
+
+export async function runLiveLatency(): Promise<BenchResult> {
+  const result = new ResultBuilder('live-latency');
+  const temp = makeTempDir('live');
+  try {
+    for (const rate of RATES) {
+      const ours = await measureSupergrep(temp.dir, rate, 'agent');
+      const hubPath = await measureSupergrep(temp.dir, rate, 'forwarder');
+      const baseline = await measureTailGrep(temp.dir, rate);
+      const label = `${rate / 1000}k lines/s`;
+      const lostNote = (run: LatencyRun) => (run.lost === 0 ? undefined : `${run.lost} of ${run.expected} matches lost`);
+      result.lowerIsBetter(`${label}: p50`, ours.p50Ms, 'ms', { name: 'tail -F | grep', value: baseline.p50Ms });
+      result.lowerIsBetter(`${label}: p99`, ours.p99Ms, 'ms', { name: 'tail -F | grep', value: baseline.p99Ms });
+      result.lowerIsBetter(`${label}: max`, ours.maxMs, 'ms', { name: 'tail -F | grep', value: baseline.maxMs });
+      result.lowerIsBetter(`${label}: matches lost`, ours.lost, 'lines', { name: 'tail -F | grep', value: baseline.lost }, lostNote(ours));
+      result.lowerIsBetter(`${label}: hub path alone p50`, hubPath.p50Ms, 'ms', { name: 'tail -F | grep', value: baseline.p50Ms },
+        'a minimal inotify-driven forwarder in place of supergrep agent');
+      result.lowerIsBetter(`${label}: hub path alone p99`, hubPath.p99Ms, 'ms', { name: 'tail -F | grep', value: baseline.p99Ms });
+      result.lowerIsBetter(`${label}: hub path alone max`, hubPath.maxMs, 'ms', { name: 'tail -F | grep', value: baseline.maxMs });
+      result.lowerIsBetter(`${label}: hub path alone lost`, hubPath.lost, 'lines', { name: 'tail -F | grep', value: baseline.lost });
+      result.lowerIsBetter(`${label}: hub CPU`, ours.hubCpuPercent, '% of a core');
+      result.lowerIsBetter(`${label}: agent CPU`, ours.agentCpuPercent, '% of a core');
+      result.target(`p99 at ${label} (ms)`, ours.p99Ms, rate <= 50_000 ? 10 : 50, true);
+      result.target(`matches lost at ${label}`, ours.lost, 0, true);
+      result.details[label] = { supergrep: roundAll(ours), hubPathAlone: roundAll(hubPath), tailGrep: roundAll(baseline) };
+    }
+    return result.finish();
+  } finally {
+    temp.remove();
+  }
+}
+
+function roundAll<T extends object>(run: T): T {
+  return Object.fromEntries(Object.entries(run).map(([key, value]) => [key, typeof value === 'number' ? round(value, 4) : value])) as T;
+}

@@ -1,0 +1,3 @@
+/** Messages between hubs over NATS (--nats); docs/scaling.md describes the subjects. */
+export * from './cluster-batch.js';
+export * from './cluster-queries.js';

@@ -1,0 +1,75 @@
+import RE2 from 're2';
+import { z } from 'zod';
+import { DEFAULT_REPLACEMENT, DEFAULT_RULES, type RedactionRule } from './redaction-rules.js';
+import { Redactor } from './redactor.js';
+
+const BUILT_IN = new Set(DEFAULT_RULES.map((rule) => rule.name));
+
+/** Why RE2 refuses `pattern`, or why it would be useless as a rule; undefined when it is fine. */
+function patternProblem(pattern: string): string | undefined {
+  let re: RE2;
+  try {
+    re = new RE2(pattern, 'g');
+  } catch (error) {
+    return `not a valid RE2 pattern: ${(error as Error).message}`;
+  }
+  // A rule that matches the empty string would "find" a secret between every two characters.
+  if (re.test('')) return 'matches the empty string';
+  return undefined;
+}
+
+const customRuleSchema = z.strictObject({
+  /** Names the rule in /metrics; letters, digits, '-' and '_'. */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'expected 1-64 letters, digits, "-" or "_"'),
+  /** RE2 pattern; with a group `(?P<secret>...)` only that group is replaced. */
+  pattern: z.string().min(1).max(4096),
+  /** Literal text put in place of the secret. */
+  replacement: z.string().max(200).default(DEFAULT_REPLACEMENT),
+});
+
+/**
+ * The `redaction` option: secrets are replaced in every line before it leaves the hub (see
+ * docs/security.md for the built-in rules).
+ */
+export const redactionConfigSchema = z
+  .strictObject({
+    /** Built-in rules to turn off, by name. */
+    disable: z.array(z.string()).default([]),
+    /** Rules of your own, applied with the built-in ones. */
+    rules: z.array(customRuleSchema).default([]),
+  })
+  .superRefine((value, ctx) => {
+    value.disable.forEach((name, index) => {
+      if (!BUILT_IN.has(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['disable', index],
+          message: `no built-in rule is named "${name}" (there are: ${[...BUILT_IN].join(', ')})`,
+        });
+      }
+    });
+    const seen = new Set<string>();
+    value.rules.forEach((rule, index) => {
+      if (BUILT_IN.has(rule.name) || seen.has(rule.name)) {
+        ctx.addIssue({ code: 'custom', path: ['rules', index, 'name'], message: `the rule name "${rule.name}" is already taken` });
+      }
+      seen.add(rule.name);
+      const problem = patternProblem(rule.pattern);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['rules', index, 'pattern'], message: problem });
+    });
+  })
+  .default({ disable: [], rules: [] });
+
+export type RedactionConfig = z.output<typeof redactionConfigSchema>;
+
+/** The rules in force: the built-in ones not disabled, then the custom ones. */
+export function activeRules(config: RedactionConfig): RedactionRule[] {
+  const disabled = new Set(config.disable);
+  return [...DEFAULT_RULES.filter((rule) => !disabled.has(rule.name)), ...config.rules];
+}
+
+/** The hub's redactor, or undefined when every rule is turned off. */
+export function buildRedactor(config: RedactionConfig, onRedacted?: (rule: string, count: number) => void): Redactor | undefined {
+  const rules = activeRules(config);
+  return rules.length === 0 ? undefined : new Redactor(rules, onRedacted);
+}

@@ -1,0 +1,223 @@
+import RE2 from 're2';
+import type { RedactionRule } from './redaction-rules.js';
+
+const NEWLINE = 0x0a;
+
+interface CompiledRule {
+  rule: RedactionRule;
+  /** Flags `gd`: over one line as a string, with group indices (UTF-16). */
+  line: RE2;
+  /** The pattern has a group named `secret`: only that group is replaced. */
+  hasSecretGroup: boolean;
+}
+
+/** A secret found in a line: [start, end) in UTF-16 units, and the rule that found it. */
+interface Span {
+  start: number;
+  end: number;
+  rule: number;
+}
+
+/** A batch body after redaction; `truncated` moved along with the lines that changed length. */
+export interface RedactedBody {
+  body: Buffer;
+  truncated: ReadonlySet<number> | undefined;
+}
+
+const SECRET_GROUP = /\(\?P?<secret>/;
+/** A named group's opening, `(?P<name>` or `(?<name>`, not preceded by an escaping backslash. */
+const NAMED_GROUP = /(^|[^\\](?:\\\\)*)\(\?P?<[A-Za-z_][A-Za-z0-9_]*>/g;
+
+/** Compiles a rule; throws RE2's error (the config reports it with the rule's name). */
+function compileRule(rule: RedactionRule): CompiledRule {
+  return { rule, line: new RE2(rule.pattern, 'gd'), hasSecretGroup: SECRET_GROUP.test(rule.pattern) };
+}
+
+/**
+ * All rules as one alternation (flags `gm`), to find the lines of a batch that any rule may match in
+ * a single pass. Named groups become plain ones: two rules may both name a group `secret`.
+ */
+function compileScan(rules: readonly RedactionRule[]): RE2 {
+  const alternatives = rules.map((rule) => `(?:${rule.pattern.replace(NAMED_GROUP, '$1(?:')})`);
+  return new RE2(alternatives.join('|'), 'gm');
+}
+
+/**
+ * Replaces secrets in log lines before they leave the hub. Every rule is an RE2 pattern, so a line
+ * costs time linear in its length whatever the rules.
+ *
+ * A line is first tested against all rules at once (one RE2.Set call); only the rules that match run
+ * on their own to find where. What every matching rule marks as secret is replaced: overlapping
+ * findings are merged, so one rule cannot leave part of what another hides ("token: Bearer abc..."
+ * loses both the value and the bearer token). Text that already reads as the replacement is left
+ * alone, so redacting twice changes nothing and counts nothing.
+ */
+export class Redactor {
+  private readonly rules: CompiledRule[];
+  private readonly set: InstanceType<typeof RE2.Set>;
+  private readonly scan: RE2;
+
+  constructor(
+    rules: readonly RedactionRule[],
+    /** Called once per rule and line with how many secrets the rule replaced in it. */
+    private readonly onRedacted: (rule: string, count: number) => void = () => {},
+  ) {
+    if (rules.length === 0) throw new Error('a redactor needs at least one rule');
+    this.rules = rules.map(compileRule);
+    this.set = new RE2.Set(
+      rules.map((rule) => rule.pattern),
+      'm',
+    );
+    this.scan = compileScan(rules);
+  }
+
+  get ruleNames(): string[] {
+    return this.rules.map((compiled) => compiled.rule.name);
+  }
+
+  /** The line with its secrets replaced; the very same string when it has none. */
+  redactLine(text: string): string {
+    const hits = this.matchingRules(text);
+    if (hits.length === 0) return text;
+    const spans: Span[] = [];
+    for (const index of hits) this.collectSpans(index, text, spans);
+    if (spans.length === 0) return text;
+    return this.replace(text, spans);
+  }
+
+  /**
+   * A batch body (`\n`-ended lines) with the secrets of every line replaced, or undefined when it
+   * has none. The alternation of all rules runs once over the whole body (one native call when no
+   * line has a secret, which is the usual case and the whole cost), one more per candidate line;
+   * only candidate lines are decoded and redacted.
+   */
+  redactBody(body: Buffer, truncated: ReadonlySet<number> | undefined): RedactedBody | undefined {
+    const candidates: number[] = [];
+    forEachCandidateLine(this.scan, body, (start) => candidates.push(start));
+    if (candidates.length === 0) return undefined;
+    const changed: Array<{ start: number; end: number; text: Buffer }> = [];
+    for (const start of candidates) {
+      const newline = body.indexOf(NEWLINE, start);
+      const end = newline < 0 ? body.length : newline;
+      const line = body.toString('utf8', start, end);
+      const redacted = this.redactLine(line);
+      if (redacted !== line) changed.push({ start, end, text: Buffer.from(redacted, 'utf8') });
+    }
+    if (changed.length === 0) return undefined;
+    return rebuild(body, truncated, changed);
+  }
+
+  private matchingRules(text: string): readonly number[] {
+    try {
+      return this.set.match(text);
+    } catch {
+      // RE2.Set gives up when its DFA runs out of memory (a very long line against complex rules);
+      // ask each rule on its own instead, which falls back to RE2's NFA and always answers.
+      const hits: number[] = [];
+      this.rules.forEach((compiled, index) => {
+        compiled.line.lastIndex = 0;
+        if (compiled.line.test(text)) hits.push(index);
+      });
+      return hits;
+    }
+  }
+
+  private collectSpans(index: number, text: string, spans: Span[]): void {
+    const { line: re, hasSecretGroup, rule } = this.rules[index]!;
+    re.lastIndex = 0;
+    for (let found = re.exec(text); found !== null; found = re.exec(text)) {
+      const whole = found.indices![0]!;
+      if (whole[1] === whole[0]) {
+        // An empty match hides nothing; step over it so the search moves on.
+        re.lastIndex = whole[1] + 1;
+        if (re.lastIndex > text.length) break;
+        continue;
+      }
+      const secret = hasSecretGroup ? found.indices!.groups?.secret : whole;
+      if (secret === undefined || secret[1] === secret[0]) continue;
+      let [start, end] = secret;
+      if (rule.refine) {
+        const refined = rule.refine(text.slice(start, end));
+        if (refined === undefined) continue;
+        [start, end] = [start + refined[0], start + refined[1]];
+      }
+      if (text.slice(start, end) !== rule.replacement) spans.push({ start, end, rule: index });
+    }
+  }
+
+  /** Replaces the union of `spans`; a merged span takes the replacement of the rule that starts it. */
+  private replace(text: string, spans: Span[]): string {
+    spans.sort((a, b) => a.start - b.start || b.end - a.end);
+    const counts = new Map<number, number>();
+    let out = '';
+    let cursor = 0;
+    let i = 0;
+    while (i < spans.length) {
+      const first = spans[i]!;
+      let end = first.end;
+      const rules = new Set<number>([first.rule]);
+      i += 1;
+      while (i < spans.length && spans[i]!.start < end) {
+        end = Math.max(end, spans[i]!.end);
+        rules.add(spans[i]!.rule);
+        i += 1;
+      }
+      out += text.slice(cursor, first.start) + this.rules[first.rule]!.rule.replacement;
+      cursor = end;
+      for (const rule of rules) counts.set(rule, (counts.get(rule) ?? 0) + 1);
+    }
+    for (const [rule, count] of counts) this.onRedacted(this.rules[rule]!.rule.name, count);
+    return out + text.slice(cursor);
+  }
+}
+
+/**
+ * Calls `visit(start)` for the start of every line of `body` in which `re` (flags `gm`) finds a
+ * match that starts in that line. One native call per candidate; lines without a match cost nothing.
+ */
+function forEachCandidateLine(re: RE2, body: Buffer, visit: (start: number) => void): void {
+  let from = 0;
+  while (from < body.length) {
+    re.lastIndex = from;
+    const found = re.exec(body);
+    if (found === null) return;
+    const at = found.index;
+    if (at >= body.length) return;
+    // lastIndexOf with a negative offset would count from the end, hence the explicit 0.
+    const start = at === 0 ? 0 : body.lastIndexOf(NEWLINE, at - 1) + 1;
+    visit(start);
+    const end = body.indexOf(NEWLINE, at);
+    if (end < 0) return;
+    from = end + 1;
+  }
+}
+
+/** `body` with the lines in `changed` (sorted, non-overlapping) replaced; truncated offsets follow. */
+function rebuild(
+  body: Buffer,
+  truncated: ReadonlySet<number> | undefined,
+  changed: ReadonlyArray<{ start: number; end: number; text: Buffer }>,
+): RedactedBody {
+  const parts: Buffer[] = [];
+  let cursor = 0;
+  /** Line starts at or after changed[k].end shift by shifts[k]. */
+  const shifts: number[] = [];
+  let shift = 0;
+  for (const line of changed) {
+    parts.push(body.subarray(cursor, line.start), line.text);
+    cursor = line.end;
+    shift += line.text.length - (line.end - line.start);
+    shifts.push(shift);
+  }
+  parts.push(body.subarray(cursor));
+  let moved: Set<number> | undefined;
+  if (truncated !== undefined) {
+    moved = new Set();
+    for (const offset of truncated) {
+      let k = -1;
+      while (k + 1 < changed.length && changed[k + 1]!.end <= offset) k += 1;
+      moved.add(k < 0 ? offset : offset + shifts[k]!);
+    }
+  }
+  return { body: Buffer.concat(parts), truncated: moved };
+}

@@ -1,0 +1,71 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CliProcess } from '../../helpers/cli-process.js';
+import { appendLines, startAgent, startHub, waitForFollowing, type TestHub } from '../../helpers/supergrep.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
+
+export interface Stack {
+  hub: TestHub;
+  /** The log file the first host's agent follows. */
+  logFile: string;
+  dir: string;
+  /** Appends lines to the log file of `host` (default: the first host). */
+  append(lines: string[], host?: string): Promise<void>;
+  /** Stops the agents and the hub (SIGTERM, then SIGKILL) and removes the files; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Hub environment, e.g. SUPERGREP_VIEWER_TOKEN. */
+  hubEnv?: NodeJS.ProcessEnv;
+  /** One agent per host, each following its own `app.log` (default: just `web-1`). */
+  hosts?: string[];
+}
+
+/**
+ * A real hub (the built CLI on a free loopback port, with a data directory) and real agents, one
+ * per host, each following one empty log file: what the browser tests run the built UI against.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const hosts = options.hosts ?? ['web-1'];
+  const temp = await makeTempDir('supergrep-browser-');
+  const files = new Map(hosts.map((host) => [host, join(temp.dir, host, 'app.log')]));
+  const processes: CliProcess[] = [];
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    // Agents first, then the hub (the agents' last acknowledgements need it).
+    await Promise.all(processes.slice(1).map((process) => process.stop(5_000)));
+    await processes[0]?.stop(5_000);
+    await temp.cleanup();
+  };
+  try {
+    const hub = await startHub({ dataDir: join(temp.dir, 'hub-data'), env: options.hubEnv ?? {} });
+    processes.push(hub.process);
+    await Promise.all(
+      hosts.map(async (host) => {
+        const file = files.get(host)!;
+        await mkdir(join(temp.dir, host), { recursive: true });
+        await writeFile(file, '');
+        const agent = startAgent({ hubs: [hub.wsUrl], paths: [file], stateFile: join(temp.dir, host, 'agent-state.json'), name: host });
+        processes.push(agent);
+        await waitForFollowing(agent, file);
+      }),
+    );
+    return {
+      hub,
+      logFile: files.get(hosts[0]!)!,
+      dir: temp.dir,
+      append: (lines, host = hosts[0]!) => {
+        const file = files.get(host);
+        if (!file) throw new Error(`no agent follows a file for host ${host}`);
+        return appendLines(file, lines);
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,129 @@
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import type { Capture } from '../../../../protocol/index.js';
+import { CaptureForm } from '../../../../ui/src/features/captures/capture-form.js';
+import { captureIdFromPath, capturePermalink, toCaptureLines } from '../../../../ui/src/features/captures/capture-lines.js';
+import { CapturePage } from '../../../../ui/src/features/captures/capture-page.js';
+
+const capture: Capture = {
+  id: 'k3x9q2aa0b1c2d3e',
+  title: 'Checkout 502s after web v1.2.3',
+  createdBy: 'alice',
+  createdAt: Date.UTC(2024, 4, 1, 12, 5, 0),
+  filter: { query: 'status=5\\d\\d', exclude: 'healthcheck', caseInsensitive: true, hosts: ['web-*'] },
+  lines: [
+    { host: 'web-1', file: '/var/log/nginx/access.log', ts: Date.UTC(2024, 4, 1, 12, 0, 1, 250), line: 'GET /checkout status=502 rt=3.1' },
+    { host: 'web-2', file: '/srv/app/app.log', ts: Date.UTC(2024, 4, 1, 12, 0, 3, 5), line: '<script>alert(1)</script><b onclick="x()">bold</b>' },
+    { host: 'web-2', file: '/srv/app/app.log', ts: Date.UTC(2024, 4, 1, 12, 0, 2), line: '\u001b[31mERROR\u001b[0m payment declined \u202eevil' },
+  ],
+};
+
+function renderPage(overrides: { capture?: Capture; liveUrl?: string | undefined } = {}) {
+  const props = {
+    capture,
+    permalink: 'https://hub.example/captures/k3x9q2aa0b1c2d3e',
+    liveUrl: '/?q=status%3D5%5Cd%5Cd' as string | undefined,
+    loadMarkdown: vi.fn(async () => '# Checkout 502s after web v1.2.3\n'),
+    copyText: vi.fn(async (_text: string) => true),
+    download: vi.fn(),
+    ...overrides,
+  };
+  render(<CapturePage {...props} />);
+  return props;
+}
+
+describe('CapturePage', () => {
+  it('shows the title, who saved it and when, the filter, the time range and every line with its host, file and time', () => {
+    renderPage();
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Checkout 502s after web v1.2.3');
+    const meta = document.querySelector('.capture__meta')!;
+    expect([...meta.querySelectorAll('dd')].map((dd) => dd.textContent)).toEqual([
+      'by alice, 2024-05-01 12:05:00 UTC',
+      'status=5\\d\\d excluding healthcheck · case-insensitive · hosts web-*',
+      '3 lines, 2024-05-01 12:00:01 UTC to 2024-05-01 12:00:03 UTC',
+    ]);
+    const rows = [...document.querySelectorAll('tr.capture-line')].map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent));
+    expect(rows).toEqual([
+      ['12:00:01.250', 'web-1', 'access.log', 'GET /checkout status=502 rt=3.1'],
+      ['12:00:03.005', 'web-2', 'app.log', '<script>alert(1)</script><b onclick="x()">bold</b>'],
+      ['12:00:02.000', 'web-2', 'app.log', 'ERROR payment declined <U+202E>evil'],
+    ]);
+    expect(document.querySelector('tr.capture-line td[title="/var/log/nginx/access.log"]')).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Watch this filter live' }).getAttribute('href')).toBe('/?q=status%3D5%5Cd%5Cd');
+    // No live stream on this page.
+    expect(screen.queryByRole('listbox')).toBeNull();
+  });
+
+  it('renders lines as text only: markup in a line never becomes elements', () => {
+    renderPage();
+    const text = document.querySelectorAll('.capture-line__text')[1]!;
+    expect(text.querySelector('script, b')).toBeNull();
+    expect(document.querySelector('.capture script, .capture b')).toBeNull();
+    // Colours from ANSI escapes are kept, as spans; the error line is marked by its level.
+    expect(document.querySelectorAll('tr.capture-line')[2]!.getAttribute('data-level')).toBe('error');
+  });
+
+  it('copies the hub’s Markdown, or offers it to copy by hand when the page may not use the clipboard', async () => {
+    const props = renderPage();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Copy as Markdown' })));
+    expect(props.copyText).toHaveBeenCalledWith('# Checkout 502s after web v1.2.3\n');
+    expect(screen.getByRole('status').textContent).toBe('Copied as Markdown');
+
+    props.copyText.mockResolvedValueOnce(false);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Copy as Markdown' })));
+    const dialog = screen.getByRole('dialog', { name: 'Copy the capture as Markdown' });
+    expect((within(dialog).getByRole('textbox') as HTMLTextAreaElement).value).toBe('# Checkout 502s after web v1.2.3\n');
+  });
+
+  it('downloads the Markdown as a file, copies the link, and reports a failed fetch', async () => {
+    const props = renderPage();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Download .md' })));
+    expect(props.download).toHaveBeenCalledWith('# Checkout 502s after web v1.2.3\n', 'capture-k3x9q2aa0b1c2d3e.md');
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Copy link' })));
+    expect(props.copyText).toHaveBeenLastCalledWith('https://hub.example/captures/k3x9q2aa0b1c2d3e');
+    expect(screen.getByRole('status').textContent).toBe('Link copied');
+
+    props.loadMarkdown.mockRejectedValueOnce(new Error('the hub answered 500'));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Copy as Markdown' })));
+    expect(screen.getByRole('status').textContent).toBe('Could not get the Markdown: the hub answered 500');
+  });
+
+  it('says so when no filter was recorded, and has no live link then', () => {
+    renderPage({ capture: { ...capture, filter: undefined, createdBy: undefined }, liveUrl: undefined });
+    expect(document.querySelectorAll('.capture__meta dd')[0]!.textContent).toBe('2024-05-01 12:05:00 UTC');
+    expect(document.querySelectorAll('.capture__meta dd')[1]!.textContent).toBe('none recorded');
+    expect(screen.queryByRole('link', { name: 'Watch this filter live' })).toBeNull();
+  });
+});
+
+describe('CaptureForm', () => {
+  it('refuses more lines than a capture holds before asking the hub', () => {
+    const onSave = vi.fn(async () => undefined);
+    render(<CaptureForm lineCount={10_001} onSave={onSave} onClose={() => undefined} />);
+    fireEvent.change(screen.getByLabelText('Capture title'), { target: { value: 'too many' } });
+    expect(screen.getByRole('alert').textContent).toBe('A capture holds at most 10,000 lines; 10,001 are selected. Select fewer.');
+    expect((screen.getByRole('button', { name: 'Save 10,001 lines' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.submit(screen.getByRole('form', { name: 'Save capture' }));
+    expect(onSave).not.toHaveBeenCalled();
+  });
+});
+
+describe('capture links', () => {
+  it('builds the permalink from the page origin and the relative URL the hub answers', () => {
+    expect(capturePermalink('https://hub.example', '/captures/abc')).toBe('https://hub.example/captures/abc');
+    expect(capturePermalink('http://127.0.0.1:7070', '/captures/abc')).toBe('http://127.0.0.1:7070/captures/abc');
+  });
+
+  it('recognizes capture pages and nothing else', () => {
+    expect(captureIdFromPath('/captures/k3x9q2aa0b1c2d3e')).toBe('k3x9q2aa0b1c2d3e');
+    expect(captureIdFromPath('/captures/k3x9/')).toBe('k3x9');
+    expect(captureIdFromPath('/')).toBeUndefined();
+    expect(captureIdFromPath('/captures/')).toBeUndefined();
+    expect(captureIdFromPath('/captures/a/b')).toBeUndefined();
+    expect(captureIdFromPath('/captures/%3Cscript%3E')).toBeUndefined();
+  });
+
+  it('keeps only where, when and what of each line', () => {
+    expect(toCaptureLines([{ id: 'l1', host: 'h', file: 'f', ts: 1, line: 'x', truncated: true }])).toEqual([{ host: 'h', file: 'f', ts: 1, line: 'x' }]);
+  });
+});

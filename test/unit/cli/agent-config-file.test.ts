@@ -1,0 +1,36 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadAgentConfig } from '../../../cli/agent-command.js';
+import { UsageError } from '../../../cli/usage-error.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
+
+describe('supergrep agent --config', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => {
+    ({ dir, cleanup } = await makeTempDir('sg-agent-config-'));
+  });
+  afterEach(async () => {
+    await cleanup();
+  });
+
+  const flags = (config?: string) => ({ hub: ['http://hub:7070'], ...(config ? { config } : {}) });
+
+  it('takes any agent option from the file; flags and SUPERGREP_TOKEN win over it', async () => {
+    const file = join(dir, 'agent.json');
+    await writeFile(file, JSON.stringify({ reconnectCapMs: 2_000, statsIntervalMs: 500, token: 'from-file', name: 'file-name' }));
+    const config = loadAgentConfig(['/var/log/*.log'], { ...flags(file), name: 'flag-name' }, { SUPERGREP_TOKEN: 'from-env' });
+    expect(config).toMatchObject({ reconnectCapMs: 2_000, statsIntervalMs: 500, token: 'from-env', name: 'flag-name', hubs: ['ws://hub:7070'] });
+    expect(loadAgentConfig(['/x.log'], flags()).statsIntervalMs).toBe(60_000);
+  });
+
+  it('reports every bad key of the file at once, and a file that is not a JSON object', async () => {
+    const file = join(dir, 'agent.json');
+    await writeFile(file, JSON.stringify({ reconectCapMs: 1, heartbeatIntervalMs: -5 }));
+    expect(() => loadAgentConfig(['/x.log'], flags(file), {})).toThrow(/reconectCapMs[\s\S]*heartbeatIntervalMs|heartbeatIntervalMs[\s\S]*reconectCapMs/);
+    await writeFile(file, '[1, 2]');
+    expect(() => loadAgentConfig(['/x.log'], flags(file), {})).toThrow(UsageError);
+    expect(() => loadAgentConfig(['/x.log'], flags(join(dir, 'missing.json')), {})).toThrow(/cannot read agent config file/);
+  });
+});

@@ -1,0 +1,175 @@
+import { memo, useState } from 'react';
+import type { Capture, CaptureLine, FilterSpec } from '../../../../protocol/index.js';
+import { CopyFallback } from '../../components/copy-fallback.js';
+import { LineText } from '../../components/line-text.js';
+import { analyzeLine } from '../../lib/line-analysis.js';
+import { formatIso } from '../../lib/time-format.js';
+import './captures.css';
+
+interface CapturePageProps {
+  capture: Capture;
+  /** This page's address, to copy. */
+  permalink: string;
+  /** The live view with the capture's filter, or undefined when it had none. */
+  liveUrl: string | undefined;
+  /** The hub's Markdown for this capture (fetched with the token: a plain link could not carry it). */
+  loadMarkdown(): Promise<string>;
+  /** Resolves false when the page may not write to the clipboard. */
+  copyText(text: string): Promise<boolean>;
+  /** Offers text as a file download. */
+  download(text: string, fileName: string): void;
+}
+
+/**
+ * A saved capture, read-only: what it is, who saved it and when, the filter, the time range, and
+ * the lines with their host, file and time. No live stream. Lines are text nodes, never HTML.
+ */
+export function CapturePage({ capture, permalink, liveUrl, loadMarkdown, copyText, download }: CapturePageProps) {
+  const [feedback, setFeedback] = useState<{ text: string; error: boolean } | undefined>();
+  const [fallback, setFallback] = useState<{ text: string; label: string } | undefined>();
+  const [busy, setBusy] = useState(false);
+  const range = timeRange(capture.lines);
+
+  const withMarkdown = async (use: (markdown: string) => Promise<void> | void) => {
+    setBusy(true);
+    setFeedback(undefined);
+    try {
+      await use(await loadMarkdown());
+    } catch (error) {
+      setFeedback({ text: `Could not get the Markdown: ${error instanceof Error ? error.message : String(error)}`, error: true });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const copy = async (text: string, label: string, done: string) => {
+    if (await copyText(text)) setFeedback({ text: done, error: false });
+    else setFallback({ text, label });
+  };
+
+  return (
+    <article className="capture" aria-labelledby="capture-title">
+      <header className="capture__header">
+        <p className="capture__kind">Capture · read-only</p>
+        <h1 id="capture-title" className="capture__title">
+          {capture.title}
+        </h1>
+        <dl className="capture__meta">
+          <dt>Saved</dt>
+          <dd>
+            {capture.createdBy ? `by ${capture.createdBy}, ` : ''}
+            <time dateTime={formatIso(capture.createdAt)}>{formatUtc(capture.createdAt)}</time>
+          </dd>
+          <dt>Filter</dt>
+          <dd>{capture.filter ? <FilterDescription filter={capture.filter} /> : <span className="capture__muted">none recorded</span>}</dd>
+          <dt>Lines</dt>
+          <dd>
+            {capture.lines.length.toLocaleString()} {capture.lines.length === 1 ? 'line' : 'lines'}
+            {range && (
+              <>
+                , <time dateTime={formatIso(range.first)}>{formatUtc(range.first)}</time> to{' '}
+                <time dateTime={formatIso(range.last)}>{formatUtc(range.last)}</time>
+              </>
+            )}
+          </dd>
+        </dl>
+        <div className="capture__actions">
+          <button type="button" disabled={busy} onClick={() => void withMarkdown((markdown) => copy(markdown, 'Copy the capture as Markdown', 'Copied as Markdown'))}>
+            Copy as Markdown
+          </button>
+          <button type="button" disabled={busy} onClick={() => void withMarkdown((markdown) => download(markdown, `capture-${capture.id}.md`))}>
+            Download .md
+          </button>
+          <button type="button" onClick={() => void copy(permalink, 'Copy the link to this capture', 'Link copied')}>
+            Copy link
+          </button>
+          {liveUrl && (
+            <a className="capture__live" href={liveUrl}>
+              Watch this filter live
+            </a>
+          )}
+          <span className={feedback?.error ? 'capture__feedback capture__feedback--error' : 'capture__feedback'} role="status">
+            {feedback?.text}
+          </span>
+        </div>
+      </header>
+      <table className="capture__lines">
+        <colgroup>
+          <col className="capture__col-time" />
+          <col className="capture__col-host" />
+          <col className="capture__col-file" />
+          <col />
+        </colgroup>
+        <thead>
+          <tr>
+            <th scope="col">time (UTC)</th>
+            <th scope="col">host</th>
+            <th scope="col">file</th>
+            <th scope="col">line</th>
+          </tr>
+        </thead>
+        <tbody>
+          {capture.lines.map((line, index) => (
+            <CaptureRow key={index} line={line} />
+          ))}
+        </tbody>
+      </table>
+      {fallback && <CopyFallback text={fallback.text} label={fallback.label} onClose={() => setFallback(undefined)} />}
+    </article>
+  );
+}
+
+const CaptureRow = memo(function CaptureRow({ line }: { line: CaptureLine }) {
+  const analysis = analyzeLine(line, line.line);
+  const fileName = line.file.slice(line.file.lastIndexOf('/') + 1) || line.file;
+  return (
+    <tr className="capture-line" data-level={analysis.level}>
+      <td className="capture-line__time">
+        <time dateTime={formatIso(line.ts)} title={formatIso(line.ts)}>
+          {formatIso(line.ts).slice(11, 23)}
+        </time>
+      </td>
+      <td className="capture-line__host">{line.host}</td>
+      <td className="capture-line__file" title={line.file}>
+        {fileName}
+      </td>
+      <td className="capture-line__text">
+        <LineText text={line.line} spans={analysis.spans} />
+      </td>
+    </tr>
+  );
+});
+
+function FilterDescription({ filter }: { filter: FilterSpec }) {
+  return (
+    <span className="capture__filter">
+      <code>{filter.query === '' ? '(every line)' : filter.query}</code>
+      {filter.exclude && (
+        <>
+          {' '}
+          excluding <code>{filter.exclude}</code>
+        </>
+      )}
+      {filter.caseInsensitive && ' · case-insensitive'}
+      {filter.hosts?.length ? ` · hosts ${filter.hosts.join(', ')}` : ''}
+      {filter.files?.length ? ` · files ${filter.files.join(', ')}` : ''}
+    </span>
+  );
+}
+
+/** `2024-05-01 12:00:03 UTC`: shared pages are read across time zones. */
+function formatUtc(ts: number): string {
+  const iso = formatIso(ts);
+  return iso.startsWith('invalid') ? iso : `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+}
+
+function timeRange(lines: readonly CaptureLine[]): { first: number; last: number } | undefined {
+  if (lines.length === 0) return undefined;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const line of lines) {
+    first = Math.min(first, line.ts);
+    last = Math.max(last, line.ts);
+  }
+  return { first, last };
+}

@@ -1,0 +1,145 @@
+import { useState } from 'react';
+import type { Deploy, Pin } from '../../../../protocol/index.js';
+import { describeApiError } from '../../lib/api-client.js';
+import { formatAgo, formatTimeOfDay } from '../../lib/time-format.js';
+import { lastDeployAt } from '../../lib/deploy-log.js';
+import type { PinRateState } from './pin-rates.js';
+import type { PinsState } from './pins-store.js';
+import { SinceDeployCount } from './since-deploy.js';
+import { Sparkline } from './sparkline.js';
+import './pins.css';
+
+interface PinsBarProps {
+  state: PinsState;
+  rates: ReadonlyMap<string, PinRateState>;
+  deploys: readonly Deploy[];
+  windowMs: number;
+  /** Pins open in a pane. */
+  openPinIds: ReadonlySet<string>;
+  /** False when the hub said these credentials may only read: deleting is then refused. */
+  canEdit: boolean;
+  now: number;
+  onOpen(pin: Pin): void;
+  onDelete(pin: Pin): Promise<void>;
+  onRetry(): void;
+}
+
+/** Every pin on the hub with its match-rate graph and its count since the last deploy; click one to watch it. */
+export function PinsBar({ state, rates, deploys, windowMs, openPinIds, canEdit, now, onOpen, onDelete, onRetry }: PinsBarProps) {
+  const last = lastDeployAt(deploys, now);
+  return (
+    <nav className="pins-bar" aria-label="Pins">
+      <span className="pins-bar__title">Pins</span>
+      {state.status === 'error' && state.pins.length === 0 && (
+        <span className="pins-bar__note pins-bar__note--error" role="alert">
+          Could not load the pins: {state.error}{' '}
+          <button type="button" onClick={onRetry}>
+            Retry
+          </button>
+        </span>
+      )}
+      {state.status === 'loading' && state.pins.length === 0 && <span className="pins-bar__note">Loading pins…</span>}
+      {state.status === 'ready' && state.pins.length === 0 && (
+        <span className="pins-bar__note">No pins yet: “Pin” on a pane keeps its filter’s match rate here, for everyone.</span>
+      )}
+      {state.pins.length > 0 && (
+        <ul className="pins-bar__list">
+          {state.pins.map((pin) => (
+            <PinChip
+              key={pin.id}
+              pin={pin}
+              rate={rates.get(pin.id)}
+              deploys={deploys}
+              windowMs={windowMs}
+              open={openPinIds.has(pin.id)}
+              canEdit={canEdit}
+              onOpen={onOpen}
+              onDelete={onDelete}
+            />
+          ))}
+        </ul>
+      )}
+      {last && (
+        <span className="pins-bar__deploy" title={`Deploy ${last.label}${last.by ? ` by ${last.by}` : ''} started ${formatTimeOfDay(last.startedAt)}`}>
+          Last deploy: <strong>{last.label}</strong>
+          {last.by ? ` by ${last.by}` : ''} · {formatTimeOfDay(last.startedAt)} ({formatAgo(Math.max(0, now - last.startedAt))})
+        </span>
+      )}
+    </nav>
+  );
+}
+
+interface PinChipProps {
+  pin: Pin;
+  rate: PinRateState | undefined;
+  deploys: readonly Deploy[];
+  windowMs: number;
+  open: boolean;
+  canEdit: boolean;
+  onOpen(pin: Pin): void;
+  onDelete(pin: Pin): Promise<void>;
+}
+
+function PinChip({ pin, rate, deploys, windowMs, open, canEdit, onOpen, onDelete }: PinChipProps) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const series = rate?.series;
+  const deploy = series ? lastDeployAt(deploys, series.countedTo) : undefined;
+
+  if (confirming) {
+    return (
+      <li className="pin-chip pin-chip--confirm" data-pin-id={pin.id}>
+        <span role="alert">Delete the pin “{pin.name}” for everyone?</span>
+        <button
+          type="button"
+          className="pin-chip__confirm-delete"
+          disabled={busy}
+          onClick={() => {
+            setBusy(true);
+            setError(undefined);
+            onDelete(pin).then(
+              // On success the chip goes away with the pin.
+              () => setBusy(false),
+              (failure: unknown) => {
+                setBusy(false);
+                setError(describeApiError(failure, 'delete this pin'));
+              },
+            );
+          }}
+        >
+          Delete
+        </button>
+        <button type="button" disabled={busy} onClick={() => (setConfirming(false), setError(undefined))}>
+          Cancel
+        </button>
+        {error && <span className="pin-chip__error">{error}</span>}
+      </li>
+    );
+  }
+
+  return (
+    <li className={open ? 'pin-chip pin-chip--open' : 'pin-chip'} data-pin-id={pin.id}>
+      <button type="button" className="pin-chip__open" aria-pressed={open} title={`Watch “${pin.query}” in a pane`} onClick={() => onOpen(pin)}>
+        <span className="pin-chip__name">{pin.name}</span>
+        <Sparkline series={series} deploys={deploys} width={96} height={22} windowMs={windowMs} label={pin.name} countingSince={pin.createdAt} />
+        <SinceDeployCount series={series} deploy={deploy} countingSince={pin.createdAt} />
+        {rate?.error && (
+          <span className="pin-chip__stale" title={`Could not refresh the counts: ${rate.error}`}>
+            ⚠
+          </span>
+        )}
+      </button>
+      <button
+        type="button"
+        className="pin-chip__delete"
+        aria-label={`Delete pin ${pin.name}`}
+        disabled={!canEdit}
+        title={canEdit ? 'Delete this pin for everyone' : 'Your sign-in may view but not change pins'}
+        onClick={() => setConfirming(true)}
+      >
+        ✕
+      </button>
+    </li>
+  );
+}
