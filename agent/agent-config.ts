@@ -27,8 +27,18 @@ export const agentConfigSchema = z.strictObject({
    * stays bounded while the hub is slow or away; unacknowledged lines are re-read from the files.
    */
   maxInflightBytes: z.number().int().positive().default(8 * 1024 * 1024),
-  /** Safety net for missed file-system events: every followed file is checked this often. */
-  pollIntervalMs: z.number().int().positive().default(250),
+  /**
+   * Safety net for missed file-system events: every followed file is checked this often. Growth is
+   * normally read as soon as the kernel reports it (inotify); on file systems that report nothing
+   * (network mounts) this is how long a new line may wait.
+   */
+  pollIntervalMs: z.number().int().positive().default(1_000),
+  /**
+   * Reads made on change events, per second across all files (agent/read-pacer.ts): one busy file
+   * is read within 1000 / this ms of a write, N busy files each every N * 1000 / this ms. Higher
+   * means lower latency with many busy files, and more CPU (each read is a batch sent and acked).
+   */
+  changeReadsPerSecond: z.number().int().positive().default(250),
   /**
    * Safety net for missed directory events: the directories of `paths` are listed again this often,
    * which also picks up a glob's directory created after start-up.

@@ -34,7 +34,13 @@ export class Agent {
     this.store = new CheckpointStore(config.stateFile, logger, { isOpen: (key) => this.registry.isOpen(key) });
     this.registry = new FileRegistry(
       this.store,
-      { fromStart: config.fromStart, maxLineBytes: config.maxLineBytes, pollIntervalMs: config.pollIntervalMs, rotatedIdleCloseMs: config.rotatedIdleCloseMs },
+      {
+        fromStart: config.fromStart,
+        maxLineBytes: config.maxLineBytes,
+        pollIntervalMs: config.pollIntervalMs,
+        rotatedIdleCloseMs: config.rotatedIdleCloseMs,
+        changeReadsPerSecond: config.changeReadsPerSecond,
+      },
       logger,
       () => this.sender.kick(),
     );

@@ -14,6 +14,14 @@ import { monotonicNow } from './monotonic-clock.js';
 export const MAX_SOCKET_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Room kept in a frame for its JSON header (the path alone may be 4 KiB, more once escaped). */
 const FRAME_HEADER_RESERVE_BYTES = 32 * 1024;
+/**
+ * Batches smaller than this get a frame of their own size (from Node's shared buffer pool when under
+ * 4 KiB) instead of a pooled half-megabyte frame. Small batches are the live case, many files each
+ * read as soon as they change: their frames go out together at the end of the event-loop turn (see
+ * TurnWriteCoalescer), and holding a pooled frame for each would empty the pool and allocate (and
+ * garbage-collect) half a megabyte per small batch.
+ */
+const SMALL_BATCH_BYTES = 16 * 1024;
 /** After a failed read, a file is left alone this long before the next try. */
 const READ_RETRY_MS = 1_000;
 
@@ -170,18 +178,22 @@ export class BatchSender {
     if (batch.truncated.length > 0) header.truncated = batch.truncated;
     if (batch.droppedBytes > 0) header.droppedBytes = batch.droppedBytes;
     // Encoding copies the body out of the shared read buffer, which the next read overwrites, into a
-    // pooled frame (or, for the rare batch too big for one, a frame of its own).
-    const pooled = this.frames.acquire();
-    const frame = encodeLinesFrameInto(pooled, header, batch.body);
+    // pooled frame (or, for a small batch or the rare batch too big for one, a frame of its own).
     this.window.add(number, batch.body.length, { tailer: batch.tailer, gen: batch.gen, endOffset: batch.endOffset });
-    if (frame) {
-      this.sink.send(frame, () => {
-        this.frames.release(pooled);
-        this.kick();
-      });
-    } else {
-      this.frames.release(pooled);
+    if (batch.body.length < SMALL_BATCH_BYTES) {
       this.sink.send(encodeLinesFrame(header, batch.body), this.resume);
+    } else {
+      const pooled = this.frames.acquire();
+      const frame = encodeLinesFrameInto(pooled, header, batch.body);
+      if (frame) {
+        this.sink.send(frame, () => {
+          this.frames.release(pooled);
+          this.kick();
+        });
+      } else {
+        this.frames.release(pooled);
+        this.sink.send(encodeLinesFrame(header, batch.body), this.resume);
+      }
     }
     this.counters.batchesSent += 1;
     this.counters.linesRead += batch.lineCount;

@@ -7,7 +7,8 @@ import { parsePathPattern, type PathPattern } from './path-pattern.js';
 /**
  * How often chokidar polls the watched directories (and the files in them), and how often a base
  * directory that does not exist yet is looked for. Only new and removed files are found this way;
- * growth is the registry's poll's job, so a second is soon enough.
+ * growth is read on each followed file's own change events (change-watcher.ts), so a second is
+ * soon enough.
  */
 const WATCH_POLL_INTERVAL_MS = 1_000;
 
@@ -29,7 +30,8 @@ export interface DiscoveryHandlers {
  * chokidar runs in polling mode. With inotify it re-reads a directory (readdir plus an lstat per
  * entry) after every event in it, and a file being appended to fires events continuously: 20 busy
  * files in one directory cost half a core. Polling costs a stat per watched entry per interval.
- * Growth of followed files is the registry's poll's job, not chokidar's.
+ * Growth of followed files is not chokidar's job: each followed file has its own inotify watch
+ * (change-watcher.ts), which fires for that file only.
  */
 export class Discovery {
   private readonly patterns: PathPattern[];

@@ -2,11 +2,13 @@ import type { BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Logger } from '../lib/logger.js';
 import type { ResumePoint } from '../protocol/index.js';
+import { watchChanges, type ChangeKind } from './change-watcher.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { inodeKey } from './file-identity.js';
 import { openRegularFile, placeFile } from './file-opener.js';
 import { FileTailer } from './file-tailer.js';
 import { monotonicNow } from './monotonic-clock.js';
+import { ReadPacer } from './read-pacer.js';
 
 /** The path of a file that keeps growing is still checked this often, in case it was replaced anyway. */
 const BUSY_PATH_CHECK_INTERVAL_MS = 2_000;
@@ -16,13 +18,15 @@ export interface RegistryOptions {
   maxLineBytes: number;
   pollIntervalMs: number;
   rotatedIdleCloseMs: number;
+  changeReadsPerSecond: number;
 }
 
 /**
  * The files being followed: which path points at which open file (by identity, never by path),
  * what happens when a path starts pointing elsewhere (rename+create rotation, deletion), and when a
- * rotated-away file is done with. File-system events only hint; the poll every pollIntervalMs is
- * what guarantees nothing is missed.
+ * rotated-away file is done with. Each open file is read as soon as the kernel reports a change to
+ * it (see change-watcher.ts), so a line goes out within milliseconds of being written. Events only
+ * hint, though: the poll every pollIntervalMs is what guarantees nothing is missed.
  */
 export class FileRegistry {
   private readonly byPath = new Map<string, FileTailer>();
@@ -35,6 +39,7 @@ export class FileRegistry {
   /** Where the hub already holds each fileId (welcome resume points of the current connection). */
   private resume = new Map<string, number>();
   private maxLineBytes: number;
+  private readonly pacer: ReadPacer;
   private pollTimer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private stopped = false;
@@ -47,6 +52,7 @@ export class FileRegistry {
     private readonly onReadable: () => void,
   ) {
     this.maxLineBytes = options.maxLineBytes;
+    this.pacer = new ReadPacer(options.changeReadsPerSecond);
   }
 
   /** Open files, rotated-away ones still being read included. */
@@ -208,6 +214,14 @@ export class FileRegistry {
     });
     // The file that was at this path before (renamed away or deleted) is read out first.
     tailer.predecessor = predecessor ?? this.order.find((other) => other.paths.size === 0 && other.reportPath === path);
+    tailer.setChangeWatcher(
+      watchChanges(
+        opened.handle,
+        path,
+        (kind) => this.changed(tailer, kind),
+        (error) => this.logger.debug({ err: error, path }, 'no change events for this file; the poll alone notices its growth'),
+      ),
+    );
     this.byKey.set(key, tailer);
     this.attach(path, tailer);
     this.applyResume(tailer);
@@ -233,6 +247,21 @@ export class FileRegistry {
     this.attach(path, existing);
     this.logger.debug({ path, file: existing.reportPath, fileId: existing.fileId }, 'file is followed already under another name');
     return true;
+  }
+
+  /**
+   * The kernel says the file changed: read it now, or as soon as the pacer allows (see ReadPacer).
+   * Events come in bursts (one per write): each only marks the file and kicks the sender, which reads
+   * one batch at a time, so a burst costs one read, not one per event.
+   */
+  private changed(tailer: FileTailer, kind: ChangeKind): void {
+    if (tailer.closed || this.stopped) return;
+    // Renamed away (rotation) or gone: find out what its paths point at now, not at the next poll.
+    if (kind === 'moved') for (const path of tailer.paths) void this.checkPathLogged(path);
+    const delayMs = this.pacer.delayAfterChange(tailer, tailer.lastReadAt);
+    if (delayMs > 0) return tailer.lookLater(delayMs, this.onReadable);
+    tailer.requestLook();
+    this.onReadable();
   }
 
   private checkPathLogged(path: string): Promise<void> {
@@ -264,6 +293,7 @@ export class FileRegistry {
     this.order = this.order.filter((other) => other !== tailer);
     this.cursor = 0;
     await tailer.close();
+    this.pacer.forget(tailer);
     this.logger.info({ file: tailer.reportPath, fileId: tailer.fileId, offset: tailer.ackedOffset }, 'closed file that was read to its end');
   }
 }

@@ -1,10 +1,12 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Logger } from '../lib/logger.js';
+import type { ChangeWatcher } from './change-watcher.js';
 import type { Checkpoint } from './checkpoint-store.js';
 import { checkContents } from './content-check.js';
 import { fileIdOf, fingerprintOf, FINGERPRINT_MAX_BYTES, inodeKey, newGeneration, type FileIdentity } from './file-identity.js';
 import { LineSplitter, type SplitLimits } from './line-splitter.js';
 import { monotonicNow } from './monotonic-clock.js';
+import { PositionalReader } from './positional-reader.js';
 import { TailGuard } from './tail-guard.js';
 
 
@@ -55,8 +57,11 @@ export class FileTailer {
   closed = false;
   /** When the file's size last changed (or it was opened), on the monotonic clock (monotonicNow). */
   lastGrowthAt = monotonicNow();
+  /** When the last read started (monotonicNow); change events are paced from it (see ReadPacer). */
+  lastReadAt = Number.NEGATIVE_INFINITY;
 
   private readonly handle: FileHandle;
+  private readonly reader: PositionalReader;
   private readonly splitter: LineSplitter;
   private readonly logger: Logger;
   private readonly onIdentityChange: (tailer: FileTailer) => void;
@@ -68,16 +73,23 @@ export class FileTailer {
   private size: number;
   /** The file is closing for good: its partial last line is sent as if it had a newline. */
   private finalRead = false;
-  /** The poll (or a rewind) asked for a look: read once even if the known size says nothing is new. */
+  /** A change event, the poll or a rewind asked for a look: read once even if the known size says nothing is new. */
   private lookPending = true;
   private busy: Promise<unknown> | undefined;
   private reading = false;
   /** After a failed read the file is left alone until then, instead of retried in a tight loop. */
   private suspendedUntil = 0;
   private readonly tail = new TailGuard();
+  /** The kernel's change notifications for this file, released when the file is closed. */
+  private changeWatcher: ChangeWatcher | undefined;
+  /** A look asked for later (lookLater), cancelled when the file is closed. */
+  private lookTimer: NodeJS.Timeout | undefined;
 
   constructor(init: TailerInit) {
     this.handle = init.handle;
+    this.reader = new PositionalReader(init.handle, (tookMs) =>
+      init.logger.info({ file: init.reportPath, tookMs: Math.round(tookMs) }, 'slow read; reading this file through the thread pool from now on'),
+    );
     this.reportPath = init.reportPath;
     this.identity = init.identity;
     this.key = inodeKey(init.identity);
@@ -100,11 +112,31 @@ export class FileTailer {
   }
 
   /**
-   * The poll's look at the file: the next read finds out whether it grew. A read that finds nothing
-   * costs what an fstat would, and one that finds lines saves the fstat that would have preceded it.
+   * A change event or the poll asks for a look at the file: the next read finds out whether it grew.
+   * A read that finds nothing costs what an fstat would, and one that finds lines saves the fstat
+   * that would have preceded it. Many events before the read starts still make one read.
    */
   requestLook(): void {
     this.lookPending = true;
+  }
+
+  /**
+   * Asks for a look in `delayMs`, then calls `onDue`. Changes reported meanwhile need nothing more:
+   * that one read takes whatever was written until then.
+   */
+  lookLater(delayMs: number, onDue: () => void): void {
+    if (this.lookTimer || this.closed) return;
+    this.lookTimer = setTimeout(() => {
+      this.lookTimer = undefined;
+      this.requestLook();
+      onDue();
+    }, delayMs);
+  }
+
+  /** Takes ownership of the file's change watcher: close() releases it along with the file. */
+  setChangeWatcher(watcher: ChangeWatcher | undefined): void {
+    if (this.closed) watcher?.close();
+    else this.changeWatcher = watcher;
   }
 
   /** A read failed: leave the file alone until `until` (monotonicNow). */
@@ -133,12 +165,13 @@ export class FileTailer {
 
   private async read(buffer: Buffer, maxBodyBytes: number): Promise<ReadBatch | undefined> {
     this.lookPending = false;
+    this.lastReadAt = monotonicNow();
     const start = this.readOffset;
     // The bytes just before us are read again along with the new ones (see TailGuard); if they
     // changed, checkContents() sorts out what happened to the file.
     const expected = this.tail.expectedBefore(start, !this.splitter.holding);
     const lookBack = expected.length;
-    const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, start - lookBack);
+    const bytesRead = await this.reader.read(buffer, start - lookBack);
     if (this.closed || this.readOffset !== start) return undefined;
     const suspicious = lookBack > 0 ? bytesRead < lookBack || !buffer.subarray(0, lookBack).equals(expected) : start > 0 && bytesRead === 0;
     if (suspicious) {
@@ -241,6 +274,10 @@ export class FileTailer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // The watch goes before the descriptor: once the descriptor is closed its number may be reused.
+    this.changeWatcher?.close();
+    this.changeWatcher = undefined;
+    clearTimeout(this.lookTimer);
     await this.busy;
     await this.handle.close();
   }

@@ -9,6 +9,7 @@ import { runCluster } from './cluster.js';
 import { runFanOut } from './fan-out.js';
 import { runFilterEngine } from './filter-engine.js';
 import { runLiveLatency } from './live-latency.js';
+import { runUiFirehose } from './ui-firehose.js';
 import { formatResult, saveResult, type BenchResult } from './lib/results.js';
 
 interface Benchmark {
@@ -23,6 +24,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'fan-out', run: () => runFanOut() },
   { name: 'agent-cost', run: runAgentCost },
   { name: 'cluster', run: runCluster },
+  { name: 'ui-firehose', run: runUiFirehose },
 ];
 
 async function main(): Promise<void> {

@@ -12,6 +12,7 @@ import {
   type LinesFrame,
 } from '../protocol/node.js';
 import type { Logger } from '../lib/logger.js';
+import { AckCoalescer } from './ack-coalescer.js';
 import { AgentRateLimit } from './agent-rate-limit.js';
 import type { BatchPipeline } from './batch-pipeline.js';
 import type { HubConfig } from './config.js';
@@ -34,8 +35,8 @@ export interface AgentConnectionDeps {
 
 /**
  * One agent's socket: hello and welcome (with resume points), then binary lines frames, each taken
- * in (or dropped as a duplicate) and acknowledged before the next is read. Any malformed frame
- * closes this connection only.
+ * in (or dropped as a duplicate) synchronously as it is read, and acknowledged cumulatively once per
+ * event-loop turn (AckCoalescer). Any malformed frame closes this connection only.
  */
 export class AgentConnection {
   private hello: AgentHello | undefined;
@@ -48,6 +49,7 @@ export class AgentConnection {
   private readonly rateLimit: AgentRateLimit | undefined;
   private readonly rateLog = new LogThrottle(RATE_LOG_INTERVAL_MS);
   private droppedSinceLog = 0;
+  private readonly acks = new AckCoalescer((batch) => this.send({ type: 'ack', batch }));
 
   constructor(
     private readonly socket: WebSocket,
@@ -150,7 +152,7 @@ export class AgentConnection {
       // Lines dropped over the rate are acknowledged like the others: they are given up, not owed.
       registry.recordTaken(hello.host, header.fileId, header.file, header.endOffset);
     }
-    this.send({ type: 'ack', batch: header.batch });
+    this.acks.taken(header.batch);
   }
 
   /** Counts lines dropped over maxAgentLinesPerSec and logs it, at most every RATE_LOG_INTERVAL_MS. */
@@ -181,6 +183,8 @@ export class AgentConnection {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.helloTimer);
+    // What was taken in before the failure is acknowledged first, so the agent does not resend it.
+    this.acks.flush();
     this.send({ type: 'error', code, message });
     this.socket.close(closeCode, closeReason(message));
   }
@@ -188,6 +192,7 @@ export class AgentConnection {
   private onClose(code: number): void {
     this.closed = true;
     clearTimeout(this.helloTimer);
+    this.acks.cancel();
     if (!this.hello) return;
     this.deps.registry.agentDisconnected(this.hello.host);
     this.deps.metrics.agents.dec();

@@ -1,5 +1,6 @@
 import type { Backlog, StoredBatch } from './backlog.js';
 import type { FilterEngine } from './filter-engine.js';
+import type { LateFlush } from './late-flush.js';
 import { limitLineLength } from './line-limit.js';
 import type { MatchRouter } from './match-router.js';
 import type { HubMetrics } from './metrics.js';
@@ -28,6 +29,8 @@ export interface BatchPipelineDeps {
   maxLineBytes: number;
   /** Replaces secrets in each batch before it is stored or matched (docs/security.md); absent: none. */
   redactor?: Pick<Redactor, 'redactBody'> | undefined;
+  /** Viewers' outboxes waiting for the end of a long turn; asked after each batch. */
+  lateFlush?: LateFlush | undefined;
 }
 
 /**
@@ -63,6 +66,7 @@ export class BatchPipeline {
     for (const tap of this.taps) tap(source, batch);
     const matched = router.dispatch(engine.matchBatch(source, batch), source);
     if (matched > 0) metrics.linesMatched.inc(matched);
+    this.deps.lateFlush?.sendLate();
   }
 
   /** Registers a tap; returns the function that removes it. */

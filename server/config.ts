@@ -53,8 +53,14 @@ export const hubConfigSchema = z.strictObject({
   maxClientMessageBytes: z.number().int().positive().default(DEFAULT_LIMITS.maxClientMessageBytes),
   /** Recent lines kept per source file for backlog and context, in bytes. */
   backlogBytesPerSource: z.number().int().positive().default(1024 * 1024),
-  /** Bound on all backlog rings together; sources over their fair share are trimmed first. */
-  backlogTotalBytes: z.number().int().positive().default(128 * 1024 * 1024),
+  /**
+   * Bound on the memory all backlog rings keep allocated together (not just the lines' bytes: a
+   * small batch copy keeps a whole 8 KiB pool slab alive); sources over the average are trimmed
+   * first. The hub's RSS is about 190 MB (Node, 500 agents and 50 viewers connected, V8's heap)
+   * plus this bound plus the evicted batches V8 has not collected yet (up to about as much again):
+   * 64 MiB keeps the 500-agent fan-out benchmark under 300 MB (docs/performance.md).
+   */
+  backlogTotalBytes: z.number().int().positive().default(64 * 1024 * 1024),
   /** Matching lines queued for one viewer, in bytes, before the oldest are dropped. */
   clientQueueBytes: z.number().int().positive().default(4 * 1024 * 1024),
   /** Bytes the socket may hold unsent before a viewer counts as slow and its queue stops draining. */

@@ -1,4 +1,5 @@
 import type { HubToClient, MatchedLine } from '../protocol/index.js';
+import type { LateFlush, WaitingOutbox } from './late-flush.js';
 import { OutboxQueue, estimateLinesBytes } from './outbox-queue.js';
 
 /** The part of a ws WebSocket the outbox uses; tests pass a fake. */
@@ -40,22 +41,27 @@ const MAX_MESSAGE_BYTES = 256 * 1024;
 
 /**
  * One viewer's bounded send queue. When the socket is idle, what was queued during one event-loop
- * turn goes out at the end of that turn (low latency, and the batches of one turn share a message);
+ * turn goes out at the end of that turn (low latency, and the batches of one turn share a message),
+ * or after the batch being handled once it has waited MAX_TURN_WAIT_MS in a long turn (LateFlush);
  * while the socket still holds unsent bytes, matches are coalesced for a flush interval; above the
  * high-water mark nothing is sent and the queue grows up to its bound, then loses its oldest lines.
  * The viewer learns how many through a `dropped` message placed where the lines went missing.
  * Ingest only ever appends here.
  */
-export class ViewerOutbox {
+export class ViewerOutbox implements WaitingOutbox {
   private readonly queue = new OutboxQueue();
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private closed = false;
+  /** When the end-of-turn flush now pending was scheduled (performance.now()). */
+  waitingSince = 0;
 
   constructor(
     private readonly socket: OutboxSocket,
     private readonly options: OutboxOptions,
     private readonly hooks: OutboxHooks = {},
+    /** Sends lines that waited too long for the end of a long turn (shared by all viewers). */
+    private readonly lateFlush?: LateFlush,
   ) {}
 
   /** Bytes waiting in this queue (lines and control messages). */
@@ -85,6 +91,7 @@ export class ViewerOutbox {
   /** Sends as much as the socket takes now. */
   flush(): void {
     if (this.closed) return;
+    this.lateFlush?.remove(this);
     while (this.socket.bufferedAmount <= this.options.highWaterBytes) {
       const message = this.queue.takeMessage(MAX_MESSAGE_BYTES);
       if (message === undefined) break;
@@ -99,6 +106,7 @@ export class ViewerOutbox {
   /** Stops all sending and frees the queue. */
   close(): void {
     this.closed = true;
+    this.lateFlush?.remove(this);
     this.cancelTimers();
   }
 
@@ -111,6 +119,8 @@ export class ViewerOutbox {
         this.immediate = undefined;
         this.flush();
       });
+      this.waitingSince = performance.now();
+      this.lateFlush?.add(this);
     } else {
       this.schedule(this.options.flushIntervalMs);
     }

@@ -12,6 +12,7 @@ import { Heartbeat } from './heartbeat.js';
 import { createHttpApp } from './http-app.js';
 import { startHubFeatures, type HubFeatures } from './hub-features.js';
 import { AgentEndpoint } from './ingest.js';
+import { LateFlush } from './late-flush.js';
 import { MatchRouter } from './match-router.js';
 import { HubMetrics } from './metrics.js';
 import { SourceRegistry } from './source-registry.js';
@@ -89,7 +90,8 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
   const backlog = new Backlog({ bytesPerSource: config.backlogBytesPerSource, totalBytes: config.backlogTotalBytes });
   const engine = new FilterEngine();
   const router = new MatchRouter(engine);
-  const pipeline = new BatchPipeline({ registry, backlog, engine, router, metrics, maxLineBytes: config.maxLineBytes, redactor });
+  const lateFlush = new LateFlush();
+  const pipeline = new BatchPipeline({ registry, backlog, engine, router, metrics, maxLineBytes: config.maxLineBytes, redactor, lateFlush });
   const heartbeat = new Heartbeat(config.heartbeatIntervalMs, (context) => logger.info(context, 'peer missed a heartbeat; terminated'));
   let cluster: Cluster | undefined;
   if (config.nats !== undefined) {
@@ -105,7 +107,7 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
   }
 
   const agents = new AgentEndpoint({ config, logger, hubId, registry, pipeline, metrics, access }, heartbeat);
-  const viewers = new ViewerEndpoint({ config, logger, hubId, router, backlog, registry, metrics, access, cluster: cluster?.viewers, agentsView: cluster?.agents }, heartbeat);
+  const viewers = new ViewerEndpoint({ config, logger, hubId, router, backlog, registry, metrics, access, lateFlush, cluster: cluster?.viewers, agentsView: cluster?.agents }, heartbeat);
   const broadcast = (message: HubToClient) => viewers.broadcast(message);
   let features: HubFeatures;
   try {

@@ -18,6 +18,7 @@ import type { Backlog } from './backlog.js';
 import type { HubConfig } from './config.js';
 import { ViewerOutbox } from './fanout.js';
 import { FilterError } from './filter-engine.js';
+import type { LateFlush } from './late-flush.js';
 import type { MatchRouter, RoutedSubscription } from './match-router.js';
 import type { HubMetrics } from './metrics.js';
 import { closeReason, sendIfOpen, toBuffer } from './socket-util.js';
@@ -35,6 +36,8 @@ export interface TailSessionDeps {
   access: Authenticator;
   /** The current `sources` message, serialized once for every viewer. */
   sourcesText(): string;
+  /** Shared with the pipeline: sends lines that waited too long for the end of a long turn. */
+  lateFlush?: LateFlush | undefined;
   /** With --nats: other hubs' lines, backlog and context (server/cluster/); absent on a single hub. */
   cluster?: ClusterViewerHooks | undefined;
 }
@@ -74,6 +77,7 @@ export class TailSession {
         onDropped: (count) => metrics.clientDroppedLines.inc(count),
         onOverflow: () => this.closeSlow(),
       },
+      deps.lateFlush,
     );
     this.helloTimer = setTimeout(() => this.protocolError(`no hello within ${config.helloTimeoutMs} ms`), config.helloTimeoutMs);
     metrics.viewers.inc();

@@ -66,6 +66,73 @@ describe('live filtering', () => {
     expect(await page.getByRole('button', { name: /new lines/ }).count()).toBe(0);
   });
 
+  it('pauses on a wheel up while lines stream in, stays where the user scrolled, counts new lines, resumes to live', async () => {
+    const page = await openLive('/?q=wheel-test');
+    const scroller = page.locator('.stream__scroll');
+    // A firehose (about 10,000 lines/s): under it a batch is committed between the browser scrolling and the page seeing the scroll, the case the pause must survive.
+    let next = 0;
+    let streaming = true;
+    const feeding = (async () => {
+      while (streaming) {
+        await stack.append(Array.from({ length: 200 }, () => `wheel-test line ${String(next++).padStart(6, '0')}`));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    try {
+      // Enough lines to scroll through, and the stream still arriving.
+      // And the pane's bound reached: from then on every commit also trims the oldest lines.
+      await page.locator('.stream-status__trimmed').waitFor({ timeout: 30_000 });
+      expect(await page.locator('.stream-status__live').count()).toBe(1);
+      const box = await scroller.boundingBox();
+      await page.mouse.move(box!.x + box!.width / 2, box!.y + box!.height / 2);
+      for (let step = 0; step < 3; step++) {
+        // The page is busy when the wheel turns, as it is under a firehose on a loaded machine: the
+        // browser scrolls at once, and the page runs its own work before it sees the wheel.
+        await page.evaluate(() => {
+          setTimeout(() => {
+            const until = performance.now() + 400;
+            while (performance.now() < until);
+          }, 0);
+        });
+        await page.mouse.wheel(0, -300);
+        await page.waitForTimeout(500);
+      }
+
+      await page.getByText('Paused (scrolled up)').waitFor({ timeout: 5_000 });
+      // The view stays where the wheel left it, above the newest lines, while lines keep arriving.
+      const where = () =>
+        scroller.evaluate((element) => {
+          const box = element.getBoundingClientRect();
+          const top = [...element.querySelectorAll('[data-line-id]')].find((row) => row.getBoundingClientRect().bottom > box.top + 1);
+          return { fromBottom: element.scrollHeight - element.scrollTop - element.clientHeight, topLine: top?.textContent ?? '' };
+        });
+      await page.waitForTimeout(300);
+      const first = await where();
+      expect(first.fromBottom).toBeGreaterThan(300);
+      const counter = page.getByRole('button', { name: /▼ [\d,]+ new lines/ });
+      const count = async () => Number((await counter.textContent())!.replace(/\D/g, ''));
+      const before = await count();
+      await page.waitForTimeout(1_000);
+      const second = await where();
+      expect(second.topLine).toBe(first.topLine);
+      expect(second.fromBottom).toBeGreaterThan(300);
+      expect(await count()).toBeGreaterThan(before);
+      expect(await page.getByText('Paused (scrolled up)').count()).toBe(1);
+
+      // Resuming goes back to live, at the newest lines.
+      await counter.click();
+      await page.locator('.stream-status__live').waitFor();
+      await page.waitForFunction(() => {
+        const element = document.querySelector('.stream__scroll')!;
+        return element.scrollHeight - element.scrollTop - element.clientHeight < 5;
+      });
+      expect(await page.getByRole('button', { name: /new lines/ }).count()).toBe(0);
+    } finally {
+      streaming = false;
+      await feeding;
+    }
+  });
+
   it('copies selected lines as Markdown: a header naming the filter and range, then a fenced block', async () => {
     const page = await openLive('/?q=copy-test');
     await stack.append(['copy-test one ERROR', 'copy-test two', 'copy-test three with ``` fence']);

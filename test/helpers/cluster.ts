@@ -11,12 +11,17 @@ import { waitFor } from './wait.js';
  * A hub of a cluster, started through the real CLI with `--nats`. Pin counts are flushed every
  * 200 ms so that shared rates settle quickly.
  */
-export async function startClusterHub(nats: NatsServer, dir: string, name: string, options: Record<string, unknown> = {}): Promise<TestHub & { id: string }> {
+export async function startClusterHub(nats: Pick<NatsServer, 'url'>, dir: string, name: string, options: Record<string, unknown> = {}): Promise<TestHub & { id: string }> {
   const config = join(dir, `${name}.json`);
   await writeFile(config, JSON.stringify({ pinFlushIntervalMs: 200, ...options }));
   const hub = await startHub({ dataDir: join(dir, name), args: ['--nats', nats.url, '--config', config, '--log-level', 'debug'] });
   const health = await api<{ hubId: string }>(hub.url, 'GET', '/healthz');
   return { ...hub, id: health.body.hubId };
+}
+
+/** The name a hub's NATS connection goes by (server/cluster/nats-link.ts), as nats-server's /connz lists it. */
+export function natsConnectionName(hub: { id: string }): string {
+  return `supergrep-hub-${hub.id}`;
 }
 
 /** One sample of a hub's /metrics (0 when the series is absent). */

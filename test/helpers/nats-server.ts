@@ -2,24 +2,38 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { waitFor } from './wait.js';
 
+/** One client connection as nats-server's monitoring sees it. */
+export interface NatsConnectionStats {
+  outMsgs: number;
+  outBytes: number;
+  /** Each subscription with the messages delivered through it. */
+  subscriptions: Array<{ subject: string; msgs: number }>;
+}
+
 /** Debian's nats-server (`.ci/run` installs it); overridable for a local build. */
 export const NATS_SERVER = process.env.NATS_SERVER_BIN ?? 'nats-server';
 
 /**
- * A nats-server with JetStream for one test, on loopback. The first start takes a free port (-p -1,
- * read back from its log); `restart()` comes back on the same port with the same store directory,
- * as a restarted production server would.
+ * A nats-server with JetStream for one test, on loopback. The first start takes free ports (-p -1
+ * and -m -1, read back from its log); `restart()` comes back on the same ports with the same store
+ * directory, as a restarted production server would. The monitoring port lets a test ask the
+ * server itself what each hub subscribed to and was sent, independently of the hubs' own metrics.
  */
 export class NatsServer {
   private child: ChildProcess | undefined;
   private readonly output: string[] = [];
   port = 0;
+  monitorPort = 0;
 
-  private constructor(private readonly storeDir: string) {}
+  private constructor(
+    private readonly storeDir: string,
+    private readonly jetstream: boolean,
+  ) {}
 
-  static async start(storeDir: string): Promise<NatsServer> {
-    const server = new NatsServer(storeDir);
-    await server.launch(-1);
+  /** `jetstream: false` starts a server without -js, which a hub must refuse. */
+  static async start(storeDir: string, options: { jetstream?: boolean } = {}): Promise<NatsServer> {
+    const server = new NatsServer(storeDir, options.jetstream ?? true);
+    await server.launch(-1, -1);
     return server;
   }
 
@@ -31,9 +45,10 @@ export class NatsServer {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  private async launch(port: number): Promise<void> {
+  private async launch(port: number, monitorPort: number): Promise<void> {
     const from = this.output.length;
-    const child = spawn(NATS_SERVER, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', this.storeDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [...(this.jetstream ? ['-js'] : []), '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-sd', this.storeDir];
+    const child = spawn(NATS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     for (const stream of [child.stdout!, child.stderr!]) {
       stream.setEncoding('utf8');
@@ -45,6 +60,8 @@ export class NatsServer {
       const lines = this.output.slice(from);
       const listening = lines.map((line) => /Listening for client connections on [\d.]+:(\d+)/.exec(line)).find(Boolean);
       if (listening) this.port = Number(listening[1]);
+      const monitor = lines.map((line) => /Starting http monitor on [\d.]+:(\d+)/.exec(line)).find(Boolean);
+      if (monitor) this.monitorPort = Number(monitor[1]);
       return lines.some((line) => line.includes('Server is ready'));
     }, 15_000).catch(async (error: Error) => {
       child.kill('SIGKILL');
@@ -67,7 +84,24 @@ export class NatsServer {
   /** Starts it again on the same port and store directory. */
   async restart(): Promise<void> {
     await this.stop();
-    await this.launch(this.port);
+    await this.launch(this.port, this.monitorPort);
+  }
+
+  /**
+   * What the server holds for the client connection named `name` (`/connz?subs=detail`): the
+   * subjects it subscribed to and the messages and bytes it was sent. Undefined when not connected.
+   */
+  async connection(name: string): Promise<NatsConnectionStats | undefined> {
+    const answer = await fetch(`http://127.0.0.1:${this.monitorPort}/connz?subs=detail&limit=1024`);
+    if (!answer.ok) throw new Error(`nats-server /connz answered ${answer.status}`);
+    const body = (await answer.json()) as { connections?: Array<{ name?: string; out_msgs: number; out_bytes: number; subscriptions_list_detail?: Array<{ subject: string; msgs: number }> }> };
+    const found = body.connections?.find((connection) => connection.name === name);
+    if (!found) return undefined;
+    return {
+      outMsgs: found.out_msgs,
+      outBytes: found.out_bytes,
+      subscriptions: (found.subscriptions_list_detail ?? []).map((sub) => ({ subject: sub.subject, msgs: sub.msgs })),
+    };
   }
 
   log(): string {

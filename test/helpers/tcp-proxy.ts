@@ -58,6 +58,15 @@ export class TcpProxy {
     }
   }
 
+  /**
+   * Cuts every connection and stalls: both ends see theirs close at once (a restarted router, a
+   * peer's process gone), and connections made from now on hang until `resume()`.
+   */
+  disconnect(): void {
+    this.stalled = true;
+    for (const pair of [...this.pairs]) this.cut(pair);
+  }
+
   resume(): void {
     this.stalled = false;
     for (const pair of [...this.pairs]) if (pair.stalled) this.cut(pair);

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Pin, PinRate } from '../../protocol/index.js';
 import type { CliProcess } from '../helpers/cli-process.js';
-import { RawViewer, hubMetric, startClusterHub, waitForPeers } from '../helpers/cluster.js';
+import { RawViewer, hubMetric, natsConnectionName, startClusterHub, waitForPeers } from '../helpers/cluster.js';
+import { api } from '../helpers/http-api.js';
 import { NatsServer } from '../helpers/nats-server.js';
 import { appendLines, numbered, startAgent, waitForFollowing } from '../helpers/supergrep.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -67,10 +69,14 @@ describe('cluster: delivery across hubs', () => {
     expect(await hubMetric(a, 'supergrep_nats_lines_published_total')).toBe(3001);
   });
 
-  it('routes by interest: a hub receives only the hosts its viewers select, and nothing without viewers', async () => {
+  it('routes by interest: a hub receives only the hosts its viewers select, and nothing without viewers, pins included', async () => {
     const a = await hub('a');
     const b = await hub('b');
     const c = await hub('c');
+    // A pin selects every host; pins are counted where lines are taken in, so it must not make any
+    // hub subscribe to other hubs' lines.
+    const pin = (await api<Pin>(c.url, 'POST', '/api/pins', { json: { name: 'ends', query: 'END' } })).body;
+    await waitFor('every hub to hold the pin', async () => (await Promise.all([a, b].map((h) => api<Pin[]>(h.url, 'GET', '/api/pins')))).every((l) => l.body.length === 1));
     const onB = await viewer(b.url, { query: '', hosts: ['web-1'] });
     const webFile = join(dir, 'web.log');
     const dbFile = join(dir, 'db.log');
@@ -91,6 +97,16 @@ describe('cluster: delivery across hubs', () => {
     expect(await hubMetric(b, 'supergrep_nats_lines_received_total')).toBe(301);
     expect(await hubMetric(b, 'supergrep_nats_line_subjects')).toBe(1);
     expect(await hubMetric(c, 'supergrep_nats_lines_received_total')).toBe(0);
+    // The same, as nats-server itself saw it: C's only line subject is its late viewer's, and no
+    // line message went through it; B subscribed to web-1's lines only.
+    const lineSubs = async (h: { id: string }) => (await nats.connection(natsConnectionName(h)))!.subscriptions.filter((sub) => sub.subject.startsWith('sg.lines.'));
+    expect(await lineSubs(c)).toEqual([{ subject: 'sg.lines.nowhere.*', msgs: 0 }]);
+    const [onlyWeb] = await lineSubs(b);
+    expect(onlyWeb?.subject).toBe('sg.lines.web-1.*');
+    expect(await lineSubs(b)).toHaveLength(1);
+    expect(onlyWeb!.msgs).toBeGreaterThan(0);
+    // ...and the pin was still counted once, by A, which took both END lines in: C shows 2 without a line of traffic.
+    await waitFor('the pin rate on C', async () => (await api<PinRate>(c.url, 'GET', `/api/pins/${pin.id}/rate?minutes=5`)).body.buckets.reduce((n, b) => n + b.count, 0) === 2);
 
     // A viewer with no host restriction needs every subject: C now receives both hosts.
     const onC = await viewer(c.url, { query: 'END' });

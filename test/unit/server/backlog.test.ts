@@ -11,9 +11,20 @@ function source(file: string, host = 'h'): SourceRef & { pos: number } {
 
 let seq = 0;
 
+/**
+ * A Buffer with an allocation of its own: the backlog bounds the memory bodies keep allocated, and
+ * `Buffer.from` of a short string is a view into Node's shared 8 KiB pool.
+ */
+function ownBuffer(text: string): Buffer {
+  const bytes = Buffer.from(text);
+  const own = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(own);
+  return own;
+}
+
 /** Appends lines as one batch at the source's next position, like the pipeline does. */
 function append(backlog: Backlog, src: SourceRef & { pos: number }, lines: string[], ts = 0, truncated?: Set<number>): StoredBatch {
-  const body = Buffer.from(lines.map((line) => `${line}\n`).join(''));
+  const body = ownBuffer(lines.map((line) => `${line}\n`).join(''));
   const batch: StoredBatch = { body, firstPos: src.pos, ts, truncated, seq: ++seq };
   src.pos += body.length;
   backlog.append(src, batch);
@@ -66,6 +77,36 @@ describe('Backlog bounds', () => {
     expect(ringLines(backlog, quiet)).toEqual(['q1', 'q2']);
     expect(ringLines(backlog, chatty).at(-1)).toBe('chatty-19');
     expect(ringLines(backlog, chatty)).toHaveLength(5);
+  });
+
+  it('counts a shared allocation once, and bounds the memory bodies keep allocated, not their lengths', () => {
+    const slab = Buffer.allocUnsafeSlow(100);
+    slab.fill('x\n');
+    const a = source('a');
+    const b = source('b');
+    const backlog = new Backlog({ bytesPerSource: 1000, totalBytes: 250 });
+    const put = (src: SourceRef & { pos: number }, body: Buffer) => {
+      backlog.append(src, { body, firstPos: src.pos, ts: 0, truncated: undefined, seq: ++seq });
+      src.pos += body.length;
+    };
+    // Two 10-byte views into one 100-byte allocation: 100 bytes held, 20 bytes of lines.
+    put(a, slab.subarray(0, 10));
+    put(b, slab.subarray(10, 20));
+    expect(backlog.totalBytes).toBe(100);
+    expect(backlog.bodyBytes).toBe(20);
+    // Two more allocations of 100 bytes: 300 > 250. Dropping a's first batch frees nothing (b still
+    // uses that allocation), so a's second batch goes too: 200 bytes held.
+    const second = Buffer.allocUnsafeSlow(100).fill('y\n');
+    const third = Buffer.allocUnsafeSlow(100).fill('z\n');
+    put(a, second.subarray(0, 50));
+    put(a, third.subarray(0, 50));
+    expect(backlog.totalBytes).toBe(200);
+    expect(ringLines(backlog, a)).toEqual(Array(25).fill('z'));
+    expect(ringLines(backlog, b)).toEqual(Array(5).fill('x'));
+    backlog.forget(b);
+    backlog.forget(a);
+    expect(backlog.totalBytes).toBe(0);
+    expect(backlog.bodyBytes).toBe(0);
   });
 
   it('frees a forgotten source', () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HubToClient, MatchedLine } from '../../../protocol/index.js';
 import { ViewerOutbox, type OutboxOptions } from '../../../server/fanout.js';
+import { LateFlush } from '../../../server/late-flush.js';
 import { estimateLineBytes } from '../../../server/outbox-queue.js';
 
 class FakeSocket {
@@ -48,6 +49,24 @@ describe('ViewerOutbox', () => {
     outbox.sendLines('s', lines('L03'));
     vi.advanceTimersByTime(0);
     expect(socket.summary()).toEqual(['matches:s:L01,L02', 'matches:s:L03']);
+  });
+
+  it('sends lines that waited past the budget in a long turn before the turn ends, and nothing twice', () => {
+    const socket = new FakeSocket();
+    const late = new LateFlush(2);
+    const outbox = new ViewerOutbox(socket, OPTIONS, {}, late);
+    outbox.sendLines('s', lines('L01'));
+    late.sendLate(outbox.waitingSince + 1);
+    expect(socket.sent).toEqual([]);
+    late.sendLate(outbox.waitingSince + 2);
+    expect(socket.summary()).toEqual(['matches:s:L01']);
+    // Lines queued later in the same turn still go out at its end, once.
+    outbox.sendLines('s', lines('L02'));
+    vi.advanceTimersByTime(0);
+    expect(socket.summary()).toEqual(['matches:s:L01', 'matches:s:L02']);
+    vi.advanceTimersByTime(100);
+    late.sendLate(outbox.waitingSince + 100);
+    expect(socket.sent).toHaveLength(2);
   });
 
   it('coalesces for a flush interval while the socket still holds unsent bytes', () => {

@@ -123,6 +123,12 @@ export class TestAgent {
 
   /** Sends lines as the next batch of `fileId`, continuing from its last offset; resolves with the ack. */
   async send(file: string, lines: string[], options: { fileId?: string; offset?: number; truncated?: number[] } = {}): Promise<HubToAgent> {
+    const batch = this.sendFrame(file, lines, options);
+    return this.peer.inbox.next(`ack ${batch}`, (message) => message.type === 'ack' && message.batch === batch);
+  }
+
+  /** Sends lines as the next batch without waiting for anything; returns its batch number. */
+  sendFrame(file: string, lines: string[], options: { fileId?: string; offset?: number; truncated?: number[] } = {}): number {
     const fileId = options.fileId ?? `${file}#1`;
     const body = Buffer.from(lines.map((line) => `${line}\n`).join(''));
     const offset = options.offset ?? this.offsets.get(fileId) ?? 0;
@@ -138,9 +144,8 @@ export class TestAgent {
       ...(options.truncated ? { truncated: options.truncated } : {}),
     };
     this.offsets.set(fileId, header.endOffset);
-    const batch = this.batch;
     this.peer.socket.send(encodeLinesFrame(header, body));
-    return this.peer.inbox.next(`ack ${batch}`, (message) => message.type === 'ack' && message.batch === batch);
+    return this.batch;
   }
 
   close(): void {

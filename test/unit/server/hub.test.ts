@@ -106,6 +106,40 @@ describe('hub: agent to viewer', () => {
     expect(await counterValue(h, 'duplicateBatches')).toBe(1);
   });
 
+  it('acknowledges frames that arrive together with one cumulative ack, covering every batch, lines in order', async () => {
+    const h = await hub();
+    const viewer = await readyViewer(h);
+    await viewer.subscribe('all', { query: '' });
+    const { agent } = await TestAgent.connect(h);
+    const socket = (agent.peer.socket as unknown as { _socket: import('node:net').Socket })._socket;
+    // Corked: the frames leave in one write, so the hub reads and takes them in during one turn.
+    socket.cork();
+    const frames = 50;
+    for (let b = 1; b <= frames; b += 1) agent.sendFrame('/app.log', [`line ${b}a`, `line ${b}b`]);
+    socket.uncork();
+    await agent.peer.inbox.next('the last ack', (m) => m.type === 'ack' && m.batch === frames);
+    const acks = agent.peer.inbox.messages.flatMap((m) => (m.type === 'ack' ? [m.batch] : []));
+    expect(acks.length).toBeLessThan(frames);
+    expect(acks).toEqual([...acks].sort((x, y) => x - y));
+    expect(new Set(acks).size).toBe(acks.length);
+    const lines = (await viewer.collect('all', frames * 2)).map((line) => line.line);
+    expect(lines).toEqual(Array.from({ length: frames }, (_, i) => [`line ${i + 1}a`, `line ${i + 1}b`]).flat());
+  });
+
+  it('acknowledges what it took in before closing an agent for a bad frame', async () => {
+    const h = await hub();
+    const { agent } = await TestAgent.connect(h);
+    const socket = (agent.peer.socket as unknown as { _socket: import('node:net').Socket })._socket;
+    socket.cork();
+    for (let b = 1; b <= 5; b += 1) agent.sendFrame('/app.log', [`line ${b}`]);
+    agent.peer.socket.send(Buffer.from([9, 9, 9, 9, 9, 9]));
+    socket.uncork();
+    const error = await agent.peer.inbox.next('error', (m) => m.type === 'error');
+    expect(error).toMatchObject({ code: 'SG_ERR_PROTOCOL' });
+    const before = agent.peer.inbox.messages.slice(0, agent.peer.inbox.messages.indexOf(error));
+    expect(before.filter((m) => m.type === 'ack').at(-1)).toEqual({ type: 'ack', batch: 5 });
+  });
+
   it('cuts lines longer than its own limit and marks them truncated', async () => {
     const h = await hub({ maxLineBytes: 10 });
     const viewer = await readyViewer(h);
@@ -340,7 +374,8 @@ describe('hub: heartbeats and time limits', () => {
     const viewer = await readyViewer(h);
     const { agent } = await TestAgent.connect(h, 'web-7');
     await agent.send('/var/log/app.log', ['a', 'b', 'c']);
-    const sources = await viewer.inbox.next('sources with web-7', (m) => m.type === 'sources' && m.agents.length > 0);
+    // A sources message may go out between the agent's hello and its first batch (no files yet).
+    const sources = await viewer.inbox.next('sources with web-7', (m) => m.type === 'sources' && (m.agents[0]?.files.length ?? 0) > 0);
     expect(sources).toMatchObject({
       type: 'sources',
       agents: [{ host: 'web-7', connected: true, files: [{ path: '/var/log/app.log', linesPerSec: expect.any(Number), lastTs: expect.any(Number) }] }],

@@ -31,7 +31,15 @@ export const animationFrameScheduler: FrameScheduler = {
     const wait = Math.max(0, lastRun + minIntervalMs - performance.now());
     const delay = wait > 0 ? setTimeout(() => (frame = requestAnimationFrame(run)), wait) : undefined;
     if (delay === undefined) frame = requestAnimationFrame(run);
-    const fallback = setTimeout(run, wait + HIDDEN_TAB_FALLBACK_MS);
+    // Only a hidden tab commits from the timer. A visible one waits for its frame even when frames
+    // are late (a busy main thread): a commit outside a frame could run after the browser scrolled
+    // for a wheel but before the page saw that wheel, and follow the newest line over the user.
+    let fallback: ReturnType<typeof setTimeout>;
+    const runIfHidden = () => {
+      if (document.visibilityState === 'hidden') run();
+      else fallback = setTimeout(runIfHidden, HIDDEN_TAB_FALLBACK_MS);
+    };
+    fallback = setTimeout(runIfHidden, wait + HIDDEN_TAB_FALLBACK_MS);
     return () => {
       done = true;
       clearTimeout(delay);

@@ -47,12 +47,13 @@ export function normalizeRanges(text: string, ranges: readonly MatchRange[]): [n
 }
 
 /**
- * Where a collapsed (one-line) row should start so its first match is on screen: a match far into a
- * long line would otherwise sit beyond the ellipsis. Returns 0 when the match is near the start.
+ * Where a collapsed (one-line) row should start so its first match is on screen: a match beyond the
+ * `visibleChars` the row shows would otherwise sit past the ellipsis. Returns 0 (the line's start)
+ * when that match already ends within view, so a line that fits its row is never cut at the start.
  */
-export function collapsedStart(text: string, ranges: readonly MatchRange[], lead = 16, threshold = 40): number {
+export function collapsedStart(text: string, ranges: readonly MatchRange[], visibleChars: number, lead = 16): number {
   const first = normalizeRanges(text, ranges)[0];
-  if (!first || first[0] <= threshold) return 0;
+  if (!first || first[1] <= visibleChars || first[0] <= lead) return 0;
   let start = first[0] - lead;
   if (splitsPair(text, start)) start -= 1;
   return start;

@@ -140,6 +140,65 @@ describe('StreamPane', () => {
     expect(stream.getSnapshot().paused).toBeNull();
   });
 
+  it('pauses at the wheel up itself: a batch committed before the scroll event neither follows nor moves the view', () => {
+    // A live window of 50 lines in a buffer of 1,000, so that opening the whole buffer is visible.
+    const stream = new PaneStream(1000, 50);
+    let next = 0;
+    const batch = (count: number) => Array.from({ length: count }, (): StreamEntry => entry(`line ${next}`, { id: `w${next++}` }));
+    stream.append(batch(200));
+    renderPane(stream);
+    const scroller = document.querySelector('.stream__scroll') as HTMLElement;
+    const bottom = 50 * 20 - 400;
+    expect(scroller.scrollTop).toBe(bottom);
+    const liveStart = stream.getSnapshot().start;
+
+    // The browser has scrolled, but the page has seen only the wheel so far; then a batch commits.
+    act(() => {
+      fireEvent.wheel(scroller, { deltaY: -100 });
+    });
+    expect(stream.getSnapshot()).toMatchObject({ paused: 'scroll', start: liveStart });
+    scroller.scrollTop = bottom - 100;
+    act(() => stream.append(batch(30)));
+    expect(scroller.scrollTop).toBe(bottom - 100);
+    expect(screen.getByRole('button', { name: '▼ 30 new lines' })).toBeTruthy();
+
+    // Once the list has taken in the scroll, the whole buffer opens above the rows in view.
+    const topLineId = `w${liveStart + (bottom - 100) / 20}`;
+    act(() => {
+      fireEvent.scroll(scroller);
+    });
+    expect(stream.getSnapshot().start).toBe(0);
+    expect((stream.entryAt(scroller.scrollTop / 20) as LineEntry).line.id).toBe(topLineId);
+    expect(row(topLineId)).toBeTruthy();
+    act(() => stream.append(batch(20)));
+    expect(screen.getByRole('button', { name: '▼ 50 new lines' })).toBeTruthy();
+    expect(stream.getSnapshot().paused).toBe('scroll');
+
+    fireEvent.click(screen.getByRole('button', { name: '▼ 50 new lines' }));
+    expect(stream.getSnapshot().paused).toBeNull();
+    expect(row(`w${next - 1}`)).toBeTruthy();
+  });
+
+  it('does not pause on a wheel up when the list fits its box, nor on a wheel down', () => {
+    const stream = new PaneStream(1000);
+    stream.append([entry('only', { id: 'o1' })]);
+    renderPane(stream);
+    const scroller = document.querySelector('.stream__scroll') as HTMLElement;
+    act(() => {
+      fireEvent.wheel(scroller, { deltaY: -100 });
+    });
+    expect(stream.getSnapshot().paused).toBeNull();
+    act(() => stream.append(Array.from({ length: 100 }, (_, i): StreamEntry => entry(`more ${i}`, { id: `m${i}` }))));
+    act(() => {
+      fireEvent.wheel(scroller, { deltaY: 100 });
+    });
+    expect(stream.getSnapshot().paused).toBeNull();
+    act(() => {
+      fireEvent.keyDown(scroller, { key: 'PageUp' });
+    });
+    expect(stream.getSnapshot().paused).toBe('scroll');
+  });
+
   it('shows the hub dropping lines, both in place and in the status strip', () => {
     const stream = new PaneStream(100);
     stream.append([entry('a'), { kind: 'dropped', count: 1234, at: 0 }, entry('b')]);
@@ -186,5 +245,26 @@ describe('StreamPane', () => {
   it('shows the hint while the stream is empty', () => {
     renderPane(new PaneStream(10));
     expect(screen.getByText('nothing yet')).toBeTruthy();
+  });
+
+  // The test layout makes the pane 800px wide: about 70 characters of text beside time, host and file.
+  it('shows a line that fits its row from its start, even when the match lies past the 40th character', () => {
+    const text = '2024-05-01T12:00:00Z INFO [checkout] cart saved status=503 in 12ms';
+    const start = text.indexOf('status=503');
+    expect(start).toBeGreaterThan(40);
+    const stream = new PaneStream(100);
+    stream.append([entry(text, { id: 'fits', ranges: [[start, start + 10]] })]);
+    renderPane(stream);
+    expect(row('fits').querySelector('[aria-label="line starts earlier"]')).toBeNull();
+    expect(row('fits').querySelector('.log-row__text')?.textContent).toBe(text);
+  });
+
+  it('still starts a long collapsed row near a match that would be out of view', () => {
+    const text = `${'k=v '.repeat(60)}status=503 done`;
+    const stream = new PaneStream(100);
+    stream.append([entry(text, { id: 'far', ranges: [[240, 250]] })]);
+    renderPane(stream);
+    expect(row('far').querySelector('[aria-label="line starts earlier"]')).not.toBeNull();
+    expect(row('far').querySelector('mark')?.textContent).toBe('status=503');
   });
 });

@@ -5,6 +5,7 @@ import { prettyJson } from '../../lib/json-line.js';
 import { analyzeLine } from '../../lib/line-analysis.js';
 import { formatClock, formatIso } from '../../lib/time-format.js';
 import type { LineEntry } from '../../lib/stream-entry.js';
+import { textColumnChars } from './row-geometry.js';
 
 /**
  * How much of a collapsed row is put in the DOM (more than the widest pane shows); the rest appears
@@ -21,6 +22,8 @@ interface LogRowProps {
   highlighted: boolean;
   expansion: RowExpansion | undefined;
   wrapAll: boolean;
+  /** Characters a collapsed row of this pane holds (rowCharsForWidth); changes only when the pane is resized. */
+  rowChars: number;
   onClick(entry: LineEntry, seq: number, event: MouseEvent): void;
   onExpand(id: string, expansion: RowExpansion | undefined): void;
 }
@@ -29,15 +32,15 @@ interface LogRowProps {
  * One matching line. Memoized on its props, all of which stay identical for an unchanged row, so a
  * new batch renders only the rows it adds.
  */
-export const LogRow = memo(function LogRow({ entry, seq, selected, highlighted, expansion, wrapAll, onClick, onExpand }: LogRowProps) {
+export const LogRow = memo(function LogRow({ entry, seq, selected, highlighted, expansion, wrapAll, rowChars, onClick, onExpand }: LogRowProps) {
   const { line } = entry;
   const analysis = analyzeLine(entry, line.line);
   const wrapped = wrapAll || expansion !== undefined;
   const pretty = useMemo(() => (expansion === 'json' ? prettyJson(analysis.visible) : undefined), [expansion, analysis.visible]);
-  // A collapsed row starts near its first match when that match lies far into the line.
-  const skip = wrapped ? 0 : collapsedStart(line.line, line.ranges);
-  const long = line.line.length > 160 || skip > 0;
   const fileName = line.file.slice(line.file.lastIndexOf('/') + 1) || line.file;
+  // A collapsed row starts near its first match only when that match would be out of view.
+  const skip = wrapped ? 0 : collapsedStart(line.line, line.ranges, textColumnChars(rowChars, line.host, fileName));
+  const long = line.line.length > 160 || skip > 0;
   const classes = ['log-row'];
   if (wrapped) classes.push('log-row--wrap');
   if (selected) classes.push('log-row--selected');

@@ -11,8 +11,10 @@ export const DEFAULT_PANE_CAPACITY = 50_000;
  * While live, only the newest lines are handed to the list: a pane that follows the bottom shows a
  * screenful, and the virtualizer's per-commit bookkeeping is linear in the list length. Pausing
  * opens the whole buffer for scrolling back (the virtualizer keeps the rows in view anchored).
+ * 500 rows is ten times a tall screen; every commit under a firehose rebuilds the virtualizer's
+ * positions for the whole window, so a larger one only costs.
  */
-export const LIVE_WINDOW = 2000;
+export const LIVE_WINDOW = 500;
 
 export type PauseReason = 'user' | 'scroll' | 'select' | 'permalink';
 
@@ -44,6 +46,11 @@ export class PaneStream implements Readable<StreamView> {
   private readonly seqById = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
   private pausedEnd = 0;
+  /**
+   * Set while a scroll pause keeps the live window (see pauseForScroll): the first seq handed to the
+   * list until openWindow() is called.
+   */
+  private heldStart: number | undefined;
   private view: StreamView;
 
   constructor(
@@ -134,8 +141,32 @@ export class PaneStream implements Readable<StreamView> {
     this.commit({ paused: reason });
   }
 
+  /**
+   * Pauses for a scroll gesture that has begun but that the list may not have taken in yet: the
+   * window stays the live one (no rows added above, so the list has nothing to re-anchor from a
+   * stale scroll position) until openWindow() is called once the list knows where the user is.
+   */
+  pauseForScroll(): void {
+    if (this.view.paused !== null) return;
+    this.heldStart = this.view.start;
+    this.pause('scroll');
+  }
+
+  /** Hands the whole buffer to a list paused by pauseForScroll (no-op otherwise). */
+  openWindow(): void {
+    if (this.heldStart === undefined) return;
+    this.heldStart = undefined;
+    if (this.view.paused !== null) this.commit({});
+  }
+
+  /** Whether a scroll pause still keeps the live window (openWindow() not called yet). */
+  get windowHeld(): boolean {
+    return this.heldStart !== undefined;
+  }
+
   resume(): void {
     if (this.view.paused === null) return;
+    this.heldStart = undefined;
     this.commit({ paused: null, newLines: 0 });
   }
 
@@ -144,6 +175,7 @@ export class PaneStream implements Readable<StreamView> {
     this.ring.clear();
     this.seqById.clear();
     this.pausedEnd = this.ring.endSeq;
+    this.heldStart = undefined;
     this.commit({ paused: null, newLines: 0, trimmed: 0, dropped: 0, received: 0 });
   }
 
@@ -153,7 +185,7 @@ export class PaneStream implements Readable<StreamView> {
       next.end = this.ring.endSeq;
       next.start = Math.max(this.ring.startSeq, next.end - this.liveWindow);
     } else {
-      next.start = this.ring.startSeq;
+      next.start = Math.max(this.ring.startSeq, this.heldStart ?? this.ring.startSeq);
       next.end = Math.max(next.start, Math.min(this.pausedEnd, this.ring.endSeq));
     }
     next.version = this.view.version + 1;

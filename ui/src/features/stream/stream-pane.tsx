@@ -6,7 +6,9 @@ import { DeployRow } from './deploy-row.js';
 import { LogRow, type RowExpansion } from './log-row.js';
 import { MarkerRow } from './marker-row.js';
 import type { PaneStream } from './pane-stream.js';
+import { rowCharsForWidth } from './row-geometry.js';
 import { StreamStatus } from './stream-status.js';
+import { useElementWidth } from './use-element-width.js';
 import { FOLLOW_SLACK_PX, useScrollPause } from './use-scroll-pause.js';
 import './stream.css';
 
@@ -51,8 +53,10 @@ function entryKey(entry: StreamEntry | undefined, seq: number, open: boolean): s
 export function StreamPane({ stream, label, selectedIds, highlightId, onLineClick, emptyHint, connected }: StreamPaneProps) {
   const view = useStore(stream);
   const scrollRef = useRef<HTMLDivElement>(null);
+  // In characters, so that rows re-render only when a resize changes what they can show.
+  const rowChars = rowCharsForWidth(useElementWidth(scrollRef));
 
-  const { onVirtualizerChange, gestureHandlers } = useScrollPause(stream);
+  const { onVirtualizerChange, gestureHandlers } = useScrollPause(stream, scrollRef);
   const [wrapAll, setWrapAll] = useState(false);
   const [expanded, setExpanded] = useState<ReadonlyMap<string, RowExpansion>>(() => new Map());
   const count = view.end - view.start;
@@ -183,6 +187,7 @@ export function StreamPane({ stream, label, selectedIds, highlightId, onLineClic
                     highlighted={entry.line.id === highlightId}
                     expansion={expanded.get(entry.line.id)}
                     wrapAll={wrapAll}
+                    rowChars={rowChars}
                     onClick={onRowClick}
                     onExpand={onExpand}
                   />

@@ -1,0 +1,47 @@
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+
+/**
+ * What the kernel said about a followed file: `changed` (written to, truncated, its attributes or
+ * link count changed) or `moved` (renamed, or the watch ended because the file is gone).
+ */
+export type ChangeKind = 'changed' | 'moved';
+
+export interface ChangeWatcher {
+  close(): void;
+}
+
+/**
+ * Linux names every open descriptor under /proc/self/fd. Watching that name puts the inotify watch
+ * on the file we hold open, not on whatever the path points at by the time the watch is set up (the
+ * path may have been rotated to another file in between). Elsewhere the path is the best we have.
+ */
+const PROC_FD_DIR = '/proc/self/fd';
+const hasProcFd = existsSync(PROC_FD_DIR);
+
+/**
+ * Tells `onChange` when the kernel reports a change to the open file (inotify on Linux, through
+ * fs.watch). Only a hint: it may come late, in bursts, or never (network file systems, the inotify
+ * watch limit reached), which is why the registry's poll still looks at every file now and then.
+ * Undefined when no watch could be set up; the poll alone then notices the file's growth.
+ *
+ * One watch per open file, closed with the file: an inotify watch keeps a kernel object per file
+ * (and counts against fs.inotify.max_user_watches), so a rotated-away file must not keep one.
+ */
+export function watchChanges(handle: FileHandle, path: string, onChange: (kind: ChangeKind) => void, onError: (error: Error) => void): ChangeWatcher | undefined {
+  let watcher: FSWatcher;
+  try {
+    // persistent: false, so a watch alone never keeps the process alive.
+    watcher = watch(hasProcFd ? `${PROC_FD_DIR}/${handle.fd}` : path, { persistent: false }, (event) => onChange(event === 'rename' ? 'moved' : 'changed'));
+  } catch (error) {
+    onError(error as Error);
+    return undefined;
+  }
+  // After an error (the watched file is gone, the watch was dropped) no more events come: the poll
+  // carries on alone for this file.
+  watcher.on('error', (error) => {
+    watcher.close();
+    onError(error);
+  });
+  return watcher;
+}

@@ -1,0 +1,139 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Agent } from '../../agent/agent.js';
+import { appendLines, numberedLines, startTestAgent, stopAll } from '../helpers/agent-harness.js';
+import { FakeHub } from '../helpers/fake-hub.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait.js';
+
+/** Far longer than any wait below: what arrives in time was read because of a change event. */
+const SLOW_POLL_MS = 60_000;
+
+/** inotify watches this process holds (Linux: one "inotify wd:" line per watch in the fdinfo of an inotify descriptor). */
+function inotifyWatchCount(): number {
+  let count = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue; // closed since the listing (the listing's own descriptor)
+    }
+    if (target !== 'anon_inode:inotify') continue;
+    count += readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').split('\n').filter((line) => line.startsWith('inotify wd:')).length;
+  }
+  return count;
+}
+
+const onLinux = process.platform === 'linux';
+
+describe('agent reading on change events', () => {
+  const agents = new Set<Agent>();
+  let hub: FakeHub;
+  let dir: string;
+  let file: string;
+  let stateFile: string;
+  let cleanup: () => Promise<void>;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = await makeTempDir('sg-agent-events-'));
+    file = join(dir, 'app.log');
+    stateFile = join(dir, 'agent-state.json');
+    hub = await FakeHub.start();
+  });
+
+  afterEach(async () => {
+    await stopAll(agents);
+    await hub.close();
+    await cleanup();
+  });
+
+  it('sends a line appended to a followed file long before the poll would have seen it', async () => {
+    await writeFile(file, '');
+    await startTestAgent({ hubs: [hub.url], paths: [file], stateFile, pollIntervalMs: SLOW_POLL_MS, rescanIntervalMs: SLOW_POLL_MS }, agents);
+    await waitFor('the agent to connect', () => hub.connectionCount >= 1);
+    const latencies: number[] = [];
+    for (let round = 0; round < 10; round += 1) {
+      const startedAt = performance.now();
+      await appendLines(file, [`line ${round}`]);
+      await waitFor(`line ${round}`, () => hub.linesOf(file).length > round, 5_000, 1);
+      latencies.push(performance.now() - startedAt);
+    }
+    expect(hub.linesOf(file)).toEqual(Array.from({ length: 10 }, (_, round) => `line ${round}`));
+    // Typically 1-3 ms; the bound leaves room for a loaded test machine, and is still 60 times
+    // shorter than the poll.
+    expect(Math.max(...latencies)).toBeLessThan(1_000);
+  });
+
+  it('reads many busy files, each line once and in order, with the reads paced', async () => {
+    const files = Array.from({ length: 8 }, (_, i) => join(dir, `busy-${i}.log`));
+    for (const name of files) await writeFile(name, '');
+    const { agent } = await startTestAgent(
+      { hubs: [hub.url], paths: [join(dir, 'busy-*.log')], stateFile, pollIntervalMs: SLOW_POLL_MS, changeReadsPerSecond: 100 },
+      agents,
+    );
+    await waitFor('every file followed', () => agent.stats().filesFollowed === files.length);
+    const rounds = 40;
+    for (let round = 0; round < rounds; round += 1) {
+      for (const name of files) await appendLines(name, [`r${round}`]);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    for (const name of files) await waitFor(`the lines of ${name}`, () => hub.linesOf(name).length >= rounds, 10_000);
+    for (const name of files) expect(hub.linesOf(name)).toEqual(Array.from({ length: rounds }, (_, round) => `r${round}`));
+    // 8 files written every ~5 ms and read at most 100 times a second in all: far fewer batches than writes.
+    expect(agent.stats().batchesSent).toBeLessThan((files.length * rounds) / 2);
+  });
+
+  it('follows rename+create rotation without waiting for the poll', async () => {
+    await writeFile(file, '');
+    await startTestAgent({ hubs: [hub.url], paths: [file], stateFile, pollIntervalMs: SLOW_POLL_MS }, agents);
+    await waitFor('the agent to connect', () => hub.connectionCount >= 1);
+    const writer = await open(file, 'a');
+    const before = numberedLines('before', 0, 100);
+    await writer.write(before.map((line) => `${line}\n`).join(''));
+    await waitFor('the lines before rotation', () => hub.linesOf(file).length >= before.length);
+    await rename(file, `${file}.1`);
+    // The application goes on writing to the renamed file for a while, as a real logger does.
+    const late = numberedLines('late', 0, 50);
+    await writer.write(late.map((line) => `${line}\n`).join(''));
+    await writer.close();
+    const after = numberedLines('after', 0, 100);
+    await appendLines(file, after);
+    await waitFor('every line', () => hub.linesOf(file).length >= before.length + late.length + after.length, 10_000);
+    expect(hub.linesOf(file)).toEqual([...before, ...late, ...after]);
+    expect(hub.fileIdsOf(file)).toHaveLength(2);
+    expect(hub.problems).toEqual([]);
+  });
+
+  it.runIf(onLinux)('holds one inotify watch per open file and releases it when the file is closed or the agent stops', async () => {
+    const watchesBefore = inotifyWatchCount();
+    await writeFile(file, '');
+    const { agent } = await startTestAgent({ hubs: [hub.url], paths: [file], stateFile, rotatedIdleCloseMs: 100 }, agents);
+    await waitFor('the file to be followed', () => agent.stats().filesFollowed === 1);
+    expect(inotifyWatchCount()).toBe(watchesBefore + 1);
+
+    // Rotation: the old file keeps its watch until it is read out and closed; the new one has its own.
+    await appendLines(file, ['old']);
+    await rename(file, `${file}.1`);
+    await appendLines(file, ['new']);
+    await waitFor('both lines', () => hub.linesOf(file).length >= 2);
+    await waitFor('the rotated-away file to be closed', () => agent.stats().filesFollowed === 1, 10_000);
+    expect(inotifyWatchCount()).toBe(watchesBefore + 1);
+
+    // Deletion: read to its end through the open descriptor, closed, and its watch gone with it.
+    await appendLines(file, ['last']);
+    await rm(file);
+    await waitFor('the last line', () => hub.linesOf(file).length >= 3);
+    await waitFor('the deleted file to be closed', () => agent.stats().filesFollowed === 0, 10_000);
+    expect(inotifyWatchCount()).toBe(watchesBefore);
+    expect(hub.linesOf(file)).toEqual(['old', 'new', 'last']);
+
+    await writeFile(file, '');
+    await waitFor('the re-created file to be followed', () => agent.stats().filesFollowed === 1, 10_000);
+    expect(inotifyWatchCount()).toBe(watchesBefore + 1);
+    await stopAll(agents);
+    expect(inotifyWatchCount()).toBe(watchesBefore);
+  });
+});
