@@ -12,7 +12,7 @@ import {
   type LinesFrame,
 } from '../protocol/node.js';
 import type { Logger } from '../lib/logger.js';
-import { AckCoalescer } from './ack-coalescer.js';
+import { AckCoalescer, type AckGate } from './ack-coalescer.js';
 import { AgentRateLimit } from './agent-rate-limit.js';
 import type { BatchPipeline } from './batch-pipeline.js';
 import type { HubConfig } from './config.js';
@@ -31,6 +31,8 @@ export interface AgentConnectionDeps {
   registry: SourceRegistry;
   pipeline: BatchPipeline;
   metrics: HubMetrics;
+  /** With --nats: acks wait until NATS holds the lines they cover (Cluster.ackGate). */
+  ackGate?: AckGate | undefined;
 }
 
 /**
@@ -49,7 +51,7 @@ export class AgentConnection {
   private readonly rateLimit: AgentRateLimit | undefined;
   private readonly rateLog = new LogThrottle(RATE_LOG_INTERVAL_MS);
   private droppedSinceLog = 0;
-  private readonly acks = new AckCoalescer((batch) => this.send({ type: 'ack', batch }));
+  private readonly acks: AckCoalescer;
 
   constructor(
     private readonly socket: WebSocket,
@@ -57,6 +59,7 @@ export class AgentConnection {
     private readonly tokenName: string | undefined,
     private readonly deps: AgentConnectionDeps,
   ) {
+    this.acks = new AckCoalescer((batch) => this.send({ type: 'ack', batch }), deps.ackGate);
     const linesPerSec = deps.config.maxAgentLinesPerSec;
     this.rateLimit = linesPerSec === undefined ? undefined : new AgentRateLimit(linesPerSec);
     this.helloTimer = setTimeout(

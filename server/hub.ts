@@ -106,7 +106,7 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
     }
   }
 
-  const agents = new AgentEndpoint({ config, logger, hubId, registry, pipeline, metrics, access }, heartbeat);
+  const agents = new AgentEndpoint({ config, logger, hubId, registry, pipeline, metrics, access, ackGate: cluster?.ackGate }, heartbeat);
   const viewers = new ViewerEndpoint({ config, logger, hubId, router, backlog, registry, metrics, access, lateFlush, cluster: cluster?.viewers, agentsView: cluster?.agents }, heartbeat);
   const broadcast = (message: HubToClient) => viewers.broadcast(message);
   let features: HubFeatures;

@@ -12,6 +12,7 @@ import { KvCaptureStore, KvDeployStore, KvPinStore } from './kv-stores.js';
 import { LineBridge } from './line-bridge.js';
 import { ClusterMetrics, NatsLink, type NatsHealth } from './nats-link.js';
 import { PeerQueries } from './peer-queries.js';
+import { PublishBarrier } from './publish-barrier.js';
 import { Presence, mergeAgents } from './presence.js';
 import { SharedPinCounter } from './shared-pin-counter.js';
 
@@ -47,6 +48,11 @@ export interface ClusterDeps {
 export interface Cluster {
   shared: SharedRecords;
   viewers: ClusterViewerHooks;
+  /**
+   * For agent acks: a promise that resolves once NATS holds every batch published so far (undefined
+   * while NATS is down, when waiting would confirm nothing). See PublishBarrier.
+   */
+  ackGate(): Promise<void> | undefined;
   /** This hub's agents and every other hub's, for the `sources` message. */
   agents(local: SourceAgent[]): SourceAgent[];
   /** For /healthz: the NATS link; degraded while it is down (the hub still serves its own agents). */
@@ -102,6 +108,15 @@ export async function startCluster(deps: ClusterDeps): Promise<Cluster> {
     });
 
     const bridge = new LineBridge({ link, hubId, pipeline: deps.pipeline, backlog: deps.backlog, metrics, logger, forgetAfterMs: config.agentForgetAfterMs, flushTimeoutMs: config.natsTimeoutMs });
+    const barrier = new PublishBarrier({
+      flush: () => link.nc.flush(),
+      connected: () => link.connected,
+      timeoutMs: config.natsTimeoutMs,
+      onUnconfirmed: (reason, err) => {
+        metrics.publishUnconfirmed.labels(reason).inc();
+        logger.warn({ err, reason, timeoutMs: config.natsTimeoutMs }, 'NATS did not confirm published lines; acknowledging agents anyway');
+      },
+    });
     presence = new Presence({ link, hubId, metrics, logger, intervalMs: BEACON_INTERVAL_MS, agents: () => deps.registry.snapshot(), get url() { return url; } });
     const activePresence = presence;
     const queries = new PeerQueries({
@@ -122,6 +137,7 @@ export async function startCluster(deps: ClusterDeps): Promise<Cluster> {
     return {
       shared: { pins, deploys, captures, counts, countsSource: (source) => bridge.isLocal(source), flushIntervalMs: config.pinFlushIntervalMs },
       viewers,
+      ackGate: () => barrier.afterPublished(),
       agents: (local) => mergeAgents(local, activePresence.remoteAgents()),
       healthz: () => {
         const nats = link.health();

@@ -21,6 +21,7 @@ export class ClusterMetrics {
   readonly linesPublished: Counter;
   readonly bytesPublished: Counter;
   readonly linesUnpublished: Counter;
+  readonly publishUnconfirmed: Counter<'reason'>;
   readonly linesReceived: Counter;
   readonly bytesReceived: Counter;
   readonly batchesRejected: Counter;
@@ -38,6 +39,12 @@ export class ClusterMetrics {
     this.linesUnpublished = new Counter({
       name: 'supergrep_nats_lines_unpublished_total',
       help: 'Lines of this hub\u2019s agents not published because NATS was unreachable (other hubs never see them live)',
+      registers,
+    });
+    this.publishUnconfirmed = new Counter({
+      name: 'supergrep_nats_publish_unconfirmed_total',
+      help: 'Flush round trips after publishing that NATS did not answer in time (or failed); the agents were acknowledged anyway',
+      labelNames: ['reason'] as const,
       registers,
     });
     this.linesReceived = new Counter({ name: 'supergrep_nats_lines_received_total', help: 'Lines received from other hubs', registers });

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliProcess } from '../helpers/cli-process.js';
-import { RawViewer, startClusterHub } from '../helpers/cluster.js';
+import { RawViewer, hubMetric, startClusterHub } from '../helpers/cluster.js';
 import { NatsServer } from '../helpers/nats-server.js';
 import { appendLines, numbered, startAgent, waitForFollowing } from '../helpers/supergrep.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
@@ -102,5 +102,47 @@ describe('cluster: agent failover between hubs', () => {
     const order = (prefix: string) => received.filter((line) => line.id.startsWith(prefix)).map((line) => line.line);
     expect(order(`${a.id}-`)).toEqual([...order(`${a.id}-`)].sort());
     expect(order(`${b.id}-`)).toEqual([...order(`${b.id}-`)].sort());
+  });
+
+  it('loses nothing when the agent\u2019s hub is killed while its publications are still on their way to NATS', async () => {
+    // A reaches NATS through a proxy that can stall: what A publishes then is stuck in socket
+    // buffers, never reaching NATS, exactly what a kill -9 loses. A waits long for NATS to confirm.
+    const natsProxy = await TcpProxy.start(Number(new URL(nats.url).port));
+    proxies.push(natsProxy);
+    const a = await startClusterHub({ url: `nats://127.0.0.1:${natsProxy.port}` }, dir, 'a', { natsTimeoutMs: 30_000 });
+    const b = await startClusterHub(nats, dir, 'b');
+    processes.push(a.process, b.process);
+    const onB = await new RawViewer(b.url, { query: 'seq' }).ready();
+    viewers.push(onB);
+
+    const file = join(dir, 'app.log');
+    await appendLines(file, []);
+    const agentConfig = join(dir, 'agent.json');
+    await writeFile(agentConfig, JSON.stringify({ reconnectBaseMs: 50, reconnectCapMs: 300 }));
+    const agent = startAgent({ hubs: [a.wsUrl, b.wsUrl], paths: [file], stateFile: join(dir, 'agent.state.json'), name: 'host-a', args: ['--config', agentConfig] });
+    processes.push(agent);
+    await waitForFollowing(agent, file);
+
+    const total = 4000;
+    const lines = numbered('seq', total);
+    let written = 0;
+    const writer = (async () => {
+      for (; written < total; written += 50) {
+        await appendLines(file, lines.slice(written, written + 50));
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    await waitFor('B to show 500 lines', () => onB.lines().length >= 500, 30_000, 2);
+    natsProxy.stall();
+    const publishedAtStall = await hubMetric(a, 'supergrep_nats_lines_published_total');
+    // A goes on taking lines in and publishing them; none of these reach NATS.
+    await waitFor('A to publish 500 more lines', async () => (await hubMetric(a, 'supergrep_nats_lines_published_total')) >= publishedAtStall + 500, 30_000);
+    a.process.kill('SIGKILL');
+    await writer;
+    await onB.waitForLine(lines.at(-1)!, 45_000);
+
+    // Had A acknowledged the stuck lines, the agent would have resumed on B after them.
+    const seen = new Set(onB.lines().map((line) => line.line));
+    expect(lines.filter((line) => !seen.has(line))).toEqual([]);
   });
 });

@@ -3,8 +3,8 @@ import { matchesSchema, type Matches } from '../../../protocol/index.js';
 
 /**
  * Validation of `matches` frames without zod walking every line. At 20,000 lines/s the protocol's
- * schema (an object schema, a tuple schema per range, a copy of every line) was a large share of the
- * main thread's work. The envelope still goes through zod (the protocol's own schema, minus the
+ * schema would build a copy of every line and every range on the main thread, only to check types
+ * JSON.parse already produced. The envelope still goes through zod (the protocol's own schema, minus the
  * lines); each line gets the same checks as `matchedLineSchema`, written out as plain type tests that
  * neither allocate nor copy. A frame with one bad line is refused whole, as the schema would.
  */
