@@ -59,7 +59,10 @@ export async function placeFile(opened: OpenedFile, path: string, existedAtStart
   const ino = String(stats.ino);
   const known = context.store.get({ dev, ino });
   if (known && fingerprintMatches(head, known) && known.offset <= size) {
-    const identity = { dev, ino, ...fingerprintOf(head), gen: known.gen };
+    // The checkpoint's fingerprint, not one of the bytes there now: only what it covers is known to
+    // be the same file. Bytes past it may have been rewritten while the agent was down (copytruncate);
+    // the first read checks them and widens the fingerprint (see checkContents).
+    const identity = { dev, ino, fingerprint: known.fingerprint, fingerprintLength: known.fingerprintLength, gen: known.gen };
     return { identity, offset: known.offset, size, reportPath: known.path, from: 'checkpoint' };
   }
   const identity = { dev, ino, ...fingerprintOf(head), gen: newGeneration() };

@@ -139,6 +139,21 @@ class Checker {
   }
 
   /**
+   * The sequence numbers never received, as [first, last] ranges (at most `limit`), so a loss can
+   * be told apart: one long run is a slow-viewer drop, runs at `fileStarts` point at rotation.
+   */
+  missingRanges(written: number, limit = 50): Array<[number, number]> {
+    const ranges: Array<[number, number]> = [];
+    for (let seq = 0; seq < written && ranges.length < limit; seq += 1) {
+      if (this.seen[seq]! > 0) continue;
+      const first = seq;
+      while (seq + 1 < written && this.seen[seq + 1] === 0) seq += 1;
+      ranges.push([first, seq]);
+    }
+    return ranges;
+  }
+
+  /**
    * Order per file (what supergrep promises) and across a rotation: `fileStarts` are the first
    * sequence numbers of each new file. A line arriving after a later line of its own file is out of
    * order; one arriving after a line of a newer file is only interleaved.
@@ -299,6 +314,7 @@ export async function runSoak(options: SoakOptions): Promise<void> {
     const loadEnd = loadavg();
 
     const lost = written - checking.received;
+    const missing = lost > 0 ? checking.missingRanges(written) : [];
     const first = samples[0]!;
     const last = samples.at(-1)!;
     const steady = samples.filter((s) => s.minute >= 1);
@@ -343,6 +359,10 @@ export async function runSoak(options: SoakOptions): Promise<void> {
     result.details.visitors = { joined: visitors.joined, left: visitors.left, lines: visitors.lines, errors: visitors.errors };
     result.details.checker = { received: checking.received, unexpected: checking.unexpected, reconnects: checking.reconnects, hubDropped: checking.hubDropped };
     result.details.samples = samples;
+    // Where the missing lines were, next to where each file started (rotation) for comparison.
+    result.details.missingRanges = missing;
+    result.details.fileStarts = fileStarts;
+    if (missing.length > 0) console.log(`  missing sequence ranges (first ${missing.length}): ${missing.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ')}`);
     result.details.processesAlive = { hub: hub.child.running, agent: agent.running };
     const finished = result.finish();
     const saved = saveResult(finished);

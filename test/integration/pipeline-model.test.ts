@@ -262,6 +262,8 @@ describe('pipeline model: random rotations, truncations, deletions and kills', (
   it('delivers every line, each file in order, duplicates only inside the unacknowledged window', { timeout: 240_000 }, async () => {
     await fc.assert(fc.asyncProperty(fc.commands(commandArbs, { maxCommands: 16, size: 'max' }), runSequence), {
       numRuns: Number(process.env.SUPERGREP_MODEL_RUNS ?? 20),
+      // Replays a printed failure: SUPERGREP_MODEL_SEED=<seed> SUPERGREP_MODEL_PATH=<path>.
+      ...(process.env.SUPERGREP_MODEL_SEED ? { seed: Number(process.env.SUPERGREP_MODEL_SEED), path: process.env.SUPERGREP_MODEL_PATH } : {}),
       // Every run starts real processes: shrinking a failure could take longer than the suite; the
       // failing sequence and its seed are printed instead, to replay with `seed` and `path`.
       endOnFailure: true,

@@ -36,6 +36,20 @@ describe('checkContents', () => {
     expect(await checkContents(handle, fingerprintOf(Buffer.from('first')), 23)).toMatchObject({ kind: 'replaced', size: 5, reason: expect.stringContaining('shrank') });
   });
 
+  it('reports changed bytes before the read offset that the fingerprint does not cover', async () => {
+    // A state file written while the file was empty, a hub resume point at 11: nothing vouches for
+    // the first 11 bytes, and the caller found them changed.
+    expect(await checkContents(handle, fingerprintOf(Buffer.alloc(0)), 11)).toMatchObject({
+      kind: 'replaced',
+      reason: expect.stringContaining('beyond what the fingerprint covers'),
+    });
+    // Covered by the fingerprint: the same file, whatever made the caller doubt.
+    expect(await checkContents(handle, fingerprintOf(Buffer.from('first line\n')), 11)).toEqual({
+      kind: 'widened',
+      fingerprint: fingerprintOf(Buffer.from('first line\nsecond line\n')),
+    });
+  });
+
   it('reports a file rewritten past the read offset by its first bytes', async () => {
     await writeFile(file, 'other contents, longer than before\n');
     expect(await checkContents(handle, fingerprintOf(Buffer.from('first line\nsecond line\n')), 23)).toMatchObject({

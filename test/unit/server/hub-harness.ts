@@ -49,11 +49,11 @@ export class Inbox<T> {
 
   push(message: T): void {
     this.messages.push(message);
-    const waiter = this.waiters.find((w) => w.test(message));
-    if (waiter) {
-      this.waiters = this.waiters.filter((w) => w !== waiter);
-      waiter.resolve(message);
-    }
+    // One message may answer several waiters: a cumulative ack covers every batch up to its own.
+    const answered = this.waiters.filter((w) => w.test(message));
+    if (answered.length === 0) return;
+    this.waiters = this.waiters.filter((w) => !answered.includes(w));
+    for (const waiter of answered) waiter.resolve(message);
   }
 
   /** The first message after the ones already consumed that passes `test`; consumes up to it. */
@@ -124,7 +124,8 @@ export class TestAgent {
   /** Sends lines as the next batch of `fileId`, continuing from its last offset; resolves with the ack. */
   async send(file: string, lines: string[], options: { fileId?: string; offset?: number; truncated?: number[] } = {}): Promise<HubToAgent> {
     const batch = this.sendFrame(file, lines, options);
-    return this.peer.inbox.next(`ack ${batch}`, (message) => message.type === 'ack' && message.batch === batch);
+    // Acks are cumulative and coalesced per event-loop turn: a later batch's ack covers this one.
+    return this.peer.inbox.next(`ack ${batch}`, (message) => message.type === 'ack' && message.batch >= batch);
   }
 
   /** Sends lines as the next batch without waiting for anything; returns its batch number. */
