@@ -61,10 +61,24 @@ async function startRealAgent(m: DeliveryModel, r: Real): Promise<void> {
 }
 
 async function startRealHub(m: DeliveryModel, r: Real): Promise<void> {
+  // The viewer (once there is one) reconnects by itself; the run goes on once it is subscribed again.
+  // A hub's backlog is in memory only (docs/protocol.md, "No loss", 5): lines it took in while no
+  // viewer was connected and then lost in a crash were never promised to anyone, so the model waits
+  // for the viewer to be there, as the promise "every viewer connected at the time" reads.
+  const resubscribed = r.client ? new Promise((resolve) => r.client.once('subscribed', resolve)) : undefined;
   r.hub = await startHub({ dataDir: join(r.dir, 'hub'), port: r.port });
   running.add(r.hub.process);
   r.port = r.hub.port;
   m.hubUp = true;
+  if (resubscribed) await withTimeout(resubscribed, 20_000, 'the viewer to subscribe again');
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Appends `text`; a write that created the file records its inode and, with the agent up, waits until the agent follows it. */
