@@ -49,7 +49,8 @@ export interface PlacementContext {
  * Decides where to start reading a newly opened file. A checkpoint for the same identity (inode and
  * matching first bytes) wins; otherwise a file that existed at start-up starts at its end (unless
  * fromStart) and a file that appeared later starts at 0. A file found at start-up in place of one the
- * state file knew under that path appeared while the agent was down, so it is read from 0 as well.
+ * state file knew under that path, or with an inode the state file knew holding other contents,
+ * appeared or was rewritten while the agent was down, so it is read from 0 as well.
  */
 export async function placeFile(opened: OpenedFile, path: string, existedAtStart: boolean, context: PlacementContext): Promise<Placement> {
   const { handle, stats } = opened;
@@ -66,8 +67,11 @@ export async function placeFile(opened: OpenedFile, path: string, existedAtStart
     return { identity, offset: known.offset, size, reportPath: known.path, from: 'checkpoint' };
   }
   const identity = { dev, ino, ...fingerprintOf(head), gen: newGeneration() };
-  const startAtEnd = existedAtStart && !context.fromStart && !context.store.hasPath(path);
-  if (!startAtEnd) return { identity, offset: 0, size, reportPath: path, from: 'start' };
+  // The state file knows this inode but not these contents: the file it followed was rewritten while
+  // the agent was down (copytruncate), perhaps renamed too. Its new lines are owed: read from 0.
+  const startAtEnd = existedAtStart && !context.fromStart && !context.store.hasPath(path) && !known;
+  // ...and keeps the name it was followed under, like any renamed file.
+  if (!startAtEnd) return { identity, offset: 0, size, reportPath: known?.path ?? path, from: 'start' };
   return { identity, offset: await lastLineBoundary(handle, size, context.maxLineBytes + 2), size, reportPath: path, from: 'end' };
 }
 
