@@ -17,6 +17,16 @@ export interface IncomingBatch {
   truncated?: readonly number[] | undefined;
 }
 
+/**
+ * The body to keep in the backlog. A view into a socket read that also holds other frames would pin
+ * all of that memory for as long as the batch is kept, so it is copied. A large frame (the usual case
+ * when an agent catches up) already has a buffer of its own, allocated by the WebSocket receiver to
+ * join the reads it spanned; copying it again cost the hub 7% of its CPU in the catch-up benchmark.
+ */
+export function ownedBody(body: Buffer): Buffer {
+  return body.length * 2 >= body.buffer.byteLength ? body : Buffer.from(body);
+}
+
 /** Sees every batch once it is stored, before matching: the hook for forwarding to other hubs. */
 export type BatchTap = (source: Source, batch: StoredBatch) => void;
 
@@ -54,8 +64,7 @@ export class BatchPipeline {
     // can show, what the rules hide (a filter matching a secret would confirm it by the match).
     const clean = this.deps.redactor?.redactBody(limited.body, limited.truncated) ?? limited;
     const batch: StoredBatch = {
-      // Own the bytes: a view would pin the whole socket read it came from for as long as it is kept.
-      body: clean.body === incoming.body ? Buffer.from(incoming.body) : clean.body,
+      body: clean.body === incoming.body ? ownedBody(incoming.body) : clean.body,
       firstPos: source.pos,
       ts: incoming.ts,
       truncated: clean.truncated,
