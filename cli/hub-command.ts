@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createLogger } from '../lib/logger.js';
-import { ConfigError, hubEnvOverrides, readConfigFile, resolveHubConfig, type HubConfig } from '../server/config.js';
+import type { HubConfig } from '../server/config.js';
 import { parseInteger, untilSignal } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 
@@ -35,7 +35,7 @@ export function registerHubCommand(program: Command): void {
         'SUPERGREP_EDITOR_TOKEN (comma-separated; "name:secret" names the holder). See docs/security.md.',
     )
     .action(async (flags: HubFlags) => {
-      const config = loadHubConfig(flags);
+      const config = await loadHubConfig(flags);
       // Loaded on demand so `tail` and `--help` do not pay for the hub's modules.
       const { buildRedactor } = await import('../server/redaction/redaction-config.js');
       const { logScrubber } = await import('../server/redaction/log-scrubber.js');
@@ -50,7 +50,9 @@ export function registerHubCommand(program: Command): void {
 }
 
 /** Defaults < config file < SUPERGREP_* environment < flags. */
-export function loadHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = process.env): HubConfig {
+export async function loadHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = process.env): Promise<HubConfig> {
+  // Loaded here, not at the top, for the same reason as the hub's other modules (see the action).
+  const { ConfigError, hubEnvOverrides, readConfigFile, resolveHubConfig } = await import('../server/config.js');
   try {
     const fromFile = flags.config ? readConfigFile(flags.config) : {};
     const fromFlags: Record<string, unknown> = {};

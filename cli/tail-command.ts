@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { DEFAULT_LIMITS, patternTooLongMessage, type FilterSpec } from '../protocol/index.js';
-import { HubClient } from '../lib/hub-client.js';
 import { readCaFile } from '../lib/tls-trust.js';
 import { collect, parseInteger } from './parse-options.js';
 import { formatJson, formatPlain } from './tail-format.js';
@@ -56,6 +55,8 @@ async function runTail(regex: string, flags: TailFlags): Promise<void> {
   if (flags.file.length) filter.files = flags.file;
 
   const color = flags.color !== false && !flags.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  // Loaded on demand so other commands (and --help) do not pay for the WebSocket client.
+  const { HubClient } = await import('../lib/hub-client.js');
   const client = new HubClient({
     hub: flags.hub,
     token: flags.token ?? process.env.SUPERGREP_TOKEN,

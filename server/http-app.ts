@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import express, { type Express } from 'express';
 import type { Logger } from '../lib/logger.js';
+import { supergrepPackage } from '../lib/package-root.js';
 import type { Authenticator } from './access/authenticator.js';
 import { authenticate } from './access/http-guards.js';
 import { createApiRouter, type ApiMount } from './api-router.js';
@@ -26,12 +26,12 @@ export interface HttpAppDeps {
 }
 
 /**
- * The built UI. This module compiles to dist/server/, so the UI is ../ui from there; run from
- * source (tests), the same build is at ../dist/ui.
+ * The built UI, dist/ui in the package. Found from the package root rather than from this module,
+ * which runs from the source (tests), from dist/server/ and from a chunk of the bundle.
  */
 export function defaultUiDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return import.meta.url.endsWith('.ts') ? resolve(here, '../dist/ui') : resolve(here, '../ui');
+  // Without a package (code copied elsewhere) the directory is missing and the placeholder is served.
+  return join(supergrepPackage()?.root ?? process.cwd(), 'dist', 'ui');
 }
 
 const NOT_BUILT_PAGE = `<!doctype html>

@@ -9,7 +9,7 @@ import { CHROMIUM_PATH } from './browser.js';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const missing: string[] = [];
 if (!existsSync(`${root}dist/ui/index.html`)) missing.push('dist/ui/index.html (the built UI)');
-if (!existsSync(`${root}dist/cli/main.js`)) missing.push('dist/cli/main.js (the built CLI)');
+if (!existsSync(`${root}dist/bundle/main.js`)) missing.push('dist/bundle/main.js (the built CLI)');
 if (missing.length > 0) {
   throw new Error(`The browser tests need a build, and ${missing.join(' and ')} is missing. Run \`npm run build\` first (\`npm test\` does).`);
 }
