@@ -86,6 +86,56 @@ describe('agent reading on change events', () => {
     expect(agent.stats().batchesSent).toBeLessThan((files.length * rounds) / 2);
   });
 
+  it.runIf(onLinux)('turns change events off while many files are busy, reads them on a timer, follows a busy file through rotation', async () => {
+    const watchesBefore = inotifyWatchCount();
+    const files = Array.from({ length: 8 }, (_, i) => join(dir, `busy-${i}.log`));
+    for (const name of files) await writeFile(name, '');
+    // 8 busy files at 100 reads/s: 80 ms between a file's reads, far enough apart to stop events.
+    const { agent } = await startTestAgent(
+      { hubs: [hub.url], paths: [join(dir, 'busy-*.log')], stateFile, pollIntervalMs: 500, rotatedIdleCloseMs: 100, changeReadsPerSecond: 100 },
+      agents,
+    );
+    await waitFor('every file followed', () => agent.stats().filesFollowed === files.length);
+    expect(inotifyWatchCount()).toBe(watchesBefore + files.length);
+
+    const rotated = files[0]!;
+    const expected = new Map(files.map((name) => [name, [] as string[]]));
+    let fewestWatches = Number.POSITIVE_INFINITY;
+    const rounds = 60;
+    let renamedWriter: Awaited<ReturnType<typeof open>> | undefined;
+    for (let round = 0; round < rounds; round += 1) {
+      if (round === 30) {
+        // Rotation of a busy file: renamed away, written to a little longer, then a new file.
+        renamedWriter = await open(rotated, 'a');
+        await rename(rotated, `${rotated}.1`);
+      }
+      for (const name of files) {
+        const line = `r${round}`;
+        if (name === rotated && renamedWriter && round < 35) await renamedWriter.write(`late-${line}\n`);
+        else await appendLines(name, [line]);
+        expected.get(name)!.push(name === rotated && renamedWriter && round < 35 ? `late-${line}` : line);
+      }
+      if (round === 35) await renamedWriter!.close();
+      fewestWatches = Math.min(fewestWatches, inotifyWatchCount() - watchesBefore);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    for (const name of files) {
+      const want = expected.get(name)!;
+      await waitFor(`the lines of ${name}`, () => hub.linesOf(name).length >= want.length, 10_000);
+      expect(hub.linesOf(name)).toEqual(want);
+    }
+    expect(hub.fileIdsOf(rotated)).toHaveLength(2);
+    expect(hub.problems).toEqual([]);
+    // While busy, most files were read on the timer with their watch closed.
+    expect(fewestWatches).toBeLessThan(files.length / 2);
+    // Quiet again: every open file has its watch back (the rotated-away one is closed).
+    await waitFor(
+      'the watches back on',
+      () => agent.stats().filesFollowed === files.length && inotifyWatchCount() === watchesBefore + files.length,
+      10_000,
+    );
+  });
+
   it('follows rename+create rotation without waiting for the poll', async () => {
     await writeFile(file, '');
     await startTestAgent({ hubs: [hub.url], paths: [file], stateFile, pollIntervalMs: SLOW_POLL_MS }, agents);

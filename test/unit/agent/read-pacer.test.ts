@@ -20,15 +20,16 @@ describe('ReadPacer', () => {
     const pacer = new ReadPacer(250, 0);
     const files = Array.from({ length: 20 }, () => ({}));
     for (const file of files) pacer.delayAfterChange(file, Number.NEGATIVE_INFINITY, 10);
-    // 20 busy files at 250 reads/s: each is read every 80 ms, due times rounded up to 10 ms.
+    // 20 busy files at 250 reads/s: each is read every 80 ms, due times rounded up to multiples of 80.
     const delays = files.map((file, index) => pacer.delayAfterChange(file, 10 + index, 11 + index));
     for (const [index, delay] of delays.entries()) {
       const due = 11 + index + delay;
       expect(due).toBeGreaterThanOrEqual(10 + index + 80);
-      expect(due % 10).toBe(0);
+      expect(due).toBeLessThan(10 + index + 160);
+      expect(due % 80).toBe(0);
     }
-    // Read together: no more distinct due times than 10 ms slots in the spread of the last reads.
-    expect(new Set(delays.map((delay, index) => 11 + index + delay)).size).toBeLessThanOrEqual(3);
+    // Read together: files last read within one spacing of each other are all due at once.
+    expect(new Set(delays.map((delay, index) => 11 + index + delay))).toEqual(new Set([160]));
   });
 
   it('keeps the wider spacing for a whole window after files went quiet, then relaxes it', () => {
