@@ -110,10 +110,12 @@ describe('agent reading on change events', () => {
         await rename(rotated, `${rotated}.1`);
       }
       for (const name of files) {
-        const line = `r${round}`;
-        if (name === rotated && renamedWriter && round < 35) await renamedWriter.write(`late-${line}\n`);
+        // Rounds 30-34 of the rotated file go to the renamed file, through the writer's open handle.
+        const late = name === rotated && renamedWriter !== undefined && round < 35;
+        const line = late ? `late-r${round}` : `r${round}`;
+        if (late) await renamedWriter!.write(`${line}\n`);
         else await appendLines(name, [line]);
-        expected.get(name)!.push(name === rotated && renamedWriter && round < 35 ? `late-${line}` : line);
+        expected.get(name)!.push(line);
       }
       if (round === 35) await renamedWriter!.close();
       fewestWatches = Math.min(fewestWatches, inotifyWatchCount() - watchesBefore);
