@@ -139,6 +139,9 @@ export class FakeHub {
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // The agent resets a refused handshake's socket; as in the real hub's upgrade router, that reset
+    // must not surface as an unhandled 'error' event and fail whichever test is running.
+    socket.on('error', () => {});
     const path = new URL(req.url ?? '/', 'http://hub').pathname;
     this.authorizations.push(req.headers.authorization);
     if (path !== '/ws/agent') return refuse(socket, 404, 'Not Found');
