@@ -1,6 +1,7 @@
 import type { Logger } from '../lib/logger.js';
 import { encodeLinesFrame, encodeLinesFrameInto, type AgentWelcome, type LinesHeader } from '../protocol/node.js';
 import type { SendCounters } from './agent-stats.js';
+import { EdgeRedaction } from './edge-redaction.js';
 import type { FileTailer, ReadBatch } from './file-tailer.js';
 import { FramePool } from './frame-pool.js';
 import { InflightWindow } from './inflight-window.js';
@@ -64,6 +65,8 @@ export class BatchSender {
   /** The one read buffer, reused for every read: a batch body is copied into its frame before the next read. */
   private readonly buffer: Buffer;
   private readonly frames: FramePool;
+  /** The hub's redaction rules, applied to each batch before it is framed. */
+  private readonly redaction: EdgeRedaction;
   private maxLineBytes: number;
   private maxBodyBytes: number;
   private wanted = false;
@@ -79,6 +82,7 @@ export class BatchSender {
     private readonly logger: Logger,
   ) {
     this.window = new InflightWindow(options.maxInflightBytes);
+    this.redaction = new EdgeRedaction(logger);
     this.maxLineBytes = options.maxLineBytes;
     this.maxBodyBytes = options.batchMaxBytes;
     this.buffer = Buffer.allocUnsafe(Math.max(options.batchMaxBytes, options.maxLineBytes) + 3);
@@ -103,6 +107,7 @@ export class BatchSender {
     // Each side may be configured lower than the other, never higher: the smaller limit wins.
     this.maxLineBytes = Math.min(this.options.maxLineBytes, welcome.limits.maxLineBytes);
     this.maxBodyBytes = Math.max(1, Math.min(this.options.batchMaxBytes, welcome.limits.maxFrameBytes - FRAME_HEADER_RESERVE_BYTES));
+    this.redaction.adopt(welcome.redaction);
     this.window.reset();
     this.files.rewindAll(this.maxLineBytes);
     this.files.setResumePoints(welcome.resume);
@@ -166,6 +171,7 @@ export class BatchSender {
 
   private send(batch: ReadBatch): void {
     const number = this.window.nextBatchNumber();
+    const { body, truncated, digest, counts } = this.redaction.apply(batch.body, batch.truncated, Math.max(this.maxBodyBytes, batch.body.length));
     const header: LinesHeader = {
       batch: number,
       file: batch.file,
@@ -175,16 +181,18 @@ export class BatchSender {
       lineCount: batch.lineCount,
       ts: batch.ts,
     };
-    if (batch.truncated.length > 0) header.truncated = batch.truncated;
+    if (truncated.length > 0) header.truncated = truncated;
     if (batch.droppedBytes > 0) header.droppedBytes = batch.droppedBytes;
+    if (digest !== undefined) header.redaction = digest;
+    if (counts !== undefined) header.redactions = counts;
     // Encoding copies the body out of the shared read buffer, which the next read overwrites, into a
     // pooled frame (or, for a small batch or the rare batch too big for one, a frame of its own).
-    this.window.add(number, batch.body.length, { tailer: batch.tailer, gen: batch.gen, endOffset: batch.endOffset });
-    if (batch.body.length < SMALL_BATCH_BYTES) {
-      this.sink.send(encodeLinesFrame(header, batch.body), this.resume);
+    this.window.add(number, body.length, { tailer: batch.tailer, gen: batch.gen, endOffset: batch.endOffset });
+    if (body.length < SMALL_BATCH_BYTES) {
+      this.sink.send(encodeLinesFrame(header, body), this.resume);
     } else {
       const pooled = this.frames.acquire();
-      const frame = encodeLinesFrameInto(pooled, header, batch.body);
+      const frame = encodeLinesFrameInto(pooled, header, body);
       if (frame) {
         this.sink.send(frame, () => {
           this.frames.release(pooled);
@@ -192,7 +200,7 @@ export class BatchSender {
         });
       } else {
         this.frames.release(pooled);
-        this.sink.send(encodeLinesFrame(header, batch.body), this.resume);
+        this.sink.send(encodeLinesFrame(header, body), this.resume);
       }
     }
     this.counters.batchesSent += 1;

@@ -112,6 +112,7 @@ export class AgentConnection {
       hubId,
       resume: registry.resumePoints(hello.host),
       limits: { maxFrameBytes: config.maxAgentFrameBytes, maxLineBytes: config.maxLineBytes },
+      ...(this.deps.pipeline.agentRedaction && { redaction: this.deps.pipeline.agentRedaction }),
     });
     this.deps.logger.info(
       { host: hello.host, remote: this.remote, agentVersion: hello.agentVersion, tokenName: this.tokenName },
@@ -148,7 +149,14 @@ export class AgentConnection {
       }
       if (batch.body.length > 0) {
         const source = registry.source(hello.host, header.file);
-        pipeline.take(source, { body: batch.body, ts: header.ts, lineCount: batch.lineCount, truncated: batch.truncated });
+        pipeline.take(source, {
+          body: batch.body,
+          ts: header.ts,
+          lineCount: batch.lineCount,
+          truncated: batch.truncated,
+          redaction: header.redaction,
+          redactions: header.redactions,
+        });
         this.linesCounter!.inc(batch.lineCount);
         this.bytesCounter!.inc(batch.body.length);
       }

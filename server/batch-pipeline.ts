@@ -1,10 +1,11 @@
 import type { Backlog, StoredBatch } from './backlog.js';
 import type { FilterEngine } from './filter-engine.js';
 import type { LateFlush } from './late-flush.js';
-import { limitLineLength } from './line-limit.js';
+import { limitLineLength, type LimitedBody } from './line-limit.js';
 import type { MatchRouter } from './match-router.js';
 import type { HubMetrics } from './metrics.js';
-import type { Redactor } from './redaction/redactor.js';
+import type { RedactedBody, Redactor } from '../lib/redaction/redactor.js';
+import type { AgentRedaction } from '../protocol/index.js';
 import type { Source, SourceRegistry } from './source-registry.js';
 
 /** A batch of lines as an agent (or, later, another hub) hands it over. */
@@ -15,6 +16,10 @@ export interface IncomingBatch {
   lineCount: number;
   /** Body offsets of lines cut by the sender. */
   truncated?: readonly number[] | undefined;
+  /** The digest of the rules the sender already applied to `body` (see AgentRedaction). */
+  redaction?: string | undefined;
+  /** Secrets the sender replaced, by rule name. */
+  redactions?: Readonly<Record<string, number>> | undefined;
 }
 
 /**
@@ -38,7 +43,13 @@ export interface BatchPipelineDeps {
   metrics: HubMetrics;
   maxLineBytes: number;
   /** Replaces secrets in each batch before it is stored or matched (docs/security.md); absent: none. */
-  redactor?: Pick<Redactor, 'redactBody'> | undefined;
+  redactor?: Pick<Redactor, 'redactBody' | 'ruleNames'> | undefined;
+  /**
+   * The redactor's rules as offered to agents in their welcome. A batch that names this offer's
+   * digest was redacted by its agent with exactly these rules and is not scanned again; absent: the
+   * hub scans every batch.
+   */
+  agentRedaction?: AgentRedaction | undefined;
   /** Viewers' outboxes waiting for the end of a long turn; asked after each batch. */
   lateFlush?: LateFlush | undefined;
 }
@@ -53,7 +64,17 @@ export class BatchPipeline {
   private readonly taps = new Set<BatchTap>();
   private seq = 0;
 
-  constructor(private readonly deps: BatchPipelineDeps) {}
+  /** Rule names the redactor knows: the only labels agents' counts may add to the metrics. */
+  private readonly ruleNames: ReadonlySet<string>;
+
+  constructor(private readonly deps: BatchPipelineDeps) {
+    this.ruleNames = new Set(deps.redactor?.ruleNames ?? []);
+  }
+
+  /** What agents are offered in their welcome, to redact before they send. */
+  get agentRedaction(): AgentRedaction | undefined {
+    return this.deps.redactor ? this.deps.agentRedaction : undefined;
+  }
 
   take(source: Source, incoming: IncomingBatch): void {
     const { registry, backlog, engine, router, metrics } = this.deps;
@@ -62,7 +83,7 @@ export class BatchPipeline {
     if (truncatedCount > 0) metrics.truncatedLines.inc(truncatedCount);
     // Before storing and matching: no filter can then find, and no backlog, context or live line
     // can show, what the rules hide (a filter matching a secret would confirm it by the match).
-    const clean = this.deps.redactor?.redactBody(limited.body, limited.truncated) ?? limited;
+    const clean = this.redact(incoming, limited);
     const batch: StoredBatch = {
       body: clean.body === incoming.body ? ownedBody(incoming.body) : clean.body,
       firstPos: source.pos,
@@ -76,6 +97,26 @@ export class BatchPipeline {
     const matched = router.dispatch(engine.matchBatch(source, batch), source);
     if (matched > 0) metrics.linesMatched.inc(matched);
     this.deps.lateFlush?.sendLate();
+  }
+
+  /**
+   * The body with its secrets replaced: by the hub's own scan, unless the sender applied the very
+   * rules offered to agents (then only its counts are taken, for names the hub knows).
+   */
+  private redact(incoming: IncomingBatch, limited: LimitedBody): RedactedBody {
+    const { redactor, agentRedaction, metrics } = this.deps;
+    if (!redactor) return limited;
+    if (agentRedaction !== undefined && incoming.redaction === agentRedaction.digest) {
+      metrics.redactionScans.labels('agent').inc();
+      if (incoming.redactions) {
+        for (const [rule, count] of Object.entries(incoming.redactions)) {
+          if (this.ruleNames.has(rule)) metrics.redactions.labels(rule).inc(count);
+        }
+      }
+      return limited;
+    }
+    metrics.redactionScans.labels('hub').inc();
+    return redactor.redactBody(limited.body, limited.truncated) ?? limited;
   }
 
   /** Registers a tap; returns the function that removes it. */

@@ -8,7 +8,7 @@ import { deployRoutes } from './deploys/deploy-routes.js';
 import { LogThrottle } from './pins/log-throttle.js';
 import type { MatchRouter } from './match-router.js';
 import type { HubMetrics } from './metrics.js';
-import type { Redactor } from './redaction/redactor.js';
+import type { Redactor } from '../lib/redaction/redactor.js';
 import { PinCounter } from './pins/pin-counter.js';
 import { pinRoutes } from './pins/pin-routes.js';
 import { PinTracker } from './pins/pin-tracker.js';

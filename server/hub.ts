@@ -16,7 +16,7 @@ import { LateFlush } from './late-flush.js';
 import { MatchRouter } from './match-router.js';
 import { HubMetrics } from './metrics.js';
 import { SourceRegistry } from './source-registry.js';
-import { buildRedactor } from './redaction/redaction-config.js';
+import { agentRedactionOffer, buildRedactor } from './redaction/redaction-config.js';
 import type { Cluster } from './cluster/cluster.js';
 import { openDatabase, type Db } from './storage/database.js';
 import { createHubServer, tlsEnabled } from './tls.js';
@@ -91,7 +91,7 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
   const engine = new FilterEngine();
   const router = new MatchRouter(engine);
   const lateFlush = new LateFlush();
-  const pipeline = new BatchPipeline({ registry, backlog, engine, router, metrics, maxLineBytes: config.maxLineBytes, redactor, lateFlush });
+  const pipeline = new BatchPipeline({ registry, backlog, engine, router, metrics, maxLineBytes: config.maxLineBytes, redactor, agentRedaction: agentRedactionOffer(config.redaction), lateFlush });
   const heartbeat = new Heartbeat(config.heartbeatIntervalMs, (context) => logger.info(context, 'peer missed a heartbeat; terminated'));
   let cluster: Cluster | undefined;
   if (config.nats !== undefined) {

@@ -65,8 +65,14 @@ export class HubMetrics {
 
   readonly redactions = new Counter({
     name: 'supergrep_redactions_total',
-    help: 'Secrets replaced in lines before they left the hub (stored lines and captures), by redaction rule',
+    help: 'Secrets replaced in lines before they left the hub (stored lines and captures), by redaction rule; includes those replaced by agents with the rules the hub offered',
     labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+  readonly redactionScans = new Counter({
+    name: 'supergrep_redaction_scans_total',
+    help: 'Batches scanned for secrets, by where the scan ran: at the agent (with the rules the hub offered) or at the hub',
+    labelNames: ['at'] as const,
     registers: [this.registry],
   });
   readonly agentRateDroppedLines = new Counter({

@@ -33,5 +33,15 @@ export const linesHeaderSchema = z.object({
   truncated: z.array(z.number().int().nonnegative()).optional(),
   /** Bytes dropped from over-long lines in this batch. */
   droppedBytes: z.number().int().nonnegative().optional(),
+  /**
+   * The digest of the welcome's redaction rules when the agent applied them to this body; a hub
+   * whose rules have that digest does not scan the body again. Absent: the hub redacts.
+   */
+  redaction: z.string().min(1).max(128).optional(),
+  /** Secrets the agent replaced in this body, by rule name, for the hub's metrics. */
+  redactions: z
+    .record(z.string().min(1).max(64), z.number().int().positive())
+    .refine((counts) => Object.keys(counts).length <= 256, 'more than 256 rule names')
+    .optional(),
 });
 export type LinesHeader = z.infer<typeof linesHeaderSchema>;

@@ -3,7 +3,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { ApiMount } from '../api-router.js';
 import { notFound, route } from '../api/api-failure.js';
 import { parseBody } from '../api/validate-body.js';
-import type { Redactor } from '../redaction/redactor.js';
+import type { Redactor } from '../../lib/redaction/redactor.js';
 import type { CaptureRecords } from '../storage/record-stores.js';
 import { captureMarkdown } from './capture-markdown.js';
 

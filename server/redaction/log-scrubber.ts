@@ -1,4 +1,4 @@
-import type { Redactor } from './redactor.js';
+import type { Redactor } from '../../lib/redaction/redactor.js';
 
 function redactStrings(value: unknown, redactor: Pick<Redactor, 'redactLine'>): unknown {
   if (typeof value === 'string') return redactor.redactLine(value);

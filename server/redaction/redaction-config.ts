@@ -1,7 +1,9 @@
 import RE2 from 're2';
 import { z } from 'zod';
-import { DEFAULT_REPLACEMENT, DEFAULT_RULES, type RedactionRule } from './redaction-rules.js';
-import { Redactor } from './redactor.js';
+import { DEFAULT_REPLACEMENT, DEFAULT_RULES, type RedactionRule } from '../../lib/redaction/redaction-rules.js';
+import { offerRedaction } from '../../lib/redaction/redaction-offer.js';
+import { Redactor } from '../../lib/redaction/redactor.js';
+import type { AgentRedaction } from '../../protocol/index.js';
 
 const BUILT_IN = new Set(DEFAULT_RULES.map((rule) => rule.name));
 
@@ -36,7 +38,12 @@ export const redactionConfigSchema = z
     /** Built-in rules to turn off, by name. */
     disable: z.array(z.string()).default([]),
     /** Rules of your own, applied with the built-in ones. */
-    rules: z.array(customRuleSchema).default([]),
+    rules: z.array(customRuleSchema).max(200).default([]),
+    /**
+     * Offer the rules to agents, which then replace secrets before lines leave their hosts, and the
+     * hub does not scan their lines again. Off: agents send lines as written and the hub scans them.
+     */
+    atAgents: z.boolean().default(true),
   })
   .superRefine((value, ctx) => {
     value.disable.forEach((name, index) => {
@@ -58,7 +65,7 @@ export const redactionConfigSchema = z
       if (problem) ctx.addIssue({ code: 'custom', path: ['rules', index, 'pattern'], message: problem });
     });
   })
-  .default({ disable: [], rules: [] });
+  .default({ disable: [], rules: [], atAgents: true });
 
 export type RedactionConfig = z.output<typeof redactionConfigSchema>;
 
@@ -72,4 +79,10 @@ export function activeRules(config: RedactionConfig): RedactionRule[] {
 export function buildRedactor(config: RedactionConfig, onRedacted?: (rule: string, count: number) => void): Redactor | undefined {
   const rules = activeRules(config);
   return rules.length === 0 ? undefined : new Redactor(rules, onRedacted);
+}
+
+/** The rules offered to agents in their welcome, or undefined when there are none to offer. */
+export function agentRedactionOffer(config: RedactionConfig): AgentRedaction | undefined {
+  const rules = activeRules(config);
+  return config.atAgents && rules.length > 0 ? offerRedaction(rules) : undefined;
 }

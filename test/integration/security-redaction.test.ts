@@ -29,6 +29,18 @@ const SECRET_LINES = [
   `badge scanned id=${SECRETS.custom}`,
 ];
 
+/** SECRET_LINES as every client must see them. */
+const REDACTED_LINES = [
+  '10.0.0.7 "GET /api/orders HTTP/1.1" status=200 Authorization: Bearer [REDACTED]',
+  'calling upstream https://svc.example/v1?api_key=[REDACTED]&page=2',
+  'boto3 using credentials [REDACTED] for s3',
+  'db connect postgres://app:[REDACTED]@db.internal:5432/orders',
+  'payment accepted card=[REDACTED] amount=12.00',
+  'badge scanned id=[REDACTED]',
+];
+
+const EMPLOYEE_ID_RULE = { name: 'employee-id', pattern: '\\bEMP-\\d{6}\\b' };
+
 function leaked(text: string): string[] {
   return Object.entries(SECRETS)
     .filter(([, secret]) => text.includes(secret) || (secret === SECRETS.card && text.includes(secret.replaceAll(' ', ''))))
@@ -45,16 +57,31 @@ describe('secrets never leave the hub', () => {
   let hub: TestHub;
   const processes: CliProcess[] = [];
 
-  beforeEach(async () => {
-    ({ dir, cleanup } = await makeTempDir());
+  /** A hub with the built-in rules and EMPLOYEE_ID_RULE, plus `redaction` options. */
+  async function startRedactingHub(redaction: Record<string, unknown> = {}): Promise<TestHub> {
     const config = join(dir, 'hub.json');
-    await writeFile(config, JSON.stringify({ redaction: { rules: [{ name: 'employee-id', pattern: '\\bEMP-\\d{6}\\b' }] } }));
-    hub = await startHub({
+    await writeFile(config, JSON.stringify({ redaction: { rules: [EMPLOYEE_ID_RULE], ...redaction } }));
+    const started = await startHub({
       dataDir: join(dir, 'hub'),
       args: ['--config', config, '--log-level', 'debug'],
       env: { SUPERGREP_AGENT_TOKEN: AGENT_TOKEN, SUPERGREP_EDITOR_TOKEN: `ed:${EDITOR_TOKEN}` },
     });
-    processes.push(hub.process);
+    processes.push(started.process);
+    return started;
+  }
+
+  /** An agent following a new, empty app.log for `hub`. */
+  async function startFollowingAgent(): Promise<{ log: string; agent: CliProcess }> {
+    const log = join(dir, 'app.log');
+    await writeFile(log, '');
+    const agent = startAgent({ hubs: [hub.wsUrl], paths: [log], stateFile: join(dir, 'agent.json'), token: AGENT_TOKEN });
+    processes.push(agent);
+    await waitForFollowing(agent, log);
+    return { log, agent };
+  }
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = await makeTempDir());
   });
 
   afterEach(async () => {
@@ -63,11 +90,8 @@ describe('secrets never leave the hub', () => {
   });
 
   it('live, backlog, context, tail, captures, hub logs', async () => {
-    const log = join(dir, 'app.log');
-    await writeFile(log, '');
-    const agent = startAgent({ hubs: [hub.wsUrl], paths: [log], stateFile: join(dir, 'agent.json'), token: AGENT_TOKEN });
-    processes.push(agent);
-    await waitForFollowing(agent, log);
+    hub = await startRedactingHub();
+    const { log, agent } = await startFollowingAgent();
 
     // Live: everything, and filters that try to find the secrets by matching them.
     const everything = await new Collector(hub.url, { query: '' }, { token: EDITOR_TOKEN }).ready();
@@ -89,14 +113,7 @@ describe('secrets never leave the hub', () => {
 
     const live = everything.texts();
     expect(live[1]).toBe('10.0.0.7 "GET /api/orders HTTP/1.1" status=200 Authorization: Bearer [REDACTED]');
-    expect(live.slice(1, -1)).toEqual([
-      '10.0.0.7 "GET /api/orders HTTP/1.1" status=200 Authorization: Bearer [REDACTED]',
-      'calling upstream https://svc.example/v1?api_key=[REDACTED]&page=2',
-      'boto3 using credentials [REDACTED] for s3',
-      'db connect postgres://app:[REDACTED]@db.internal:5432/orders',
-      'payment accepted card=[REDACTED] amount=12.00',
-      'badge scanned id=[REDACTED]',
-    ]);
+    expect(live.slice(1, -1)).toEqual(REDACTED_LINES);
     // A filter that matches a secret's text finds nothing: only the end marker.
     for (const probe of probes) expect(probe.texts()).toEqual(['END-OF-TEST']);
 
@@ -122,6 +139,10 @@ describe('secrets never leave the hub', () => {
     expect(metricValue(metrics, 'supergrep_redactions_total{rule="bearer-token"}')).toBe(2);
     expect(metricValue(metrics, 'supergrep_redactions_total{rule="employee-id"}')).toBe(2);
     expect(metricValue(metrics, 'supergrep_redactions_total{rule="card-number"}')).toBe(2);
+    // The agent applied the rules the hub offered (the custom one too), so the hub scanned nothing.
+    expect(metricValue(metrics, 'supergrep_redaction_scans_total{at="agent"}')).toBeGreaterThan(0);
+    expect(metricValue(metrics, 'supergrep_redaction_scans_total{at="hub"}')).toBeUndefined();
+    expect(agent.logs().some((r) => r.msg === "redacting lines with the hub's rules before sending them")).toBe(true);
 
     for (const collector of [everything, later, ...probes]) collector.close();
     await Promise.all(processes.map((p) => p.stop()));
@@ -137,5 +158,21 @@ describe('secrets never leave the hub', () => {
     expect(leaked(hubLog)).toEqual([]);
     // The check itself can fail: the file on disk does hold every secret.
     expect(leaked(SECRET_LINES.join('\n')).sort()).toEqual(Object.keys(SECRETS).sort());
+  });
+
+  // With `redaction.atAgents: false` the agent sends lines as written and the hub scans every batch.
+  it('gives viewers the same redacted lines when only the hub redacts', async () => {
+    hub = await startRedactingHub({ atAgents: false });
+    const { log, agent } = await startFollowingAgent();
+    const everything = await new Collector(hub.url, { query: '' }, { token: EDITOR_TOKEN }).ready();
+    await appendLines(log, SECRET_LINES);
+    await everything.waitForCount(SECRET_LINES.length);
+    expect(everything.texts()).toEqual(REDACTED_LINES);
+    const metrics = (await api(hub.url, 'GET', '/metrics', { token: EDITOR_TOKEN })).text;
+    expect(metricValue(metrics, 'supergrep_redaction_scans_total{at="hub"}')).toBeGreaterThan(0);
+    expect(metricValue(metrics, 'supergrep_redaction_scans_total{at="agent"}')).toBeUndefined();
+    expect(metricValue(metrics, 'supergrep_redactions_total{rule="employee-id"}')).toBe(1);
+    expect(agent.logs().some((r) => r.msg === "redacting lines with the hub's rules before sending them")).toBe(false);
+    everything.close();
   });
 });

@@ -75,7 +75,7 @@ describe('hub configuration', () => {
     const config = resolveHubConfig({});
     expect(config.maxViewers).toBe(1000);
     expect(config.maxAgentLinesPerSec).toBeUndefined();
-    expect(config.redaction).toEqual({ disable: [], rules: [] });
+    expect(config.redaction).toEqual({ disable: [], rules: [], atAgents: true });
   });
 
   it.each([

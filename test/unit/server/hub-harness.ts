@@ -122,14 +122,14 @@ export class TestAgent {
   }
 
   /** Sends lines as the next batch of `fileId`, continuing from its last offset; resolves with the ack. */
-  async send(file: string, lines: string[], options: { fileId?: string; offset?: number; truncated?: number[] } = {}): Promise<HubToAgent> {
+  async send(file: string, lines: string[], options: Parameters<TestAgent['sendFrame']>[2] = {}): Promise<HubToAgent> {
     const batch = this.sendFrame(file, lines, options);
     // Acks are cumulative and coalesced per event-loop turn: a later batch's ack covers this one.
     return this.peer.inbox.next(`ack ${batch}`, (message) => message.type === 'ack' && message.batch >= batch);
   }
 
   /** Sends lines as the next batch without waiting for anything; returns its batch number. */
-  sendFrame(file: string, lines: string[], options: { fileId?: string; offset?: number; truncated?: number[] } = {}): number {
+  sendFrame(file: string, lines: string[], options: { fileId?: string; offset?: number; truncated?: number[]; redaction?: string; redactions?: Record<string, number> } = {}): number {
     const fileId = options.fileId ?? `${file}#1`;
     const body = Buffer.from(lines.map((line) => `${line}\n`).join(''));
     const offset = options.offset ?? this.offsets.get(fileId) ?? 0;
@@ -143,6 +143,8 @@ export class TestAgent {
       lineCount: lines.length,
       ts: Date.now(),
       ...(options.truncated ? { truncated: options.truncated } : {}),
+      ...(options.redaction ? { redaction: options.redaction } : {}),
+      ...(options.redactions ? { redactions: options.redactions } : {}),
     };
     this.offsets.set(fileId, header.endOffset);
     this.peer.socket.send(encodeLinesFrame(header, body));

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiError, Capture, CaptureCreated, HubToClient, MatchedLine } from '../../../protocol/index.js';
 import { api, metricValue } from '../../helpers/http-api.js';
+import { offerRedaction } from '../../../lib/redaction/redaction-offer.js';
+import { DEFAULT_RULES } from '../../../lib/redaction/redaction-rules.js';
+import { activeRules, redactionConfigSchema } from '../../../server/redaction/redaction-config.js';
 import { refusedUpgrade, startTestHub, TestAgent, TestViewer, type TestHub } from './hub-harness.js';
 
 const hubs: TestHub[] = [];
@@ -47,6 +50,43 @@ describe('hub: redaction before anything leaves the hub', () => {
     ]);
     const metrics = await h.internals.metrics.redactions.get();
     expect(Object.fromEntries(metrics.values.map((value) => [value.labels.rule, value.value]))).toEqual({ 'bearer-token': 1, token: 1 });
+  });
+
+  it('offers its rules to agents, and does not scan again a batch redacted with them', async () => {
+    const h = await hub({ redaction: { rules: [{ name: 'employee-id', pattern: '\\bEMP-\\d{6}\\b' }] } });
+    const viewer = await readyViewer(h);
+    await viewer.subscribe('all', { query: '' });
+    const { agent, welcome } = await TestAgent.connect(h);
+    if (welcome.type !== 'welcome' || welcome.redaction === undefined) throw new Error('expected a welcome with redaction rules');
+    const { digest, rules } = welcome.redaction;
+    expect(digest).toBe(offerRedaction(activeRules(redactionConfigSchema.parse({ rules: [{ name: 'employee-id', pattern: '\\bEMP-\\d{6}\\b' }] }))).digest);
+    expect(rules.map((rule) => rule.name)).toEqual([...DEFAULT_RULES.map((rule) => rule.name), 'employee-id']);
+    expect(rules.find((rule) => rule.name === 'card-number')?.refine).toBe('card-number');
+
+    // Redacted by the agent: taken as it is (the hub trusts its authenticated agents' redaction, as
+    // it trusts their lines), counted from the header for rules it knows only.
+    await agent.send('/app.log', [REDACTED_LINE, `as sent ${SECRET}`], { redaction: digest, redactions: { 'bearer-token': 1, token: 1, 'made-up': 7 } });
+    // Redacted with other rules (a stale digest): the hub scans it.
+    await agent.send('/app.log', [SECRET_LINE, 'badge EMP-482913 MARK'], { redaction: 'sha256:other-rules' });
+    const lines = await linesUntil(viewer, 'all', 'MARK');
+    expect(lines.map((line) => line.line)).toEqual([REDACTED_LINE, `as sent ${SECRET}`, REDACTED_LINE, 'badge [REDACTED] MARK']);
+    const counts = await h.internals.metrics.redactions.get();
+    expect(Object.fromEntries(counts.values.map((value) => [value.labels.rule, value.value]))).toEqual({ 'bearer-token': 2, token: 2, 'employee-id': 1 });
+    const scans = await h.internals.metrics.redactionScans.get();
+    expect(Object.fromEntries(scans.values.map((value) => [value.labels.at, value.value]))).toEqual({ agent: 1, hub: 1 });
+  });
+
+  it('with redaction.atAgents off, offers no rules and scans every batch', async () => {
+    const h = await hub({ redaction: { atAgents: false } });
+    const viewer = await readyViewer(h);
+    await viewer.subscribe('all', { query: '' });
+    const { agent, welcome } = await TestAgent.connect(h);
+    expect(welcome.type === 'welcome' && welcome.redaction).toBe(undefined);
+    const digest = offerRedaction(DEFAULT_RULES).digest;
+    await agent.send('/app.log', [SECRET_LINE, 'MARK'], { redaction: digest, redactions: { token: 5 } });
+    expect((await linesUntil(viewer, 'all', 'MARK')).map((line) => line.line)).toEqual([REDACTED_LINE, 'MARK']);
+    const counts = await h.internals.metrics.redactions.get();
+    expect(Object.fromEntries(counts.values.map((value) => [value.labels.rule, value.value]))).toEqual({ 'bearer-token': 1, token: 1 });
   });
 
   it('gives a filter no way to confirm a secret: include, alternation with the marker, or exclude', async () => {

@@ -2,8 +2,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { logScrubber } from '../../../../server/redaction/log-scrubber.js';
-import { DEFAULT_RULES } from '../../../../server/redaction/redaction-rules.js';
-import { Redactor } from '../../../../server/redaction/redactor.js';
+import { DEFAULT_RULES } from '../../../../lib/redaction/redaction-rules.js';
+import { Redactor } from '../../../../lib/redaction/redactor.js';
 
 function capture(redactor: Redactor) {
   const written: string[] = [];

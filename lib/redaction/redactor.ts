@@ -1,5 +1,5 @@
 import RE2 from 're2';
-import type { RedactionRule } from './redaction-rules.js';
+import { REFINERS, type RedactionRule } from './redaction-rules.js';
 
 const NEWLINE = 0x0a;
 
@@ -43,8 +43,9 @@ function compileScan(rules: readonly RedactionRule[]): RE2 {
 }
 
 /**
- * Replaces secrets in log lines before they leave the hub. Every rule is an RE2 pattern, so a line
- * costs time linear in its length whatever the rules.
+ * Replaces secrets in log lines before they leave the hub (or, with the rules the hub offers, before
+ * they leave an agent's host). Every rule is an RE2 pattern, so a line costs time linear in its
+ * length whatever the rules.
  *
  * A line is first tested against all rules at once (one RE2.Set call); only the rules that match run
  * on their own to find where. What every matching rule marks as secret is replaced: overlapping
@@ -137,7 +138,7 @@ export class Redactor {
       if (secret === undefined || secret[1] === secret[0]) continue;
       let [start, end] = secret;
       if (rule.refine) {
-        const refined = rule.refine(text.slice(start, end));
+        const refined = REFINERS[rule.refine](text.slice(start, end));
         if (refined === undefined) continue;
         [start, end] = [start + refined[0], start + refined[1]];
       }

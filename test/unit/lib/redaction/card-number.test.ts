@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findCardNumber, luhnValid } from '../../../../server/redaction/card-number.js';
+import { findCardNumber, luhnValid } from '../../../../lib/redaction/card-number.js';
 
 describe('luhnValid', () => {
   it.each([

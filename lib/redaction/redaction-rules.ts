@@ -12,11 +12,28 @@ export interface RedactionRule {
   /** Literal text put in place of the secret. */
   replacement: string;
   /**
-   * A second look at what the pattern found (the secret group, or the whole match): the part that
-   * really is a secret, as [start, end) within it, or undefined to leave it alone.
+   * A second look at what the pattern found (the secret group, or the whole match), by name (see
+   * REFINERS): rules are plain data, so a hub can hand them to its agents.
    */
-  refine?: (secret: string) => [number, number] | undefined;
+  refine?: RefinerName;
 }
+
+/**
+ * Second looks a rule may ask for: each returns the part of what the pattern found that really is a
+ * secret, as [start, end) within it, or undefined to leave it alone.
+ */
+export const REFINERS = {
+  'card-number': findCardNumber,
+} satisfies Record<string, (secret: string) => [number, number] | undefined>;
+
+export type RefinerName = keyof typeof REFINERS;
+
+/**
+ * Names the behaviour of the code that applies rules (the Redactor and the REFINERS). Bump it with
+ * any change to what that code replaces for given rules: an agent redacts for its hub only when both
+ * agree on the rules and on this (see redaction-digest.ts).
+ */
+export const REDACTION_ENGINE_VERSION = 1;
 
 export const DEFAULT_REPLACEMENT = '[REDACTED]';
 
@@ -109,6 +126,6 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     name: 'card-number',
     pattern: `\\b(?:[2-6]\\d{12,18}|\\d{4}(?:[ -]\\d{4}){2}(?:[ -]\\d{1,4}){1,2}|\\d{4}[ -]\\d{6}[ -]\\d{4,5})\\b`,
     replacement: DEFAULT_REPLACEMENT,
-    refine: findCardNumber,
+    refine: 'card-number',
   },
 ];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRedactor, redactionConfigSchema } from '../../../../server/redaction/redaction-config.js';
-import { DEFAULT_RULES } from '../../../../server/redaction/redaction-rules.js';
-import { Redactor } from '../../../../server/redaction/redactor.js';
+import { DEFAULT_RULES } from '../../../../lib/redaction/redaction-rules.js';
+import { Redactor } from '../../../../lib/redaction/redactor.js';
 
 function redactorWithCounts(config: unknown = {}) {
   const counts: Record<string, number> = {};
