@@ -66,9 +66,12 @@ export class BatchPipeline {
 
   /** Rule names the redactor knows: the only labels agents' counts may add to the metrics. */
   private readonly ruleNames: ReadonlySet<string>;
+  /** The scan counters by where the scan ran, looked up once rather than per batch. */
+  private readonly scans: Record<'agent' | 'hub', ReturnType<HubMetrics['redactionScans']['labels']>>;
 
   constructor(private readonly deps: BatchPipelineDeps) {
     this.ruleNames = new Set(deps.redactor?.ruleNames ?? []);
+    this.scans = { agent: deps.metrics.redactionScans.labels('agent'), hub: deps.metrics.redactionScans.labels('hub') };
   }
 
   /** What agents are offered in their welcome, to redact before they send. */
@@ -107,7 +110,7 @@ export class BatchPipeline {
     const { redactor, agentRedaction, metrics } = this.deps;
     if (!redactor) return limited;
     if (agentRedaction !== undefined && incoming.redaction === agentRedaction.digest) {
-      metrics.redactionScans.labels('agent').inc();
+      this.scans.agent.inc();
       if (incoming.redactions) {
         for (const [rule, count] of Object.entries(incoming.redactions)) {
           if (this.ruleNames.has(rule)) metrics.redactions.labels(rule).inc(count);
@@ -115,7 +118,7 @@ export class BatchPipeline {
       }
       return limited;
     }
-    metrics.redactionScans.labels('hub').inc();
+    this.scans.hub.inc();
     return redactor.redactBody(limited.body, limited.truncated) ?? limited;
   }
 
