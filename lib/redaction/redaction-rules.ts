@@ -31,7 +31,7 @@ export type RefinerName = keyof typeof REFINERS;
 /**
  * Names the behaviour of the code that applies rules (the Redactor and the REFINERS). Bump it with
  * any change to what that code replaces for given rules: an agent redacts for its hub only when both
- * agree on the rules and on this (see redaction-digest.ts).
+ * agree on the rules and on this (see redaction-offer.ts).
  */
 export const REDACTION_ENGINE_VERSION = 1;
 

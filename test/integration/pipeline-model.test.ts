@@ -244,7 +244,9 @@ async function runSequence(commands: Iterable<Cmd>): Promise<void> {
       for (const line of lines) deliveries.push({ line: line.line, file: line.file });
     });
     const subscribed = new Promise((resolve) => r.client.once('subscribed', resolve));
-    r.client.subscribe({ sub: 'all', filter: { query: '^L\\d{6} ' } });
+    // Every line the model writes starts with 'L'; an unfinished line the agent sends when its file
+    // is deleted can be any prefix of one, as short as 'L' itself.
+    r.client.subscribe({ sub: 'all', filter: { query: '^L' } });
     r.client.connect();
     await subscribed;
 
