@@ -1,5 +1,6 @@
 import type RE2 from 're2';
 import type { MatchRange, MatchedLine } from '../protocol/index.js';
+import { forEachCandidateLine } from '../lib/candidate-lines.js';
 import { scanMatches } from './batch-scan.js';
 import { matchRanges, testLine } from './line-match.js';
 import type { CompiledFilter, CompiledPattern } from './filter-compiler.js';
@@ -24,29 +25,6 @@ export interface BatchRef {
 }
 
 const NEWLINE = 0x0a;
-
-/**
- * Calls `visit(start, end)` for every line in which `re` (flags `gm`) finds a match that starts in
- * that line, `end` being the index of its '\n'. One native call finds the next candidate, so lines
- * without a match cost nothing in JavaScript. A match may run across '\n' in the body (`\s`,
- * `[^x]`), so a candidate is only a candidate: the caller verifies the line on its own.
- */
-export function forEachCandidateLine(re: RE2, body: Buffer, visit: (start: number, end: number) => void): void {
-  let from = 0;
-  while (from < body.length) {
-    re.lastIndex = from;
-    const found = re.exec(body);
-    if (found === null) return;
-    const at = found.index;
-    // `^$` can match just after the last '\n', which is not a line.
-    if (at >= body.length) return;
-    // lastIndexOf with a negative offset would count from the end, hence the explicit 0.
-    const start = at === 0 ? 0 : body.lastIndexOf(NEWLINE, at - 1) + 1;
-    const end = body.indexOf(NEWLINE, at);
-    visit(start, end);
-    from = end + 1;
-  }
-}
 
 /**
  * Calls `visit(start, end)` for every line of `body` containing at least one of `literals`, in

@@ -1,9 +1,8 @@
 import RE2 from 're2';
+import { forEachCandidateLine } from '../lib/candidate-lines.js';
 import { forEachLiteralLine } from './batch-matcher.js';
 import type { CompiledPattern } from './filter-compiler.js';
 import { MAX_LITERALS } from './required-literals.js';
-
-const NEWLINE = 0x0a;
 
 /**
  * Most patterns searched together in one pass. One RE2 program for all of them keeps the search a
@@ -66,22 +65,10 @@ export class PatternGroup {
       });
       return;
     }
-    const scan = this.scan;
-    let from = 0;
-    while (from < body.length) {
-      scan.lastIndex = from;
-      const found = scan.exec(body);
-      if (found === null) return;
-      const at = found.index;
-      // `^$` can match just after the last '\n', which is not a line.
-      if (at >= body.length) return;
-      // lastIndexOf with a negative offset would count from the end, hence the explicit 0.
-      const start = at === 0 ? 0 : body.lastIndexOf(NEWLINE, at - 1) + 1;
-      const end = body.indexOf(NEWLINE, at);
+    forEachCandidateLine(this.scan, body, (start, end) => {
       const matched = this.matchLine(body, start, end);
       if (matched.length > 0) visit(start, end, matched);
-      from = end + 1;
-    }
+    });
   }
 
   /** Indexes of the patterns matching the line body[start, end) on its own. */

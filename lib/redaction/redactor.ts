@@ -1,7 +1,6 @@
 import RE2 from 're2';
+import { forEachCandidateLine } from '../candidate-lines.js';
 import { REFINERS, type RedactionRule } from './redaction-rules.js';
-
-const NEWLINE = 0x0a;
 
 interface CompiledRule {
   rule: RedactionRule;
@@ -93,17 +92,12 @@ export class Redactor {
    * only candidate lines are decoded and redacted.
    */
   redactBody(body: Buffer, truncated: ReadonlySet<number> | undefined): RedactedBody | undefined {
-    const candidates: number[] = [];
-    forEachCandidateLine(this.scan, body, (start) => candidates.push(start));
-    if (candidates.length === 0) return undefined;
     const changed: Array<{ start: number; end: number; text: Buffer }> = [];
-    for (const start of candidates) {
-      const newline = body.indexOf(NEWLINE, start);
-      const end = newline < 0 ? body.length : newline;
+    forEachCandidateLine(this.scan, body, (start, end) => {
       const line = body.toString('utf8', start, end);
       const redacted = this.redactLine(line);
       if (redacted !== line) changed.push({ start, end, text: Buffer.from(redacted, 'utf8') });
-    }
+    });
     if (changed.length === 0) return undefined;
     return rebuild(body, truncated, changed);
   }
@@ -169,27 +163,6 @@ export class Redactor {
     }
     for (const [rule, count] of counts) this.onRedacted(this.rules[rule]!.rule.name, count);
     return out + text.slice(cursor);
-  }
-}
-
-/**
- * Calls `visit(start)` for the start of every line of `body` in which `re` (flags `gm`) finds a
- * match that starts in that line. One native call per candidate; lines without a match cost nothing.
- */
-function forEachCandidateLine(re: RE2, body: Buffer, visit: (start: number) => void): void {
-  let from = 0;
-  while (from < body.length) {
-    re.lastIndex = from;
-    const found = re.exec(body);
-    if (found === null) return;
-    const at = found.index;
-    if (at >= body.length) return;
-    // lastIndexOf with a negative offset would count from the end, hence the explicit 0.
-    const start = at === 0 ? 0 : body.lastIndexOf(NEWLINE, at - 1) + 1;
-    visit(start);
-    const end = body.indexOf(NEWLINE, at);
-    if (end < 0) return;
-    from = end + 1;
   }
 }
 
