@@ -33,25 +33,59 @@ interface LatencyRun {
   maxMs: number;
 }
 
-/** Latencies in ms of the stamped lines `collect` sees, while the writer runs. */
-class LatencyLog {
+/** A growable list of numbers. */
+class Samples {
   private values = new Float64Array(1 << 16);
   count = 0;
 
-  add(line: string, nowMicros: number): void {
-    const stamp = stampOf(line);
-    if (Number.isNaN(stamp)) return;
+  push(value: number): void {
     if (this.count === this.values.length) {
       const bigger = new Float64Array(this.values.length * 2);
       bigger.set(this.values);
       this.values = bigger;
     }
-    this.values[this.count++] = (nowMicros - stamp) / 1000;
+    this.values[this.count++] = value;
+  }
+
+  at(ps: readonly number[]): number[] {
+    return percentiles(this.values.subarray(0, this.count), ps);
+  }
+}
+
+/** Latencies in ms of the stamped lines `collect` sees, while the writer runs. */
+class LatencyLog {
+  private readonly latencies = new Samples();
+  /** Written -> read by the agent, from the batch's `ts` (whole milliseconds of the wall clock). */
+  private readonly toRead = new Samples();
+  /** The wall clock minus the monotonic one, in µs, to place a batch's `ts` on the writer's clock. */
+  private readonly wallOffsetMicros = Date.now() * 1000 - monotonicMicros();
+
+  get count(): number {
+    return this.latencies.count;
+  }
+
+  /** `readAtMs`: the batch's `ts` (when the agent read the line), for the split by hop. */
+  add(line: string, nowMicros: number, readAtMs?: number): void {
+    const stamp = stampOf(line);
+    if (Number.isNaN(stamp)) return;
+    this.latencies.push((nowMicros - stamp) / 1000);
+    if (readAtMs !== undefined) this.toRead.push((readAtMs * 1000 - this.wallOffsetMicros - stamp) / 1000);
   }
 
   summary(): { p50Ms: number; p99Ms: number; maxMs: number } {
-    const [p50Ms, p99Ms, maxMs] = percentiles(this.values.subarray(0, this.count), [50, 99, 100]);
+    const [p50Ms, p99Ms, maxMs] = this.latencies.at([50, 99, 100]);
     return { p50Ms: p50Ms!, p99Ms: p99Ms!, maxMs: maxMs! };
+  }
+
+  /**
+   * The first hop's share (written -> read by the agent) at the median and the 99th percentile. Its
+   * resolution is the millisecond of `ts`; what is left of the latency is the agent's send, the hub
+   * and the viewer.
+   */
+  readHop(): { readP50Ms: number; readP99Ms: number } | undefined {
+    if (this.toRead.count === 0) return undefined;
+    const [readP50Ms, readP99Ms] = this.toRead.at([50, 99]);
+    return { readP50Ms: readP50Ms!, readP99Ms: readP99Ms! };
   }
 }
 
@@ -72,11 +106,13 @@ async function runWriter(file: string, linesPerSec: number): Promise<{ written: 
  */
 type AgentKind = 'agent' | 'forwarder';
 
-export async function measureSupergrep(dir: string, linesPerSec: number, kind: AgentKind, hubConfig?: Record<string, unknown>): Promise<LatencyRun & { hubCpuPercent: number; agentCpuPercent: number }> {
+type SupergrepRun = LatencyRun & { hubCpuPercent: number; agentCpuPercent: number; readP50Ms?: number; readP99Ms?: number };
+
+export async function measureSupergrep(dir: string, linesPerSec: number, kind: AgentKind, hubConfig?: Record<string, unknown>): Promise<SupergrepRun> {
   const children: Child[] = [];
   let viewer: BenchViewer | undefined;
   let forwarderReport: Record<string, number> | undefined;
-  let outcome: (LatencyRun & { hubCpuPercent: number; agentCpuPercent: number; forwarder?: Record<string, number> }) | undefined;
+  let outcome: (SupergrepRun & { forwarder?: Record<string, number> }) | undefined;
   try {
     const file = join(dir, `live-${kind}-${linesPerSec}.log`);
     writeFileSync(file, '');
@@ -101,7 +137,7 @@ export async function measureSupergrep(dir: string, linesPerSec: number, kind: A
     const latencies = new LatencyLog();
     viewer = await new BenchViewer(hub.url, { query: ERRORS_PATTERN }, (lines) => {
       const now = monotonicMicros();
-      for (const line of lines) latencies.add(line.line, now);
+      for (const line of lines) latencies.add(line.line, now, line.ts);
     }).ready();
     const hubUsage = new UsageSampler(hub.child.pid).start();
     const agentUsage = new UsageSampler(agent.pid).start();
@@ -116,6 +152,7 @@ export async function measureSupergrep(dir: string, linesPerSec: number, kind: A
       received: viewer.received,
       lost: matching - viewer.received,
       ...latencies.summary(),
+      ...latencies.readHop(),
       hubCpuPercent: hubStats.cpuPercent,
       agentCpuPercent: agentStats.cpuPercent,
     };
@@ -176,6 +213,10 @@ export async function runLiveLatency(): Promise<BenchResult> {
       result.lowerIsBetter(`${label}: hub path alone p99`, hubPath.p99Ms, 'ms', { name: 'tail -F | grep', value: baseline.p99Ms });
       result.lowerIsBetter(`${label}: hub path alone max`, hubPath.maxMs, 'ms', { name: 'tail -F | grep', value: baseline.maxMs });
       result.lowerIsBetter(`${label}: hub path alone lost`, hubPath.lost, 'lines', { name: 'tail -F | grep', value: baseline.lost });
+      if (ours.readP99Ms !== undefined) {
+        result.lowerIsBetter(`${label}: written -> read by the agent, p99`, ours.readP99Ms, 'ms', undefined,
+          `p50 ${round(ours.readP50Ms ?? Number.NaN, 2)} ms; from each batch's ts (whole ms); the rest of the latency is the agent's send, the hub and the viewer`);
+      }
       result.lowerIsBetter(`${label}: hub CPU`, ours.hubCpuPercent, '% of a core');
       result.lowerIsBetter(`${label}: agent CPU`, ours.agentCpuPercent, '% of a core');
       result.target(`p99 at ${label} (ms)`, ours.p99Ms, rate <= 50_000 ? 10 : 50, true);
