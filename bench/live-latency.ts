@@ -60,10 +60,6 @@ class LatencyLog {
   /** The wall clock minus the monotonic one, in µs, to place a batch's `ts` on the writer's clock. */
   private readonly wallOffsetMicros = Date.now() * 1000 - monotonicMicros();
 
-  get count(): number {
-    return this.latencies.count;
-  }
-
   /** `readAtMs`: the batch's `ts` (when the agent read the line), for the split by hop. */
   add(line: string, nowMicros: number, readAtMs?: number): void {
     const stamp = stampOf(line);

@@ -1,4 +1,3 @@
-import type RE2 from 're2';
 import type { MatchRange, MatchedLine } from '../protocol/index.js';
 import { forEachCandidateLine } from '../lib/candidate-lines.js';
 import { scanMatches } from './batch-scan.js';
