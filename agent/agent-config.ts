@@ -34,11 +34,12 @@ export const agentConfigSchema = z.strictObject({
    */
   pollIntervalMs: z.number().int().positive().default(1_000),
   /**
-   * Reads made on change events, per second across all files (agent/read-pacer.ts): one busy file
-   * is read within 1000 / this ms of a write, N busy files each every N * 1000 / this ms. Higher
-   * means lower latency with many busy files, and more CPU (each read is a batch sent and acked).
+   * Reads made on change events, per second across all files, for reads that bring little
+   * (agent/read-pacer.ts): N busy files are each read every N * 1000 / this ms. A file written fast
+   * enough to fill 16 KiB sooner is read that often instead, down to every 4 ms. Higher means lower
+   * latency with many busy files, and more CPU and memory (each read is a batch sent and acked).
    */
-  changeReadsPerSecond: z.number().int().positive().default(250),
+  changeReadsPerSecond: z.number().int().positive().default(100),
   /**
    * Safety net for missed directory events: the directories of `paths` are listed again this often,
    * which also picks up a glob's directory created after start-up.

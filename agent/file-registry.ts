@@ -231,7 +231,7 @@ export class FileRegistry {
       limits: { maxLineBytes: this.maxLineBytes },
       logger: this.logger,
       onIdentityChange: (changed) => this.store.set(changed.checkpoint()),
-      onRead: (read, grew) => this.afterRead(read, grew),
+      onRead: (read, newBytes) => this.afterRead(read, newBytes),
     });
     // The file that was at this path before (renamed away or deleted) is read out first.
     tailer.predecessor = predecessor ?? this.order.find((other) => other.paths.size === 0 && other.reportPath === path);
@@ -303,14 +303,16 @@ export class FileRegistry {
    * With its events off, a busy file renamed away is noticed by the directory watch or, at the
    * latest, by the poll's busy-path check (BUSY_PATH_CHECK_INTERVAL_MS); truncation by the next read.
    */
-  private afterRead(tailer: FileTailer, grew: boolean): void {
+  private afterRead(tailer: FileTailer, newBytes: number): void {
+    this.pacer.recordRead(tailer, newBytes, tailer.lastReadAt);
     if (!tailer.changeWatchIsPaused || tailer.closed || this.stopped) return;
-    if (!grew || this.pacer.spacingMs < QUIET_WATCH_MIN_SPACING_MS) {
+    // The spacing is the file's own (it follows how fast the file is written): ask for it first.
+    const delayMs = newBytes === 0 ? 0 : this.pacer.delayAfterChange(tailer, tailer.lastReadAt);
+    if (newBytes === 0 || this.pacer.spacingMs < QUIET_WATCH_MIN_SPACING_MS) {
       tailer.resumeChangeWatch();
       tailer.requestLook();
       return this.onReadable();
     }
-    const delayMs = this.pacer.delayAfterChange(tailer, tailer.lastReadAt);
     if (delayMs > 0) return tailer.lookLater(delayMs, this.onReadable);
     tailer.requestLook();
     this.onReadable();

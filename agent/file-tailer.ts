@@ -38,7 +38,8 @@ export interface TailerInit {
   /** The gen or fingerprint changed: the caller updates the checkpoint. */
   onIdentityChange: (tailer: FileTailer) => void;
   /** After each read that got as far as the file's contents: whether it found bytes not seen before. */
-  onRead?: ((tailer: FileTailer, grew: boolean) => void) | undefined;
+  /** After each read, with how many bytes it found that no read had seen before. */
+  onRead?: ((tailer: FileTailer, newBytes: number) => void) | undefined;
 }
 
 /**
@@ -67,7 +68,7 @@ export class FileTailer {
   private readonly splitter: LineSplitter;
   private readonly logger: Logger;
   private readonly onIdentityChange: (tailer: FileTailer) => void;
-  private readonly onRead: ((tailer: FileTailer, grew: boolean) => void) | undefined;
+  private readonly onRead: ((tailer: FileTailer, newBytes: number) => void) | undefined;
   private readOffset: number;
   private sentOffset: number;
   private acked: number;
@@ -225,12 +226,12 @@ export class FileTailer {
     const split = this.splitter.split(chunk, maxBodyBytes, final);
     this.readOffset = start + split.consumedBytes;
     this.tail.remember(buffer, lookBack + split.consumedBytes, this.readOffset);
-    const grew = end > this.scannedTo;
+    const newBytes = Math.max(0, end - this.scannedTo);
     this.scannedTo = split.bodyFull ? this.readOffset : end;
     // A full buffer means more may be right behind it: read on at once, not at the next poll
     // (one buffer per poll interval would cap a file at 2 MB/s with the defaults).
     if (bytesRead === buffer.length) this.lookPending = true;
-    this.onRead?.(this, grew);
+    this.onRead?.(this, newBytes);
     if (split.lineCount === 0) return undefined;
     const batch: ReadBatch = {
       tailer: this,

@@ -2,16 +2,45 @@ import { monotonicNow } from './monotonic-clock.js';
 
 /** Busy files are counted over windows this long. */
 const WINDOW_MS = 1_000;
+/**
+ * A read that brings at least this much carries its fixed cost (a batch, a frame, an ack: tens of
+ * µs of the agent's CPU, and the garbage of each) at a small share of the whole; a file written
+ * fast enough to fill reads this size is read that often, whatever the budget (see ReadPacer).
+ */
+export const FULL_READ_BYTES = 16 * 1024;
+/** The shortest spacing of a file's event-driven reads, however fast it is written. */
+export const MIN_SPACING_MS = 4;
+
+/**
+ * A file's growth is averaged over about this long, each read weighted by the time it covers: a
+ * read right after another (a look the poll asked for) finds little, and must not make a fast file
+ * look slow.
+ */
+const RATE_MEMORY_MS = 100;
+
+/** What the pacer knows of a file's recent reads. */
+interface ReadHistory {
+  /** When the last read started (monotonicNow). */
+  at: number;
+  /** Bytes found and milliseconds covered by recent reads, older ones counting less. */
+  bytes: number;
+  ms: number;
+}
 
 /**
  * How soon a file the kernel says changed is read. Reading on every change event gives the lowest
  * latency, but each read costs a batch (a frame, a write, an ack to take in: 30-60 µs of the
- * agent's CPU), and a writer makes one event per write: 20 files written every 10 ms would be 2,000
- * batches a second, a fifth of a core. So event-driven reads share a budget of `readsPerSecond`:
- * each file waits at least busyFiles / readsPerSecond seconds after its previous read. One busy file
- * is read within a few milliseconds of each write; twenty are read every few tens of milliseconds,
- * each read taking everything written since. A read that fills the buffer still goes on at once
- * (catching up is not paced), and the poll's looks are not paced either.
+ * agent's CPU, and the objects of each, which keep V8's young generation large), and a writer makes
+ * one event per write: 20 files written every 10 ms would be 2,000 batches a second, a fifth of a
+ * core. So event-driven reads share a budget of `readsPerSecond`: each file waits at least
+ * busyFiles / readsPerSecond seconds after its previous read. A read that fills the buffer still
+ * goes on at once (catching up is not paced), and the poll's looks are not paced either.
+ *
+ * The budget is for reads that bring little. A file written fast enough to bring FULL_READ_BYTES in
+ * less time is read every FULL_READ_BYTES / its rate instead, down to MIN_SPACING_MS: those reads'
+ * fixed cost is small next to the lines they carry, and those are the lines people wait for. With
+ * the default budget of 100, one file written at 50,000 lines/s is read every 4 ms, one written at
+ * 1,000 lines/s every 10 ms, and twenty written at 500 lines/s each are read together every 200 ms.
  */
 export class ReadPacer {
   /** Files that changed in the current window. */
@@ -20,6 +49,7 @@ export class ReadPacer {
   /** Files that changed in the previous window. */
   private previousCount = 0;
   private lastSpacingMs = 0;
+  private readonly history = new Map<object, ReadHistory>();
 
   constructor(
     private readonly readsPerSecond: number,
@@ -43,7 +73,7 @@ export class ReadPacer {
     // The larger of the two, so the pace tightens as soon as more files get busy, and loosens only
     // after a whole window with fewer.
     const busyFiles = Math.max(this.previousCount, this.changed.size);
-    const spacingMs = (busyFiles * 1000) / this.readsPerSecond;
+    const spacingMs = this.spacingFor(file, (busyFiles * 1000) / this.readsPerSecond);
     this.lastSpacingMs = spacingMs;
     const earliest = lastReadAt + spacingMs;
     if (earliest <= now) return 0;
@@ -54,6 +84,20 @@ export class ReadPacer {
     return Math.ceil(earliest / spacingMs) * spacingMs - now;
   }
 
+  /** A read of `file` that started at `at` (monotonicNow) found `newBytes` it had not seen before. */
+  recordRead(file: object, newBytes: number, at = monotonicNow()): void {
+    const previous = this.history.get(file);
+    if (previous === undefined || at <= previous.at) {
+      this.history.set(file, { at, bytes: 0, ms: 0 });
+      return;
+    }
+    const elapsed = at - previous.at;
+    const keep = Math.exp(-elapsed / RATE_MEMORY_MS);
+    previous.bytes = previous.bytes * keep + newBytes;
+    previous.ms = previous.ms * keep + elapsed;
+    previous.at = at;
+  }
+
   /** The spacing of paced reads as of the last change reported (ms). */
   get spacingMs(): number {
     return this.lastSpacingMs;
@@ -62,5 +106,13 @@ export class ReadPacer {
   /** Forgets a file that is closed. */
   forget(file: object): void {
     this.changed.delete(file);
+    this.history.delete(file);
+  }
+
+  /** The budget's spacing, or less for a file that fills a full read sooner (see the class comment). */
+  private spacingFor(file: object, budgetSpacingMs: number): number {
+    const history = this.history.get(file);
+    if (history === undefined || history.bytes === 0) return budgetSpacingMs;
+    return Math.min(budgetSpacingMs, Math.max(MIN_SPACING_MS, (FULL_READ_BYTES * history.ms) / history.bytes));
   }
 }

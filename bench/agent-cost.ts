@@ -1,8 +1,12 @@
 /**
  * Benchmark 5: agent cost. One `supergrep agent` follows 20 files (a glob) that a writer process
  * appends to at 10,000 lines/s in total (every 10 ms, 5 lines to each file), sending to a real hub.
- * Figures: the agent's CPU and RSS over 10 s, after 3 s of warm-up. Baseline: `tail -F` following
- * the same 20 files under the same writer (it only prints the lines, so it is a floor, not a peer).
+ * Figures: the agent's CPU and RSS in two windows of the same run. The first, 10 s after 3 s, still
+ * holds V8 compiling the agent's code (its hot functions are called a few hundred times a second,
+ * so they warm up over the first minute); the steady one, 20 s after 30 s, is what the agent costs
+ * for as long as it runs, and is what the target is checked against. Peak RSS is the highest over
+ * the whole run. Baseline: `tail -F` following the same 20 files under the same writer (it only
+ * prints the lines, so it is a floor, not a peer).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,27 +19,48 @@ import { makeTempDir } from './lib/temp-dir.js';
 const FILES = 20;
 const LINES_PER_SEC = 10_000;
 const TICK_MS = 10;
-const WARMUP_MS = 3_000;
-const MEASURE_MS = 10_000;
+
+/** A measurement window, from the writer's start. */
+interface Window {
+  fromMs: number;
+  lengthMs: number;
+}
+
+const FIRST_WINDOW: Window = { fromMs: 3_000, lengthMs: 10_000 };
+const STEADY_WINDOW: Window = { fromMs: 30_000, lengthMs: 20_000 };
 
 interface Usage {
   cpuPercent: number;
+  /** Highest RSS from the writer's start to the end of the window. */
   maxRssMb: number;
   linesPerSec: number;
 }
 
-/** Runs the writer for warm-up + measurement and samples `pid` over the measurement. */
-async function underWriter(files: string[], pid: number, linesTaken?: () => Promise<number>): Promise<Usage> {
-  const writer = startWorker('writer', 'line-writer.js', { files, linesPerSec: LINES_PER_SEC, durationMs: WARMUP_MS + MEASURE_MS + 1_000, tickMs: TICK_MS, probe: ERRORS_PATTERN });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs the writer until the last of `windows` ends and measures `pid` over each. RSS is sampled from
+ * the writer's start, so each window's peak covers everything before it as well.
+ */
+async function underWriter(files: string[], pid: number, windows: readonly Window[], linesTaken?: () => Promise<number>): Promise<Usage[]> {
+  const last = windows[windows.length - 1]!;
+  const writer = startWorker('writer', 'line-writer.js', { files, linesPerSec: LINES_PER_SEC, durationMs: last.fromMs + last.lengthMs + 1_000, tickMs: TICK_MS, probe: ERRORS_PATTERN });
+  const rss = new UsageSampler(pid, 250).start();
+  const startedAt = performance.now();
+  const usages: Usage[] = [];
   try {
-    await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
-    const before = linesTaken ? await linesTaken() : 0;
-    const usage = new UsageSampler(pid, 250).start();
-    await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
-    const stats = usage.stop();
-    const after = linesTaken ? await linesTaken() : 0;
-    return { cpuPercent: stats.cpuPercent, maxRssMb: stats.maxRssMb, linesPerSec: (after - before) / stats.seconds };
+    for (const window of windows) {
+      await sleep(window.fromMs - (performance.now() - startedAt));
+      const before = linesTaken ? await linesTaken() : 0;
+      const usage = new UsageSampler(pid, 250).start();
+      await sleep(window.lengthMs);
+      const stats = usage.stop();
+      const after = linesTaken ? await linesTaken() : 0;
+      usages.push({ cpuPercent: stats.cpuPercent, maxRssMb: Math.max(rss.maxRssMb, stats.maxRssMb), linesPerSec: (after - before) / stats.seconds });
+    }
+    return usages;
   } finally {
+    rss.stop();
     await writer.stop();
   }
 }
@@ -63,24 +88,26 @@ export async function runAgentCost(): Promise<BenchResult> {
     const agent = startAgent({ hub: hub.wsUrl, paths: [join(dir, '*.log')], stateFile: join(temp.dir, 'agent-state.json') });
     children.push(agent);
     await waitUntil('the agent to follow every file', () => agent.logs().filter((r) => String(r.msg).startsWith('following')).length >= FILES, 20_000);
-    const ours = await underWriter(files, agent.pid, () => hubLines(hub.url));
+    const [first, steady] = (await underWriter(files, agent.pid, [FIRST_WINDOW, STEADY_WINDOW], () => hubLines(hub.url))) as [Usage, Usage];
     await agent.stop();
     await hub.child.stop();
 
     // Baseline: tail -F on the same files; it reads and prints every line, to /dev/null.
     const tail = startChild('tail', 'tail', ['-F', '-q', '-n', '0', ...files], { keepLines: false, stdio: ['ignore', 'ignore', 'ignore'] });
     children.push(tail);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const baseline = await underWriter(files, tail.pid);
+    await sleep(300);
+    const [baseline] = (await underWriter(files, tail.pid, [FIRST_WINDOW])) as [Usage];
     await tail.stop();
 
-    result.lowerIsBetter('agent CPU', ours.cpuPercent, '% of a core', { name: 'tail -F', value: baseline.cpuPercent });
-    result.lowerIsBetter('agent peak RSS', ours.maxRssMb, 'MB', { name: 'tail -F', value: baseline.maxRssMb });
-    result.higherIsBetter('lines taken in by the hub', ours.linesPerSec, 'lines/s', undefined, `${FILES} files, written every ${TICK_MS} ms`);
-    result.target('agent CPU (% of a core)', ours.cpuPercent, 3, true);
-    result.target('agent peak RSS (MB)', ours.maxRssMb, 80, true);
-    result.details.setup = { files: FILES, linesPerSec: LINES_PER_SEC, tickMs: TICK_MS, measureMs: MEASURE_MS };
-    result.details.agent = ours;
+    const steadyNote = `${STEADY_WINDOW.lengthMs / 1000} s from ${STEADY_WINDOW.fromMs / 1000} s after the writer started`;
+    result.lowerIsBetter('agent CPU, steady', steady.cpuPercent, '% of a core', { name: 'tail -F', value: baseline.cpuPercent }, steadyNote);
+    result.lowerIsBetter('agent CPU, first 10 s', first.cpuPercent, '% of a core', { name: 'tail -F', value: baseline.cpuPercent }, `from ${FIRST_WINDOW.fromMs / 1000} s: V8 still compiling the agent's code`);
+    result.lowerIsBetter('agent peak RSS', steady.maxRssMb, 'MB', { name: 'tail -F', value: baseline.maxRssMb }, `highest over the ${(STEADY_WINDOW.fromMs + STEADY_WINDOW.lengthMs) / 1000} s`);
+    result.higherIsBetter('lines taken in by the hub', steady.linesPerSec, 'lines/s', undefined, `${FILES} files, written every ${TICK_MS} ms`);
+    result.target('agent CPU, steady (% of a core)', steady.cpuPercent, 3, true);
+    result.target('agent peak RSS (MB)', steady.maxRssMb, 80, true);
+    result.details.setup = { files: FILES, linesPerSec: LINES_PER_SEC, tickMs: TICK_MS, firstWindow: FIRST_WINDOW, steadyWindow: STEADY_WINDOW };
+    result.details.agent = { first, steady };
     result.details.tail = baseline;
     return result.finish();
   } finally {

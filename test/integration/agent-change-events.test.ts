@@ -86,6 +86,36 @@ describe('agent reading on change events', () => {
     expect(agent.stats().batchesSent).toBeLessThan((files.length * rounds) / 2);
   });
 
+  it('reads a file written fast enough to fill reads more often than the budget allows, the others at its pace', async () => {
+    const files = Array.from({ length: 4 }, (_, i) => join(dir, `busy-${i}.log`));
+    for (const name of files) await writeFile(name, '');
+    const [fast, ...slow] = files as [string, ...string[]];
+    // 10 reads a second for 4 busy files: each is read every 400 ms, unless it fills reads sooner.
+    const { agent } = await startTestAgent(
+      { hubs: [hub.url], paths: [join(dir, 'busy-*.log')], stateFile, pollIntervalMs: SLOW_POLL_MS, changeReadsPerSecond: 10 },
+      agents,
+    );
+    await waitFor('every file followed', () => agent.stats().filesFollowed === files.length);
+    // The fast file gets 32 KiB every 10 ms (16 KiB every 5 ms); the others a short line each round.
+    const pad = 'x'.repeat(500);
+    const startedAt = performance.now();
+    let round = 0;
+    for (; performance.now() - startedAt < 1_600; round += 1) {
+      await appendLines(fast, numberedLines(`f${round}`, 0, 64, pad));
+      for (const name of slow) await appendLines(name, [`r${round}`]);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    for (const name of slow) await waitFor(`the lines of ${name}`, () => hub.linesOf(name).length >= round, 10_000);
+    await waitFor('the lines of the fast file', () => hub.linesOf(fast).length >= round * 64, 10_000);
+    for (const name of slow) expect(hub.linesOf(name)).toEqual(Array.from({ length: round }, (_, r) => `r${r}`));
+    expect(hub.linesOf(fast)).toEqual(Array.from({ length: round }, (_, r) => numberedLines(`f${r}`, 0, 64, pad)).flat());
+    const batchesOf = (name: string) => hub.batches.filter((batch) => batch.file === name).length;
+    // 1.6 s at 400 ms apart is about 4 reads (and the few before the pace was known); the fast file
+    // is read every few rounds at least.
+    for (const name of slow) expect(batchesOf(name)).toBeLessThanOrEqual(12);
+    expect(batchesOf(fast)).toBeGreaterThan(round / 4);
+  });
+
   it.runIf(onLinux)('turns change events off while many files are busy, reads them on a timer, follows a busy file through rotation', async () => {
     const watchesBefore = inotifyWatchCount();
     const files = Array.from({ length: 8 }, (_, i) => join(dir, `busy-${i}.log`));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReadPacer } from '../../../agent/read-pacer.js';
+import { FULL_READ_BYTES, MIN_SPACING_MS, ReadPacer } from '../../../agent/read-pacer.js';
 
 describe('ReadPacer', () => {
   it('lets a file that was not read recently be read at once', () => {
@@ -53,5 +53,66 @@ describe('ReadPacer', () => {
     pacer.delayAfterChange(b, Number.NEGATIVE_INFINITY, 1);
     pacer.forget(b);
     expect(pacer.delayAfterChange(a, 10, 11)).toBe(9);
+  });
+
+  describe('a file written fast enough to fill reads', () => {
+    /** Reads `file` every `everyMs` from `fromMs` to `toMs`, each finding `bytesPerMs * everyMs` new bytes. */
+    function readSteadily(pacer: ReadPacer, file: object, bytesPerMs: number, everyMs: number, fromMs: number, toMs: number): void {
+      for (let at = fromMs; at <= toMs; at += everyMs) pacer.recordRead(file, at === fromMs ? 0 : bytesPerMs * everyMs, at);
+    }
+
+    /** A pacer at 100 reads/s and one file read every 4 ms until 400 ms at 50,000 lines/s of 160 bytes (16 KiB in 2 ms). */
+    function readFastUntil400(): { pacer: ReadPacer; file: object } {
+      const pacer = new ReadPacer(100, 0);
+      const file = {};
+      readSteadily(pacer, file, 8_000, 4, 0, 400);
+      return { pacer, file };
+    }
+
+    it('is read every FULL_READ_BYTES / its rate when that is sooner than the budget allows', () => {
+      const pacer = new ReadPacer(100, 0);
+      const files = Array.from({ length: 20 }, () => ({}));
+      for (const file of files) pacer.delayAfterChange(file, Number.NEGATIVE_INFINITY, 1);
+      const fast = files[0] as object;
+      // 20 busy files at 100 reads/s: 200 ms apart. This one fills 16 KiB every 50 ms.
+      readSteadily(pacer, fast, FULL_READ_BYTES / 50, 50, 0, 1_000);
+      const delay = pacer.delayAfterChange(fast, 1_000, 1_001);
+      expect(pacer.spacingMs).toBeCloseTo(50, 5);
+      expect(1_001 + delay).toBeCloseTo(1_050, 5);
+      // A slow neighbour keeps the budget's spacing.
+      const slow = files[1] as object;
+      readSteadily(pacer, slow, 10, 200, 0, 1_000);
+      pacer.delayAfterChange(slow, 1_000, 1_001);
+      expect(pacer.spacingMs).toBe(200);
+    });
+
+    it('is never read more often than every MIN_SPACING_MS', () => {
+      const { pacer, file } = readFastUntil400();
+      expect(pacer.delayAfterChange(file, 400, 401)).toBe(MIN_SPACING_MS - 1);
+      expect(pacer.spacingMs).toBe(MIN_SPACING_MS);
+    });
+
+    it('stays fast when a read right after another finds nothing', () => {
+      const { pacer, file } = readFastUntil400();
+      // The poll asks for a look 0.5 ms after a read: nothing new yet.
+      pacer.recordRead(file, 0, 400.5);
+      pacer.delayAfterChange(file, 400.5, 401);
+      expect(pacer.spacingMs).toBe(MIN_SPACING_MS);
+    });
+
+    it('slows down to the budget once the file is written slowly again', () => {
+      const { pacer, file } = readFastUntil400();
+      // Then a line now and then: after a second of that the fast past no longer counts.
+      readSteadily(pacer, file, 0.2, 10, 400, 1_400);
+      pacer.delayAfterChange(file, 1_400, 1_401);
+      expect(pacer.spacingMs).toBe(10);
+    });
+
+    it('forgets what it knew of a closed file', () => {
+      const { pacer, file } = readFastUntil400();
+      pacer.forget(file);
+      pacer.delayAfterChange(file, 400, 401);
+      expect(pacer.spacingMs).toBe(10);
+    });
   });
 });
