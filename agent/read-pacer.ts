@@ -12,17 +12,18 @@ export const FULL_READ_BYTES = 16 * 1024;
 export const MIN_SPACING_MS = 4;
 
 /**
- * A file's growth is averaged over about this long, each read weighted by the time it covers: a
- * read right after another (a look the poll asked for) finds little, and must not make a fast file
- * look slow.
+ * A file's growth is averaged over about this long, each read weighted by the time it covers. A read
+ * that finds nothing this long after the previous one means the file went quiet: its pace is
+ * unknown again, and the next read that finds something starts the average afresh (how long the
+ * file was quiet before that says nothing about how fast it is written now).
  */
 const RATE_MEMORY_MS = 100;
 
 /** What the pacer knows of a file's recent reads. */
 interface ReadHistory {
-  /** When the last read started (monotonicNow). */
+  /** When the last read that counts started (monotonicNow). */
   at: number;
-  /** Bytes found and milliseconds covered by recent reads, older ones counting less. */
+  /** Bytes found and milliseconds covered by recent reads, older ones counting less; 0 ms: unknown. */
   bytes: number;
   ms: number;
 }
@@ -87,15 +88,21 @@ export class ReadPacer {
   /** A read of `file` that started at `at` (monotonicNow) found `newBytes` it had not seen before. */
   recordRead(file: object, newBytes: number, at = monotonicNow()): void {
     const previous = this.history.get(file);
-    if (previous === undefined || at <= previous.at) {
+    const elapsed = previous === undefined ? Number.POSITIVE_INFINITY : at - previous.at;
+    if (elapsed <= 0) return;
+    if (newBytes === 0) {
+      // Nothing new soon after a read (a look the poll asked for) says nothing about the pace, and
+      // the next read's sample still starts from the last read that found something.
+      if (elapsed >= RATE_MEMORY_MS) this.history.set(file, { at, bytes: 0, ms: 0 });
+      return;
+    }
+    if (previous === undefined || (previous.ms === 0 && elapsed >= RATE_MEMORY_MS)) {
+      // The first news after a quiet spell: the pace is measured from this read on.
       this.history.set(file, { at, bytes: 0, ms: 0 });
       return;
     }
-    const elapsed = at - previous.at;
     const keep = Math.exp(-elapsed / RATE_MEMORY_MS);
-    previous.bytes = previous.bytes * keep + newBytes;
-    previous.ms = previous.ms * keep + elapsed;
-    previous.at = at;
+    this.history.set(file, { at, bytes: previous.bytes * keep + newBytes, ms: previous.ms * keep + elapsed });
   }
 
   /** The spacing of paced reads as of the last change reported (ms). */
@@ -109,10 +116,13 @@ export class ReadPacer {
     this.history.delete(file);
   }
 
-  /** The budget's spacing, or less for a file that fills a full read sooner (see the class comment). */
+  /**
+   * The budget's spacing, or less for a file that fills a full read sooner (see the class comment).
+   * Until a file's pace is known (one read after it started being written to), the budget applies.
+   */
   private spacingFor(file: object, budgetSpacingMs: number): number {
     const history = this.history.get(file);
-    if (history === undefined || history.bytes === 0) return budgetSpacingMs;
+    if (history === undefined || history.ms === 0) return budgetSpacingMs;
     return Math.min(budgetSpacingMs, Math.max(MIN_SPACING_MS, (FULL_READ_BYTES * history.ms) / history.bytes));
   }
 }

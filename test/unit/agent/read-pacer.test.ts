@@ -108,10 +108,32 @@ describe('ReadPacer', () => {
       expect(pacer.spacingMs).toBe(10);
     });
 
-    it('forgets what it knew of a closed file', () => {
-      const { pacer, file } = readFastUntil400();
-      pacer.forget(file);
-      pacer.delayAfterChange(file, 400, 401);
+    it('knows the pace of a file one read after it started being written to, however long it was quiet', () => {
+      const pacer = new ReadPacer(100, 0);
+      const file = {};
+      // Looked at by the poll every second while nothing was written, then written to.
+      for (let at = 0; at <= 3_000; at += 1_000) pacer.recordRead(file, 0, at);
+      pacer.recordRead(file, 40_000, 3_300);
+      // Not known yet: the budget's spacing.
+      expect(pacer.delayAfterChange(file, 3_300, 3_301)).toBe(9);
+      // One read later: 16 KiB in 2 ms, so every 4 ms (the quiet seconds before do not count).
+      pacer.recordRead(file, 80_000, 3_310);
+      pacer.delayAfterChange(file, 3_310, 3_311);
+      expect(pacer.spacingMs).toBe(MIN_SPACING_MS);
+    });
+
+    it('forgets the pace of a file that went quiet, and of a closed one', () => {
+      const pacer = new ReadPacer(100, 0);
+      const quiet = readFastUntil400();
+      // A read that finds nothing 100 ms or more after the last one: the pace is unknown again.
+      quiet.pacer.recordRead(quiet.file, 0, 600);
+      quiet.pacer.delayAfterChange(quiet.file, 600, 601);
+      expect(quiet.pacer.spacingMs).toBe(10);
+
+      const closed = {};
+      readSteadily(pacer, closed, 8_000, 4, 0, 400);
+      pacer.forget(closed);
+      pacer.delayAfterChange(closed, 400, 401);
       expect(pacer.spacingMs).toBe(10);
     });
   });
