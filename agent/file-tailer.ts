@@ -37,8 +37,7 @@ export interface TailerInit {
   logger: Logger;
   /** The gen or fingerprint changed: the caller updates the checkpoint. */
   onIdentityChange: (tailer: FileTailer) => void;
-  /** After each read that got as far as the file's contents: whether it found bytes not seen before. */
-  /** After each read, with how many bytes it found that no read had seen before. */
+  /** After each read that got as far as the file's contents: how many bytes it found that no read had seen before. */
   onRead?: ((tailer: FileTailer, newBytes: number) => void) | undefined;
 }
 
