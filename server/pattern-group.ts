@@ -1,5 +1,6 @@
 import RE2 from 're2';
 import { forEachCandidateLine } from '../lib/candidate-lines.js';
+import { matchingPatterns } from '../lib/set-match.js';
 import { forEachLiteralLine } from './batch-matcher.js';
 import type { CompiledPattern } from './filter-compiler.js';
 import { MAX_LITERALS } from './required-literals.js';
@@ -41,6 +42,8 @@ function wrap(pattern: CompiledPattern): string {
 export class PatternGroup {
   private readonly scan: RE2;
   private readonly set: InstanceType<typeof RE2.Set>;
+  /** Each pattern's `line` regex, for matchingPatterns. */
+  private readonly singles: RE2[];
   /** Every pattern's required literals, when they all have some and there are few in all. */
   private readonly literals: Buffer[] | undefined;
 
@@ -48,6 +51,7 @@ export class PatternGroup {
   constructor(readonly patterns: readonly CompiledPattern[]) {
     this.scan = new RE2(patterns.map(wrap).join('|'), 'gm');
     this.set = new RE2.Set(patterns.map(wrap), 'u');
+    this.singles = patterns.map((pattern) => pattern.line);
     const literals = patterns.every((pattern) => pattern.literals) ? uniqueBuffers(patterns.flatMap((pattern) => pattern.literals!)) : undefined;
     this.literals = literals && literals.length <= MAX_LITERALS ? literals : undefined;
   }
@@ -73,20 +77,9 @@ export class PatternGroup {
 
   /** Indexes of the patterns matching the line body[start, end) on its own. */
   private matchLine(body: Buffer, start: number, end: number): readonly number[] {
-    const line = body.subarray(start, end);
-    try {
-      return this.set.match(line);
-    } catch {
-      // RE2.Set has no fallback when its DFA runs out of memory (a line of many kilobytes against
-      // many complex patterns); test the patterns one by one below instead.
-    }
-    const matched: number[] = [];
-    this.patterns.forEach((pattern, index) => {
-      pattern.line.lastIndex = 0;
-      if (pattern.line.test(line)) matched.push(index);
-    });
-    return matched;
+    return matchingPatterns(this.set, this.singles, body.subarray(start, end));
   }
+
 }
 
 function uniqueBuffers(buffers: readonly Buffer[]): Buffer[] {

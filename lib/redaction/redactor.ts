@@ -1,5 +1,6 @@
 import RE2 from 're2';
 import { forEachCandidateLine } from '../candidate-lines.js';
+import { matchingPatterns } from '../set-match.js';
 import { REFINERS, type RedactionRule } from './redaction-rules.js';
 
 interface CompiledRule {
@@ -55,6 +56,8 @@ function compileScan(rules: readonly RedactionRule[]): RE2 {
 export class Redactor {
   private readonly rules: CompiledRule[];
   private readonly set: InstanceType<typeof RE2.Set>;
+  /** Each rule's `line` regex, in rule order, for matchingPatterns. */
+  private readonly singles: RE2[];
   private readonly scan: RE2;
 
   constructor(
@@ -64,6 +67,7 @@ export class Redactor {
   ) {
     if (rules.length === 0) throw new Error('a redactor needs at least one rule');
     this.rules = rules.map(compileRule);
+    this.singles = this.rules.map((compiled) => compiled.line);
     this.set = new RE2.Set(
       rules.map((rule) => rule.pattern),
       'm',
@@ -77,7 +81,7 @@ export class Redactor {
 
   /** The line with its secrets replaced; the very same string when it has none. */
   redactLine(text: string): string {
-    const hits = this.matchingRules(text);
+    const hits = matchingPatterns(this.set, this.singles, text);
     if (hits.length === 0) return text;
     const spans: Span[] = [];
     for (const index of hits) this.collectSpans(index, text, spans);
@@ -100,21 +104,6 @@ export class Redactor {
     });
     if (changed.length === 0) return undefined;
     return rebuild(body, truncated, changed);
-  }
-
-  private matchingRules(text: string): readonly number[] {
-    try {
-      return this.set.match(text);
-    } catch {
-      // RE2.Set gives up when its DFA runs out of memory (a very long line against complex rules);
-      // ask each rule on its own instead, which falls back to RE2's NFA and always answers.
-      const hits: number[] = [];
-      this.rules.forEach((compiled, index) => {
-        compiled.line.lastIndex = 0;
-        if (compiled.line.test(text)) hits.push(index);
-      });
-      return hits;
-    }
   }
 
   private collectSpans(index: number, text: string, spans: Span[]): void {
