@@ -17,12 +17,15 @@ export const MAX_SOCKET_BUFFERED_BYTES = 4 * 1024 * 1024;
 const FRAME_HEADER_RESERVE_BYTES = 32 * 1024;
 /**
  * Batches smaller than this get a frame of their own size (from Node's shared buffer pool when under
- * 4 KiB) instead of a pooled half-megabyte frame. Small batches are the live case, many files each
- * read as soon as they change: their frames go out together at the end of the event-loop turn (see
+ * 4 KiB) instead of a pooled half-megabyte frame. Small batches are the live case, many files read
+ * together: their frames go out together at the end of the event-loop turn (see
  * TurnWriteCoalescer), and holding a pooled frame for each would empty the pool and allocate (and
- * garbage-collect) half a megabyte per small batch.
+ * garbage-collect) half a megabyte per batch. The live case's batches are up to a few tens of KiB
+ * (20 files at 500 lines/s read every 200 ms bring 20-30 KB each, one file at 50,000 lines/s read
+ * every 4 ms about 30 KB), well under the size from which glibc maps (and unmaps) each allocation
+ * on its own.
  */
-const SMALL_BATCH_BYTES = 16 * 1024;
+const SMALL_BATCH_BYTES = 64 * 1024;
 /** After a failed read, a file is left alone this long before the next try. */
 const READ_RETRY_MS = 1_000;
 

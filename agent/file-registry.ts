@@ -189,10 +189,11 @@ export class FileRegistry {
 
   /**
    * The safety net under file events, every pollIntervalMs: each file gets a look (a read, see
-   * FileTailer.requestLook), and the path of each file that stopped growing is checked. A file
-   * renamed away, replaced or deleted stops growing (its writer moves on to the new file), so busy
-   * files have their path checked only every BUSY_PATH_CHECK_INTERVAL_MS: a stat per busy file per
-   * poll would be most of the agent's idle cost. Rotated-away files that are done are closed.
+   * FileTailer.requestLook) unless one is already scheduled, and the path of each file that stopped
+   * growing is checked. A file renamed away, replaced or deleted stops growing (its writer moves on
+   * to the new file), so busy files have their path checked only every BUSY_PATH_CHECK_INTERVAL_MS:
+   * a stat per busy file per poll would be most of the agent's idle cost. Rotated-away files that
+   * are done are closed.
    */
   async poll(now = monotonicNow()): Promise<void> {
     for (const tailer of [...this.order]) {
@@ -209,7 +210,9 @@ export class FileRegistry {
     // All at once rather than one after another: the thread pool runs them side by side and the event
     // loop wakes once for many results, which is most of what a poll costs.
     await Promise.all(due.map(([path]) => this.checkPathLogged(path)));
-    for (const tailer of this.order) tailer.requestLook();
+    // A file whose paced read is already scheduled is read at its grid point anyway: a look now would
+    // add a read, a frame and an ack off the grid for every busy file, every poll.
+    for (const tailer of this.order) if (!tailer.lookScheduled) tailer.requestLook();
     this.onReadable();
   }
 

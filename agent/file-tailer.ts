@@ -127,6 +127,11 @@ export class FileTailer {
     this.lookPending = true;
   }
 
+  /** A look is due on a timer (lookLater). */
+  get lookScheduled(): boolean {
+    return this.lookTimer !== undefined;
+  }
+
   /**
    * Asks for a look in `delayMs`, then calls `onDue`. Changes reported meanwhile need nothing more:
    * that one read takes whatever was written until then.

@@ -21,15 +21,28 @@ describe('ReadPacer', () => {
     const files = Array.from({ length: 20 }, () => ({}));
     for (const file of files) pacer.delayAfterChange(file, Number.NEGATIVE_INFINITY, 10);
     // 20 busy files at 250 reads/s: each is read every 80 ms, due times rounded up to multiples of 80.
-    const delays = files.map((file, index) => pacer.delayAfterChange(file, 10 + index, 11 + index));
+    // Read at 30 to 49 ms: each is due at the first multiple of 80 at least 80 ms later, 160.
+    const delays = files.map((file, index) => pacer.delayAfterChange(file, 30 + index, 31 + index));
     for (const [index, delay] of delays.entries()) {
-      const due = 11 + index + delay;
-      expect(due).toBeGreaterThanOrEqual(10 + index + 80);
-      expect(due).toBeLessThan(10 + index + 160);
+      const due = 31 + index + delay;
+      expect(due).toBeGreaterThanOrEqual(30 + index + 80);
+      expect(due).toBeLessThan(30 + index + 160);
       expect(due % 80).toBe(0);
     }
     // Read together: files last read within one spacing of each other are all due at once.
-    expect(new Set(delays.map((delay, index) => 11 + index + delay))).toEqual(new Set([160]));
+    expect(new Set(delays.map((delay, index) => 31 + index + delay))).toEqual(new Set([160]));
+  });
+
+  it('keeps a file read a little after its grid point on that grid, not every other point', () => {
+    const pacer = new ReadPacer(250, 0);
+    const files = Array.from({ length: 20 }, () => ({}));
+    for (const file of files) pacer.delayAfterChange(file, Number.NEGATIVE_INFINITY, 10);
+    // The round due at 160 starts 1 ms late and reads its 20 files over 4 ms; they change at once.
+    const dues = files.map((file, index) => 161 + index * 0.2 + 0.1 + pacer.delayAfterChange(file, 161 + index * 0.2, 161 + index * 0.2 + 0.1));
+    expect(new Set(dues.map((due) => Math.round(due)))).toEqual(new Set([240]));
+    // Read later than a quarter of the spacing after 160: too soon for 240, so at 320.
+    const late = files[0] as object;
+    expect(181 + pacer.delayAfterChange(late, 181, 181)).toBe(320);
   });
 
   it('keeps the wider spacing for a whole window after files went quiet, then relaxes it', () => {
@@ -84,6 +97,26 @@ describe('ReadPacer', () => {
       readSteadily(pacer, slow, 10, 200, 0, 1_000);
       pacer.delayAfterChange(slow, 1_000, 1_001);
       expect(pacer.spacingMs).toBe(200);
+    });
+
+    it('is read on the budget’s grid halved, so that files of similar paces are read together', () => {
+      const pacer = new ReadPacer(100, 0);
+      const files = Array.from({ length: 20 }, () => ({}));
+      for (const file of files) pacer.delayAfterChange(file, Number.NEGATIVE_INFINITY, 1);
+      // 20 busy files: the budget's spacing is 200 ms. Each file fills 16 KiB every `paceMs`.
+      const spacingFor = (file: object, paceMs: number): number => {
+        readSteadily(pacer, file, FULL_READ_BYTES / paceMs, 20, 0, 1_000);
+        pacer.delayAfterChange(file, 1_000, 1_001);
+        return pacer.spacingMs;
+      };
+      expect(spacingFor(files[0] as object, 170)).toBe(200);
+      expect(spacingFor(files[1] as object, 150)).toBe(200);
+      expect(spacingFor(files[2] as object, 120)).toBe(100);
+      expect(spacingFor(files[3] as object, 60)).toBe(50);
+      // Files on their own paces (170 and 150 ms) would next be read at 1,020 and 1,050; on the
+      // halved grids all three are read at 1,200 ms, and the faster ones in between.
+      const dueAt = (file: object): number => 1_001 + pacer.delayAfterChange(file, 1_000, 1_001);
+      expect([dueAt(files[0] as object), dueAt(files[1] as object), dueAt(files[2] as object), dueAt(files[3] as object)]).toEqual([1_200, 1_200, 1_100, 1_050]);
     });
 
     it('is never read more often than every MIN_SPACING_MS', () => {
