@@ -45,8 +45,8 @@ interface ReadHistory {
  *
  * The budget is for reads that bring little. A file written fast enough to bring FULL_READ_BYTES in
  * less time is read about every FULL_READ_BYTES / its rate instead (the budget's spacing halved until
- * it is nearest that, see spacingFor), down to MIN_SPACING_MS: those reads'
- * fixed cost is small next to the lines they carry, and those are the lines people wait for. With
+ * it is nearest that, see spacingFor), down to MIN_SPACING_MS: those reads' fixed cost is small
+ * next to the lines they carry, and those are the lines people wait for. With
  * the default budget of 100, one file written at 50,000 lines/s is read every 4 ms, one written at
  * 1,000 lines/s every 10 ms, and twenty written at 500 lines/s each are read together every 200 ms.
  */
@@ -139,8 +139,8 @@ export class ReadPacer {
     // The budget's spacing halved as many times as comes nearest the file's own (reads then bring
     // 0.7-1.4 times FULL_READ_BYTES), never the file's own spacing as such: files of similar paces
     // must share grid points to be read in one go. Twenty files at 500 lines/s, each on its own
-    // 150-170 ms grid, drifted apart into 3-4 times as many read rounds (and wake-ups) as files all
-    // read every 200 ms.
+    // 150-170 ms grid, drifted apart into rounds of 1 to 20 files (see docs/performance.md, "Read
+    // rounds kept together").
     const halvings = Math.round(Math.log2(budgetSpacingMs / ownSpacingMs));
     return Math.max(MIN_SPACING_MS, budgetSpacingMs / 2 ** halvings);
   }
