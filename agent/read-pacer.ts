@@ -46,9 +46,9 @@ interface ReadHistory {
  * The budget is for reads that bring little. A file written fast enough to bring FULL_READ_BYTES in
  * less time is read about every FULL_READ_BYTES / its rate instead (the budget's spacing halved until
  * it is nearest that, see spacingFor), down to MIN_SPACING_MS: those reads' fixed cost is small
- * next to the lines they carry, and those are the lines people wait for. With
- * the default budget of 100, one file written at 50,000 lines/s is read every 4 ms, one written at
- * 1,000 lines/s every 10 ms, and twenty written at 500 lines/s each are read together every 200 ms.
+ * next to the lines they carry, and those are the lines people wait for. With the default budget of
+ * 100, one file written at 50,000 lines/s is read every 4 ms, one written at 1,000 lines/s every
+ * 10 ms, and twenty written at 500 lines/s each are read together every 200 ms.
  */
 export class ReadPacer {
   /** Files that changed in the current window. */

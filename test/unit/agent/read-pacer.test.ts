@@ -113,8 +113,9 @@ describe('ReadPacer', () => {
       expect(spacingFor(files[1] as object, 150)).toBe(200);
       expect(spacingFor(files[2] as object, 120)).toBe(100);
       expect(spacingFor(files[3] as object, 60)).toBe(50);
-      // Files on their own paces (170 and 150 ms) would next be read at 1,020 and 1,050; on the
-      // halved grids all three are read at 1,200 ms, and the faster ones in between.
+      // On grids of their own paces the 170 and 150 ms files would be due at 1,190 and 1,200, and
+      // apart from then on; on the halved grids both are due at 1,200, a point the faster files'
+      // grids (100 and 50 ms) share.
       const dueAt = (file: object): number => 1_001 + pacer.delayAfterChange(file, 1_000, 1_001);
       expect([dueAt(files[0] as object), dueAt(files[1] as object), dueAt(files[2] as object), dueAt(files[3] as object)]).toEqual([1_200, 1_200, 1_100, 1_050]);
     });
