@@ -6,6 +6,9 @@ import { OutboxQueue, estimateLinesBytes } from './outbox-queue.js';
 export interface OutboxSocket {
   readonly bufferedAmount: number;
   send(data: string): void;
+  /** The stream under the WebSocket, held around a flush so its messages leave in one write. */
+  cork?(): void;
+  uncork?(): void;
 }
 
 export interface OutboxOptions {
@@ -92,10 +95,21 @@ export class ViewerOutbox implements WaitingOutbox {
   flush(): void {
     if (this.closed) return;
     this.lateFlush?.remove(this);
-    while (this.socket.bufferedAmount <= this.options.highWaterBytes) {
-      const message = this.queue.takeMessage(MAX_MESSAGE_BYTES);
-      if (message === undefined) break;
-      this.socket.send(message);
+    // Messages leave in writes of up to the high-water mark: a viewer that has read `subscribed`
+    // has its backlog right behind it, sent by the same system call (a hub killed in between could
+    // lose the backlog otherwise), and many messages cost one syscall. Corked, every message counts
+    // as buffered until the write; whatever the kernel takes frees room for the next write.
+    while (this.socket.bufferedAmount <= this.options.highWaterBytes && !this.queue.isEmpty) {
+      this.socket.cork?.();
+      try {
+        while (this.socket.bufferedAmount <= this.options.highWaterBytes) {
+          const message = this.queue.takeMessage(MAX_MESSAGE_BYTES);
+          if (message === undefined) break;
+          this.socket.send(message);
+        }
+      } finally {
+        this.socket.uncork?.();
+      }
     }
     // Still something left: the socket is full. Look again after an interval (unless a look is
     // already scheduled); a slow viewer is polled, never waited on.

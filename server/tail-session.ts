@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import {
   CLOSE_CODES,
@@ -58,6 +59,8 @@ export class TailSession {
 
   constructor(
     private readonly socket: WebSocket,
+    /** The upgraded connection under `socket`: the outbox corks it around each flush. */
+    stream: Pick<Duplex, 'cork' | 'uncork'>,
     private readonly remote: string | undefined,
     /** Who the upgrade's headers named (a valid bearer token or a trusted proxy's identity), if anyone. */
     private readonly headerIdentity: Identity | undefined,
@@ -66,7 +69,14 @@ export class TailSession {
   ) {
     const { config, metrics } = deps;
     this.outbox = new ViewerOutbox(
-      socket,
+      {
+        get bufferedAmount() {
+          return socket.bufferedAmount;
+        },
+        send: (data) => socket.send(data),
+        cork: () => stream.cork(),
+        uncork: () => stream.uncork(),
+      },
       {
         maxQueueBytes: config.clientQueueBytes,
         highWaterBytes: config.clientSocketHighWaterBytes,

@@ -56,6 +56,7 @@ export class ViewerEndpoint {
       this.heartbeat.track(ws, { endpoint: 'client', remote });
       const session = new TailSession(
         ws,
+        socket,
         remote,
         credentials.kind === 'identified' ? credentials.identity : undefined,
         { ...this.deps, sourcesText: () => this.sourcesText() },

@@ -51,6 +51,27 @@ describe('ViewerOutbox', () => {
     expect(socket.summary()).toEqual(['matches:s:L01,L02', 'matches:s:L03']);
   });
 
+  it('holds the stream under the socket for the whole flush: subscribed and its backlog leave in one write', () => {
+    const events: string[] = [];
+    const socket = new FakeSocket();
+    const corked = {
+      get bufferedAmount() {
+        return socket.bufferedAmount;
+      },
+      send: (text: string) => {
+        socket.send(text);
+        events.push(`send ${socket.summary().at(-1)!}`);
+      },
+      cork: () => events.push('cork'),
+      uncork: () => events.push('uncork'),
+    };
+    const outbox = new ViewerOutbox(corked, OPTIONS);
+    outbox.sendMessage({ type: 'subscribed', sub: 's', filter: { query: 'L' } });
+    outbox.sendLines('s', lines('L01', 'L02'), true);
+    vi.advanceTimersByTime(0);
+    expect(events).toEqual(['cork', 'send subscribed', 'send matches:s(backlog):L01,L02', 'uncork']);
+  });
+
   it('sends lines that waited past the budget in a long turn before the turn ends, and nothing twice', () => {
     const socket = new FakeSocket();
     const late = new LateFlush(2);

@@ -1,0 +1,99 @@
+import { appendFile, open, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fingerprintOf, newGeneration } from '../../../agent/file-identity.js';
+import { FileTailer, type ReadBatch } from '../../../agent/file-tailer.js';
+import { silentLogger } from '../../../lib/logger.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
+
+const MAX_LINE_BYTES = 4096;
+
+function lines(from: number, count: number, pad: number): string {
+  return Array.from({ length: count }, (_, i) => `L${String(from + i).padStart(6, '0')} ${'x'.repeat(pad)}\n`).join('');
+}
+
+describe('FileTailer', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let file: string;
+  let handle: FileHandle | undefined;
+  let tailer: FileTailer | undefined;
+  const buffer = Buffer.alloc(MAX_LINE_BYTES + 3);
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = await makeTempDir('sg-tailer-'));
+    file = join(dir, 'app.log');
+  });
+  afterEach(async () => {
+    await tailer?.close();
+    tailer = undefined;
+    handle = undefined;
+    await cleanup();
+  });
+
+  async function follow(): Promise<FileTailer> {
+    handle = await open(file, 'r');
+    const stats = await stat(file, { bigint: true });
+    const head = Buffer.alloc(256);
+    const { bytesRead } = await handle.read(head, 0, 256, 0);
+    tailer = new FileTailer({
+      handle,
+      reportPath: file,
+      identity: { dev: String(stats.dev), ino: String(stats.ino), ...fingerprintOf(head.subarray(0, bytesRead)), gen: newGeneration() },
+      offset: 0,
+      size: Number(stats.size),
+      limits: { maxLineBytes: MAX_LINE_BYTES },
+      logger: silentLogger(),
+      onIdentityChange: () => {},
+    });
+    return tailer;
+  }
+
+  /** Reads until a batch comes (a new generation takes one read that returns nothing first). */
+  async function nextBatch(followed: FileTailer): Promise<ReadBatch> {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const batch = await followed.readBatch(buffer, MAX_LINE_BYTES * 4);
+      if (batch) return batch;
+    }
+    throw new Error('no batch after 3 reads');
+  }
+
+  function texts(batch: ReadBatch): string[] {
+    return batch.body.toString('utf8').split('\n').slice(0, -1);
+  }
+
+  it('after a rewind, finds a truncation the file was rewritten past, even with a line end at the old offset', async () => {
+    // 20 lines of 24 bytes, acknowledged up to 480; then a copytruncate and 40 lines of 40 bytes, so
+    // byte 479 of the new contents is a line end too.
+    await writeFile(file, lines(0, 20, 15));
+    const followed = await follow();
+    const first = await nextBatch(followed);
+    expect(first.endOffset).toBe(480);
+    followed.acknowledge(first.gen, first.endOffset);
+    await truncate(file, 0);
+    await appendFile(file, lines(20, 40, 31));
+
+    // The hub connection is lost: what was sent and not acknowledged is read again.
+    followed.rewind();
+    const batch = await nextBatch(followed);
+
+    expect(batch.gen).not.toBe(first.gen);
+    expect(batch.offset).toBe(0);
+    expect(texts(batch)).toEqual(lines(20, 40, 31).split('\n').slice(0, -1));
+  });
+
+  it('after a rewind of an unchanged file, reads on from the acknowledged offset in the same generation', async () => {
+    await writeFile(file, lines(0, 20, 15));
+    const followed = await follow();
+    const first = await nextBatch(followed);
+    followed.acknowledge(first.gen, 240);
+    await appendFile(file, lines(20, 5, 15));
+
+    followed.rewind();
+    const batch = await nextBatch(followed);
+
+    expect(batch.gen).toBe(first.gen);
+    expect(batch.offset).toBe(240);
+    expect(texts(batch)).toEqual(lines(10, 15, 15).split('\n').slice(0, -1));
+  });
+});
