@@ -26,9 +26,10 @@ const SMALL_BATCH_BYTES = 16 * 1024;
 /**
  * Batches from SMALL_BATCH_BYTES up to this size take a frame from a pool of smaller frames. These
  * are the live case's larger batches: 20 files read together every 200 ms bring 20-30 KB each, one
- * file at 50,000 lines/s read every 4 ms about 30 KB. A round of 20 of them took 20 half-megabyte
- * frames from a pool of 10 and allocated the other 10 afresh, every round; a frame of their own size
- * instead cost the fast file 13-15 MB of RSS (7.5 MB/s of frames waiting for the garbage collector).
+ * file at 50,000 lines/s (the benchmarks' lines) read every 2.5 ms about 19 KB. A round of 20 of
+ * them took 20 half-megabyte frames from a pool of 10 and allocated the other 10 afresh, every
+ * round; a frame of their own size instead cost the fast file 13-15 MB of RSS (7.5 MB/s of frames
+ * waiting for the garbage collector).
  */
 const MID_BATCH_BYTES = 64 * 1024;
 /** Mid-size frames kept for reuse: a round of many files read together, with room to spare. */

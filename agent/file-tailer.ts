@@ -216,7 +216,7 @@ export class FileTailer {
     if (this.headUnchecked) {
       this.headUnchecked = false;
       const offset = this.readOffset;
-      await this.checkContents(false);
+      await this.replaceIfHeadChanged();
       // A new generation starts over at 0; the look it asked for reads it.
       if (this.closed || this.readOffset !== offset) return undefined;
     }
@@ -353,6 +353,18 @@ export class FileTailer {
       this.identity = { ...this.identity, ...check.fingerprint };
       this.onIdentityChange(this);
     }
+  }
+
+  /**
+   * After a rewind: a new generation if the file's first bytes no longer match the fingerprint. A
+   * match changes nothing, not even a fingerprint taken while the file was short: widening it here
+   * would vouch for bytes no read has checked (a state file from when the file was empty, a resume
+   * point in the middle of rewritten contents), and the read's own check would then pass them.
+   */
+  private async replaceIfHeadChanged(): Promise<void> {
+    const check = await checkContents(this.handle, this.identity);
+    if (this.closed) return;
+    if (check.kind === 'replaced') this.newGeneration(check.head, this.size, check.reason);
   }
 
   /** Starts over at 0 under a new gen: the bytes we had read are gone, so offsets start afresh. */

@@ -8,8 +8,13 @@ const WINDOW_MS = 1_000;
  * fast enough to fill reads this size is read that often, whatever the budget (see ReadPacer).
  */
 export const FULL_READ_BYTES = 16 * 1024;
-/** The shortest spacing of a file's event-driven reads, however fast it is written. */
-export const MIN_SPACING_MS = 4;
+/**
+ * The shortest spacing of a file's event-driven reads, however fast it is written. It bounds the
+ * first hop of a line's latency (written -> read). At 2 ms rather than 4, the benchmark's p99 at
+ * 50,000 lines/s was 6.7-7.4 ms instead of 7.6-8.8 (4 runs each, taking turns), for about 3% of a
+ * core more in the agent and in the hub at that rate (1-6% in the 4 pairs; docs/performance.md).
+ */
+export const MIN_SPACING_MS = 2;
 
 /**
  * A file's growth is averaged over about this long, each read weighted by the time it covers. A read
@@ -47,8 +52,8 @@ interface ReadHistory {
  * less time is read about every FULL_READ_BYTES / its rate instead (the budget's spacing halved until
  * it is nearest that, see spacingFor), down to MIN_SPACING_MS: those reads' fixed cost is small
  * next to the lines they carry, and those are the lines people wait for. With the default budget of
- * 100, one file written at 50,000 lines/s is read every 4 ms, one written at 1,000 lines/s every
- * 10 ms, and twenty written at 500 lines/s each are read together every 200 ms.
+ * 100, one file written at 50,000 lines/s of 100 bytes is read every 2.5 ms, one written at 1,000
+ * lines/s every 10 ms, and twenty written at 500 lines/s each are read together every 200 ms.
  */
 export class ReadPacer {
   /** Files that changed in the current window. */

@@ -3,6 +3,12 @@
  * clock, shared by every process) at 50,000 and at 200,000 lines/s for 10 s to a file an agent
  * follows; a viewer subscribed to the errors query (about 1% of the lines) records when each match
  * arrives. Against `tail -F FILE | grep --line-buffered` on the same writer.
+ *
+ * Each run starts with a one-second burst at the same rate and a quiet spell: a hub and an agent
+ * that just started run their hot paths cold (V8 compiles them while the first lines wait), which a
+ * deployment does once, not on every burst. The burst's own figures are reported as "first second
+ * after start"; the 10 s measured after the quiet spell carry the targets. The quiet spell is longer
+ * than the agent needs to forget the file's pace, so the measured burst still finds the file quiet.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +28,10 @@ const DURATION_MS = 10_000;
 const TICK_MS = 1;
 /** After the writer stops, matches still in flight get this long to arrive. */
 const DRAIN_MS = 5_000;
+/** The burst right after start, reported on its own (see the top of the file). */
+const WARMUP_MS = 1_000;
+/** Between the burst and the measured 10 s; the read pacer forgets a pace after 100 ms without news. */
+const QUIET_MS = 500;
 
 interface LatencyRun {
   written: number;
@@ -31,6 +41,9 @@ interface LatencyRun {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** The burst right after start. */
+  firstSecondP99Ms: number;
+  firstSecondMaxMs: number;
 }
 
 /** A growable list of numbers. */
@@ -61,9 +74,7 @@ class LatencyLog {
   private readonly wallOffsetMicros = Date.now() * 1000 - monotonicMicros();
 
   /** `readAtMs`: the batch's `ts` (when the agent read the line), for the split by hop. */
-  add(line: string, nowMicros: number, readAtMs?: number): void {
-    const stamp = stampOf(line);
-    if (Number.isNaN(stamp)) return;
+  add(stamp: number, nowMicros: number, readAtMs?: number): void {
     this.latencies.push((nowMicros - stamp) / 1000);
     if (readAtMs !== undefined) this.toRead.push((readAtMs * 1000 - this.wallOffsetMicros - stamp) / 1000);
   }
@@ -85,8 +96,40 @@ class LatencyLog {
   }
 }
 
-async function runWriter(file: string, linesPerSec: number): Promise<{ written: number; matching: number }> {
-  const writer = startWorker('writer', 'line-writer.js', { files: [file], linesPerSec, durationMs: DURATION_MS, tickMs: TICK_MS, probe: ERRORS_PATTERN });
+/** The burst after start and the measured run, told apart by each line's write time. */
+class PhasedLatency {
+  readonly firstSecond = new LatencyLog();
+  readonly measured = new LatencyLog();
+  /** Lines written from then on (monotonic µs) belong to the measured run. */
+  private measuredFrom = Number.POSITIVE_INFINITY;
+
+  add(line: string, nowMicros: number, readAtMs?: number): void {
+    const stamp = stampOf(line);
+    if (Number.isNaN(stamp)) return;
+    (stamp >= this.measuredFrom ? this.measured : this.firstSecond).add(stamp, nowMicros, readAtMs);
+  }
+
+  /**
+   * Writes the burst, waits the quiet spell, then starts the measured run; `onMeasuring` runs just
+   * before it (to start CPU sampling). What both writers wrote, together.
+   */
+  async write(file: string, linesPerSec: number, onMeasuring: () => void): Promise<{ written: number; matching: number }> {
+    const burst = await runWriter(file, linesPerSec, WARMUP_MS);
+    await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+    this.measuredFrom = monotonicMicros();
+    onMeasuring();
+    const measured = await runWriter(file, linesPerSec, DURATION_MS);
+    return { written: burst.written + measured.written, matching: burst.matching + measured.matching };
+  }
+
+  summary(): Pick<LatencyRun, 'p50Ms' | 'p99Ms' | 'maxMs' | 'firstSecondP99Ms' | 'firstSecondMaxMs'> {
+    const first = this.firstSecond.summary();
+    return { ...this.measured.summary(), firstSecondP99Ms: first.p99Ms, firstSecondMaxMs: first.maxMs };
+  }
+}
+
+async function runWriter(file: string, linesPerSec: number, durationMs: number): Promise<{ written: number; matching: number }> {
+  const writer = startWorker('writer', 'line-writer.js', { files: [file], linesPerSec, durationMs, tickMs: TICK_MS, probe: ERRORS_PATTERN });
   let report: { written: number; matching: number } | undefined;
   writer.onStdoutLine((line) => {
     if (line.startsWith('{')) report = JSON.parse(line) as { written: number; matching: number };
@@ -130,14 +173,17 @@ export async function measureSupergrep(dir: string, linesPerSec: number, kind: A
       });
       await waitUntil('the forwarder', () => ready || !forwarder.running);
     }
-    const latencies = new LatencyLog();
+    const latencies = new PhasedLatency();
     viewer = await new BenchViewer(hub.url, { query: ERRORS_PATTERN }, (lines) => {
       const now = monotonicMicros();
       for (const line of lines) latencies.add(line.line, now, line.ts);
     }).ready();
-    const hubUsage = new UsageSampler(hub.child.pid).start();
-    const agentUsage = new UsageSampler(agent.pid).start();
-    const { written, matching } = await runWriter(file, linesPerSec);
+    const hubUsage = new UsageSampler(hub.child.pid);
+    const agentUsage = new UsageSampler(agent.pid);
+    const { written, matching } = await latencies.write(file, linesPerSec, () => {
+      hubUsage.start();
+      agentUsage.start();
+    });
     const hubStats = hubUsage.stop();
     const agentStats = agentUsage.stop();
     const active = viewer;
@@ -148,7 +194,7 @@ export async function measureSupergrep(dir: string, linesPerSec: number, kind: A
       received: viewer.received,
       lost: matching - viewer.received,
       ...latencies.summary(),
-      ...latencies.readHop(),
+      ...latencies.measured.readHop(),
       hubCpuPercent: hubStats.cpuPercent,
       agentCpuPercent: agentStats.cpuPercent,
     };
@@ -163,7 +209,7 @@ export async function measureSupergrep(dir: string, linesPerSec: number, kind: A
 async function measureTailGrep(dir: string, linesPerSec: number): Promise<LatencyRun> {
   const file = join(dir, `tail-${linesPerSec}.log`);
   writeFileSync(file, '');
-  const latencies = new LatencyLog();
+  const latencies = new PhasedLatency();
   let received = 0;
   const pipeline = startChild('tail|grep', 'sh', ['-c', `exec tail -F -n 0 ${shellQuote(file)} 2>/dev/null | grep --line-buffered -E ${shellQuote(ERRORS_PATTERN)}`], {
     keepLines: false,
@@ -177,7 +223,7 @@ async function measureTailGrep(dir: string, linesPerSec: number): Promise<Latenc
   try {
     // tail -F needs a moment to open the file and set up inotify before the writer starts.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const { written, matching } = await runWriter(file, linesPerSec);
+    const { written, matching } = await latencies.write(file, linesPerSec, () => {});
     await waitUntil('the last matches', () => received >= matching, DRAIN_MS).catch(() => undefined);
     return { written, expected: matching, received, lost: matching - received, ...latencies.summary() };
   } finally {
@@ -204,6 +250,9 @@ export async function runLiveLatency(): Promise<BenchResult> {
       result.lowerIsBetter(`${label}: p99`, ours.p99Ms, 'ms', { name: 'tail -F | grep', value: baseline.p99Ms });
       result.lowerIsBetter(`${label}: max`, ours.maxMs, 'ms', { name: 'tail -F | grep', value: baseline.maxMs });
       result.lowerIsBetter(`${label}: matches lost`, ours.lost, 'lines', { name: 'tail -F | grep', value: baseline.lost }, lostNote(ours));
+      result.lowerIsBetter(`${label}: first second after start, p99`, ours.firstSecondP99Ms, 'ms', { name: 'tail -F | grep', value: baseline.firstSecondP99Ms },
+        'a burst right after the hub and the agent started, before the measured 10 s: their code still cold; not a target');
+      result.lowerIsBetter(`${label}: first second after start, max`, ours.firstSecondMaxMs, 'ms', { name: 'tail -F | grep', value: baseline.firstSecondMaxMs });
       result.lowerIsBetter(`${label}: hub path alone p50`, hubPath.p50Ms, 'ms', { name: 'tail -F | grep', value: baseline.p50Ms },
         'a minimal inotify-driven forwarder in place of supergrep agent');
       result.lowerIsBetter(`${label}: hub path alone p99`, hubPath.p99Ms, 'ms', { name: 'tail -F | grep', value: baseline.p99Ms });

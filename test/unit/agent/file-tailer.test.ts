@@ -31,7 +31,8 @@ describe('FileTailer', () => {
     await cleanup();
   });
 
-  async function follow(): Promise<FileTailer> {
+  /** Follows the file from 0; `knownHead`: the first bytes the fingerprint was taken of (default: the file's own). */
+  async function follow(knownHead?: Buffer): Promise<FileTailer> {
     handle = await open(file, 'r');
     const stats = await stat(file, { bigint: true });
     const head = Buffer.alloc(256);
@@ -39,7 +40,7 @@ describe('FileTailer', () => {
     tailer = new FileTailer({
       handle,
       reportPath: file,
-      identity: { dev: String(stats.dev), ino: String(stats.ino), ...fingerprintOf(head.subarray(0, bytesRead)), gen: newGeneration() },
+      identity: { dev: String(stats.dev), ino: String(stats.ino), ...fingerprintOf(knownHead ?? head.subarray(0, bytesRead)), gen: newGeneration() },
       offset: 0,
       size: Number(stats.size),
       limits: { maxLineBytes: MAX_LINE_BYTES },
@@ -80,6 +81,22 @@ describe('FileTailer', () => {
     expect(batch.gen).not.toBe(first.gen);
     expect(batch.offset).toBe(0);
     expect(texts(batch)).toEqual(lines(20, 40, 31).split('\n').slice(0, -1));
+  });
+
+  it('after a resume point in rewritten contents, starts over even though a fingerprint of an empty file matches anything', async () => {
+    // A restarted agent: its state file fingerprinted the file while it was empty (kill -9 before the
+    // next checkpoint); the hub holds the contents from before a copytruncate up to 660, now the
+    // middle of a line. Widening the fingerprint at the head check would vouch for these bytes.
+    await writeFile(file, lines(56, 14, 44) + lines(70, 30, 3));
+    const followed = await follow(Buffer.alloc(0));
+    const gen = followed.identity.gen;
+    followed.resumeAt(660);
+
+    const batch = await nextBatch(followed);
+
+    expect(batch.gen).not.toBe(gen);
+    expect(batch.offset).toBe(0);
+    expect(texts(batch)).toEqual((lines(56, 14, 44) + lines(70, 30, 3)).split('\n').slice(0, -1));
   });
 
   it('after a rewind of an unchanged file, reads on from the acknowledged offset in the same generation', async () => {

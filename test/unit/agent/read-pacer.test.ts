@@ -74,11 +74,11 @@ describe('ReadPacer', () => {
       for (let at = fromMs; at <= toMs; at += everyMs) pacer.recordRead(file, at === fromMs ? 0 : bytesPerMs * everyMs, at);
     }
 
-    /** A pacer at 100 reads/s and one file read every 4 ms until 400 ms at 50,000 lines/s of 160 bytes (16 KiB in 2 ms). */
+    /** A pacer at 100 reads/s and one file read every 2 ms until 400 ms at 100,000 lines/s of 160 bytes (16 KiB in 1 ms). */
     function readFastUntil400(): { pacer: ReadPacer; file: object } {
       const pacer = new ReadPacer(100, 0);
       const file = {};
-      readSteadily(pacer, file, 8_000, 4, 0, 400);
+      readSteadily(pacer, file, 16_000, 2, 0, 400);
       return { pacer, file };
     }
 
@@ -120,6 +120,14 @@ describe('ReadPacer', () => {
       expect([dueAt(files[0] as object), dueAt(files[1] as object), dueAt(files[2] as object), dueAt(files[3] as object)]).toEqual([1_200, 1_200, 1_100, 1_050]);
     });
 
+    it('reads a file at 50,000 lines/s of 100 bytes every 2.5 ms: 16 KiB every 3.3 ms, nearest the budget’s 10 ms halved twice', () => {
+      const pacer = new ReadPacer(100, 0);
+      const file = {};
+      readSteadily(pacer, file, 5_000, 2.5, 0, 400);
+      pacer.delayAfterChange(file, 400, 401);
+      expect(pacer.spacingMs).toBe(2.5);
+    });
+
     it('is never read more often than every MIN_SPACING_MS', () => {
       const { pacer, file } = readFastUntil400();
       expect(pacer.delayAfterChange(file, 400, 401)).toBe(MIN_SPACING_MS - 1);
@@ -150,8 +158,9 @@ describe('ReadPacer', () => {
       pacer.recordRead(file, 40_000, 3_300);
       // Not known yet: the budget's spacing.
       expect(pacer.delayAfterChange(file, 3_300, 3_301)).toBe(9);
-      // One read later: 16 KiB in 2 ms, so every 4 ms (the quiet seconds before do not count).
-      pacer.recordRead(file, 80_000, 3_310);
+      // One read later: 16 KiB in 1 ms, so as often as MIN_SPACING_MS allows (the quiet seconds
+      // before do not count).
+      pacer.recordRead(file, 160_000, 3_310);
       pacer.delayAfterChange(file, 3_310, 3_311);
       expect(pacer.spacingMs).toBe(MIN_SPACING_MS);
     });
