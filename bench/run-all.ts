@@ -12,7 +12,10 @@ import { runFanOut } from './fan-out.js';
 import { runFilterEngine } from './filter-engine.js';
 import { runLiveLatency } from './live-latency.js';
 import { runUiFirehose } from './ui-firehose.js';
-import { formatResult, saveResult, type BenchResult } from './lib/results.js';
+import { summarizeHistory } from './lib/compare.js';
+import { formatTargetTally } from './lib/compare-format.js';
+import { readHistory } from './lib/result-files.js';
+import { formatResult, RESULTS_DIR, saveResult, type BenchResult } from './lib/results.js';
 
 interface Benchmark {
   name: string;
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
       const result = await bench.run();
       const file = saveResult(result);
       console.log(formatResult(result));
+      for (const line of recentTargets(bench.name)) console.log(line);
       console.log(`   saved ${file}\n`);
     } catch (error) {
       failed += 1;
@@ -52,6 +56,23 @@ async function main(): Promise<void> {
     }
   }
   process.exit(failed > 0 ? 1 : 0);
+}
+
+/** Runs of a benchmark the tally after its result looks back over (this one included). */
+const RECENT_RUNS = 10;
+
+/**
+ * How often each of the benchmark's targets was met in its recent runs (this one included, unless a
+ * profiler was attached): one run
+ * on a shared 2-core machine says little about a tail latency. Details: `npm run bench:compare`.
+ */
+function recentTargets(name: string): string[] {
+  try {
+    const history = summarizeHistory(readHistory(RESULTS_DIR).results, { last: RECENT_RUNS, only: [name] });
+    return formatTargetTally(history);
+  } catch (error) {
+    return [`  (no tally of recent runs: ${(error as Error).message})`];
+  }
 }
 
 /**

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { round } from './stats.js';
 import { systemInfo, type SystemInfo } from './system-info.js';
+import { formatNumber, formatTable } from './table.js';
 
 /** One figure of a benchmark, with the baseline it is compared with when there is one. */
 export interface Figure {
@@ -42,7 +43,12 @@ export interface BenchResult {
   targets: TargetCheck[];
   /** Anything else worth keeping: settings, counts, raw samples. */
   details: Record<string, unknown>;
+  /** A profiler was attached (see bench/README.md, "Profiling"): figures not comparable with other runs. */
+  profiled?: true;
 }
+
+/** The variables that attach a profiler to the processes a benchmark starts, or to the browser page. */
+const PROFILER_VARIABLES = ['SUPERGREP_BENCH_PROFILE', 'SUPERGREP_UI_PROFILE'];
 
 /** The repository root: dist/bench/lib/results.js is three levels below it. */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -90,7 +96,7 @@ export class ResultBuilder {
   }
 
   finish(): BenchResult {
-    return {
+    const result: BenchResult = {
       benchmark: this.benchmark,
       startedAt: this.startedAt,
       durationSec: round((performance.now() - this.started) / 1000, 3),
@@ -99,6 +105,8 @@ export class ResultBuilder {
       targets: this.targets,
       details: this.details,
     };
+    if (PROFILER_VARIABLES.some((name) => process.env[name] !== undefined)) result.profiled = true;
+    return result;
   }
 }
 
@@ -121,13 +129,6 @@ export function saveResult(result: BenchResult): string {
   return file;
 }
 
-function formatNumber(value: number | undefined): string {
-  if (value === undefined || Number.isNaN(value)) return '';
-  if (Math.abs(value) >= 1e6) return `${round(value / 1e6, 3)}M`;
-  if (Math.abs(value) >= 1e4) return `${round(value / 1e3, 3)}k`;
-  return String(round(value, 3));
-}
-
 /** A plain-text table of a result's figures and targets. */
 export function formatResult(result: BenchResult): string {
   const header = ['figure', 'value', 'unit', 'baseline', 'baseline value', 'ratio'];
@@ -139,13 +140,9 @@ export function formatResult(result: BenchResult): string {
     formatNumber(figure.baselineValue),
     figure.ratio === undefined ? '' : `${round(figure.ratio, 3)}x`,
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
   const out = [
     `== ${result.benchmark} (${result.durationSec} s; load average ${result.system.loadAvgStart.join(' ')} -> ${result.system.loadAvgEnd.join(' ')}; ${result.system.cpus} cpus)`,
-    line(header),
-    line(widths.map((width) => '-'.repeat(width))),
-    ...rows.map(line),
+    ...formatTable(header, rows),
   ];
   for (const figure of result.figures) if (figure.note) out.push(`  * ${figure.label}: ${figure.note}`);
   for (const target of result.targets) {
