@@ -63,8 +63,8 @@ const RECENT_RUNS = 10;
 
 /**
  * How often each of the benchmark's targets was met in its recent runs (this one included, unless a
- * profiler was attached): one run
- * on a shared 2-core machine says little about a tail latency. Details: `npm run bench:compare`.
+ * profiler was attached): one run on a shared 2-core machine says little about a tail latency.
+ * Details: `npm run bench:compare`.
  */
 function recentTargets(name: string): string[] {
   try {
