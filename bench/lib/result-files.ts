@@ -5,7 +5,7 @@ import { z } from 'zod';
 /**
  * What the comparison tools read of a result file. Files are written by saveResult, but they stay
  * on disk across versions of the suite and may be edited or cut short, so each one is checked
- * before its figures are trusted. Fields the tools do not use (details, notes) are left out.
+ * before its figures are trusted. Fields the tools do not use (details, baselines, notes) are left out.
  */
 const figureSchema = z.object({
   label: z.string(),
@@ -24,7 +24,6 @@ const targetSchema = z.object({
 const resultSchema = z.object({
   benchmark: z.string().min(1),
   startedAt: z.iso.datetime(),
-  durationSec: z.number(),
   system: z.object({ loadAvgStart: z.array(z.number()), loadAvgEnd: z.array(z.number()).optional() }),
   figures: z.array(figureSchema),
   targets: z.array(targetSchema).default([]),

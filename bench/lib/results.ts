@@ -105,7 +105,7 @@ export class ResultBuilder {
       targets: this.targets,
       details: this.details,
     };
-    if (PROFILER_VARIABLES.some((name) => process.env[name] !== undefined)) result.profiled = true;
+    if (PROFILER_VARIABLES.some((name) => Boolean(process.env[name]))) result.profiled = true;
     return result;
   }
 }

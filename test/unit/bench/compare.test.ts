@@ -8,7 +8,6 @@ function run(benchmark: string, minute: number, figures: Record<string, number>,
   return {
     benchmark,
     startedAt: new Date(Date.UTC(2026, 10, 27, 18, minute)).toISOString(),
-    durationSec: 10,
     system: { loadAvgStart: [load, 1, 1] },
     figures: Object.entries(figures).map(([label, value]) => ({ label, value, unit: 'ms', better: label.startsWith('rate') ? 'higher' : 'lower' })),
     targets: Object.entries(targets).map(([target, [value, met]]) => ({ target, value, limit: 10, met })),

@@ -22,7 +22,6 @@ describe('parseResults', () => {
     expect(parsed).toEqual({
       benchmark: 'live',
       startedAt: '2026-11-27T18:00:00.000Z',
-      durationSec: 1.5,
       system: { loadAvgStart: [0.5, 0.4, 0.3], loadAvgEnd: [0.6, 0.4, 0.3] },
       figures: [{ label: 'p99', value: 8.5, unit: 'ms', better: 'lower' }],
       targets: [{ target: 'p99 (ms)', value: 8.5, limit: 10, met: true }],
