@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
-
-/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
-const TICKS_PER_SECOND = 100;
+import { parseStat, TICKS_PER_SECOND } from './proc-stat.js';
 
 export interface ProcessUsage {
   /** User + system CPU seconds since the process started. */
@@ -15,10 +13,7 @@ export interface ProcessUsage {
 /** CPU time and memory of another process, from /proc; undefined once it has exited. */
 export function processUsage(pid: number): ProcessUsage | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name may contain spaces; the fields after its closing parenthesis do not.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
+    const ticks = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.ticks ?? Number.NaN;
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
     return { cpuSeconds: ticks / TICKS_PER_SECOND, rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
