@@ -128,7 +128,7 @@ export async function waitUntil<T>(what: string, condition: () => T, timeoutMs =
 }
 
 /**
- * `--cpu-prof` arguments when SUPERGREP_BENCH_PROFILE names a directory: every hub and agent a
+ * `--cpu-prof` options when SUPERGREP_BENCH_PROFILE names a directory: every hub and agent a
  * benchmark starts then writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
  */
 function profileArgs(): string[] {
@@ -143,22 +143,38 @@ function cliEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...out, ...env };
 }
 
+/**
+ * Starts `supergrep <cliArgs>`. Without `nodeArgs`, as users start it: `bin/supergrep`, whose
+ * launcher gives the command its own Node flags (the hub's GC floor) and runs the `node` on PATH,
+ * with a profiler's options in NODE_OPTIONS. With `nodeArgs`, this process's Node runs the CLI with
+ * exactly those flags instead, to compare.
+ */
+function startCli(name: string, cliArgs: string[], nodeArgs: string[] | undefined, env: NodeJS.ProcessEnv = {}): Child {
+  const profile = profileArgs();
+  if (nodeArgs) return startChild(name, process.execPath, [...profile, ...nodeArgs, CLI, ...cliArgs], { env: cliEnv(env) });
+  const nodeOptions = [process.env.NODE_OPTIONS, ...profile].filter(Boolean).join(' ');
+  return startChild(name, CLI, cliArgs, { env: cliEnv({ ...env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) }) });
+}
+
 export interface BenchHub {
   child: Child;
   url: string;
   wsUrl: string;
 }
 
-/** `supergrep hub` on a free loopback port; `config` (any hub option) goes through `--config`. */
+/**
+ * `supergrep hub` on a free loopback port; `config` (any hub option) goes through `--config`;
+ * `nodeArgs`: see startCli.
+ */
 export async function startHub(dataDir: string, options: { config?: Record<string, unknown>; nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<BenchHub> {
-  const args = [...profileArgs(), ...(options.nodeArgs ?? []), CLI, 'hub', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'info'];
+  const args = ['hub', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'info'];
   if (options.config) {
     mkdirSync(dataDir, { recursive: true });
     const file = join(dataDir, 'bench-hub-config.json');
     writeFileSync(file, JSON.stringify(options.config));
     args.push('--config', file);
   }
-  const child = startChild('hub', process.execPath, args, { env: cliEnv(options.env) });
+  const child = startCli('hub', args, options.nodeArgs, options.env);
   const record = await child.waitForLog('listening', (r) => r.msg === 'hub listening');
   const url = String(record.url);
   return { child, url, wsUrl: url.replace(/^http/, 'ws') };
@@ -173,10 +189,10 @@ export interface BenchAgentOptions {
   nodeArgs?: string[];
 }
 
-/** `supergrep agent` following `paths`. */
+/** `supergrep agent` following `paths`; `nodeArgs`: see startCli. */
 export function startAgent(options: BenchAgentOptions): Child {
-  const args = [...profileArgs(), ...(options.nodeArgs ?? []), CLI, 'agent', '--hub', options.hub, '--state', options.stateFile, '--name', options.name ?? 'bench-host'];
+  const args = ['agent', '--hub', options.hub, '--state', options.stateFile, '--name', options.name ?? 'bench-host'];
   if (options.fromStart) args.push('--from-start');
   args.push(...options.paths);
-  return startChild('agent', process.execPath, args, { env: cliEnv() });
+  return startCli('agent', args, options.nodeArgs);
 }

@@ -7,7 +7,9 @@ export const CLI = fileURLToPath(new URL('../../bin/supergrep', import.meta.url)
 
 /**
  * A supergrep CLI process started for a test, with its output captured line by line. The CLI must
- * have been built (`npm run build`, which `npm test` does first).
+ * have been built (`npm run build`, which `npm test` does first). It is started as users start it,
+ * `bin/supergrep ...`, so each command gets the Node flags its launcher gives it; the launcher's
+ * `exec` keeps the process id.
  */
 export class CliProcess {
   readonly stdoutLines: string[] = [];
@@ -16,7 +18,7 @@ export class CliProcess {
   private readonly child: ChildProcess;
 
   constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [CLI, ...args], {
+    this.child = spawn(CLI, args, {
       env: { ...cleanEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,8 +1,11 @@
-import { writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CliProcess } from '../helpers/cli-process.js';
+import { CLI, CliProcess } from '../helpers/cli-process.js';
 import { appendLines, join, startAgent, startHub, waitForFollowing, type TestHub } from '../helpers/supergrep.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** The command-line surface: help, exit codes, refusals, and `tail` against a real hub. */
 describe('supergrep CLI', () => {
@@ -41,6 +44,36 @@ describe('supergrep CLI', () => {
     const child = run(args);
     expect((await child.exited).code).toBe(2);
     expect(child.stderrLines.join('\n')).toMatch(message);
+  });
+
+  /** The arguments of a CLI process once its launcher has handed over to Node, from /proc. */
+  async function nodeCommandLine(pid: number): Promise<string[]> {
+    return waitFor('the launcher to start Node', async () => {
+      const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter((arg) => arg !== '');
+      return /(^|\/)node$/.test(args[0] ?? '') ? args : undefined;
+    });
+  }
+
+  it('starts the hub with its own Node flags through the launcher, and other commands without them', async () => {
+    const hub = run(['hub', '--port', '0', '--data', join(dir, 'hub')]);
+    const listening = await hub.waitForLog('hub listening', (record) => record.msg === 'hub listening');
+    const hubArgs = await nodeCommandLine(hub.pid);
+    expect(hubArgs.slice(0, 2)).toEqual([expect.stringMatching(/node$/), '--initial-old-space-size=64']);
+    expect(hubArgs.slice(2, 4)).toEqual([CLI, 'hub']);
+
+    const tail = run(['tail', '--hub', String(listening.url), 'ERROR']);
+    const tailArgs = await nodeCommandLine(tail.pid);
+    expect(tailArgs.slice(1, 3)).toEqual([CLI, 'tail']);
+    expect(tailArgs).not.toContain('--initial-old-space-size=64');
+  });
+
+  it('still runs as `node bin/supergrep`, without the launcher', async () => {
+    const child = spawn(process.execPath, [CLI, '--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it('refuses to listen beyond loopback without tokens, and says so', async () => {
