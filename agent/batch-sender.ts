@@ -36,6 +36,14 @@ const MID_BATCH_BYTES = 64 * 1024;
 const MID_FRAMES_POOLED = 32;
 /** After a failed read, a file is left alone this long before the next try. */
 const READ_RETRY_MS = 1_000;
+/**
+ * Reads that bring no batch in a row before the sender lets the event loop run. Such reads are
+ * synchronous and awaited as settled promises, so without a pause a file that kept wanting a read
+ * it could not satisfy would hold the event loop for good: no acks, heartbeats or stats (a
+ * truncated file's stale size did that once; FileTailer). Above what one poll's look at every file
+ * takes for the usual number of files.
+ */
+export const EMPTY_READS_BEFORE_YIELD = 64;
 
 /** The connection as the sender sees it. */
 export interface FrameSink {
@@ -155,6 +163,7 @@ export class BatchSender {
 
   /** Sends until the window, the socket or the files run dry; each round reads one batch or finds a file idle. */
   private async drain(): Promise<void> {
+    let emptyReads = 0;
     while (!this.stopped && this.sink.ready && this.window.hasRoom() && this.sink.bufferedAmount <= MAX_SOCKET_BUFFERED_BYTES) {
       const tailer = this.files.nextReadable();
       if (!tailer) return;
@@ -171,7 +180,12 @@ export class BatchSender {
         tailer.suspend(monotonicNow() + READ_RETRY_MS);
         continue;
       }
-      if (!batch) continue;
+      if (!batch) {
+        emptyReads += 1;
+        if (emptyReads % EMPTY_READS_BEFORE_YIELD === 0) await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
+      emptyReads = 0;
       if (this.sink.epoch !== epoch || !this.sink.ready) {
         // The connection changed while we read: these lines go out again from the acknowledged offset.
         tailer.rewind();

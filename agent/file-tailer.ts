@@ -240,6 +240,11 @@ export class FileTailer {
       // A file first seen shorter than a full fingerprint gets a wider one as it grows.
       if (this.identity.fingerprintLength < FINGERPRINT_MAX_BYTES) await this.checkContents(false);
       if (this.closed || this.readOffset !== start) return undefined;
+    } else if (bytesRead < buffer.length && bytesRead >= lookBack) {
+      // The read reached the end of the file, so that is its size now. A larger size kept from before
+      // a truncation would leave wantsRead() true with nothing to read, and the sender would read
+      // again and again without ever yielding to the event loop.
+      this.size = end;
     }
     const final = this.finalRead && bytesRead < buffer.length;
     const split = this.splitter.split(chunk, maxBodyBytes, final);
@@ -364,7 +369,9 @@ export class FileTailer {
   private async replaceIfHeadChanged(): Promise<void> {
     const check = await checkContents(this.handle, this.identity);
     if (this.closed) return;
-    if (check.kind === 'replaced') this.newGeneration(check.head, this.size, check.reason);
+    // The size known from before the rewind may be that of the contents replaced; the head's length
+    // is a floor the next read corrects.
+    if (check.kind === 'replaced') this.newGeneration(check.head, check.size, check.reason);
   }
 
   /** Starts over at 0 under a new gen: the bytes we had read are gone, so offsets start afresh. */

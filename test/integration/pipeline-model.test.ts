@@ -257,7 +257,14 @@ async function runSequence(commands: Iterable<Cmd>): Promise<void> {
     r.client.connect();
     await subscribed;
 
-    await fc.asyncModelRun(() => ({ model: m, real: r }), commands);
+    try {
+      await fc.asyncModelRun(() => ({ model: m, real: r }), commands);
+    } catch (error) {
+      // A command that timed out (a delivery that never came) says what was wrong only in the logs.
+      console.log(`failed during ${[...commands].join(', ')}`);
+      printLogs();
+      throw error;
+    }
 
     if (!m.hubUp) await startRealHub(m, r);
     if (!m.agentUp) await startRealAgent(m, r);

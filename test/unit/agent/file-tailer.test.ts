@@ -83,6 +83,29 @@ describe('FileTailer', () => {
     expect(texts(batch)).toEqual(lines(20, 40, 31).split('\n').slice(0, -1));
   });
 
+  it('after a rewind into contents rewritten shorter, sends them and then wants no read until the file changes', async () => {
+    // Found by the pipeline model test: a copytruncate, then a hub restart. The tailer kept the size
+    // from before the truncation (2,050), above anything a read could reach (600), so it wanted a read
+    // forever and the sender read on without ever yielding to the event loop.
+    await writeFile(file, lines(0, 25, 73));
+    const followed = await follow();
+    const first = await nextBatch(followed);
+    followed.acknowledge(first.gen, first.endOffset);
+    await truncate(file, 0);
+    await appendFile(file, lines(25, 30, 11));
+
+    followed.rewind();
+    const batch = await nextBatch(followed);
+
+    expect(batch.gen).not.toBe(first.gen);
+    expect(texts(batch)).toEqual(lines(25, 30, 11).split('\n').slice(0, -1));
+    expect(await followed.readBatch(buffer, MAX_LINE_BYTES * 4)).toBeUndefined();
+    expect(followed.wantsRead()).toBe(false);
+    await appendFile(file, lines(55, 1, 11));
+    followed.requestLook();
+    expect(texts(await nextBatch(followed))).toEqual([lines(55, 1, 11).slice(0, -1)]);
+  });
+
   it('after a resume point in rewritten contents, starts over even though a fingerprint of an empty file matches anything', async () => {
     // A restarted agent: its state file fingerprinted the file while it was empty (kill -9 before the
     // next checkpoint); the hub holds the contents from before a copytruncate up to 660, now the
