@@ -1,7 +1,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliProcess } from '../helpers/cli-process.js';
-import { FAST_AGENT, hubMetric, LineWriter, waitForStats, writeJson } from '../helpers/reliability.js';
+import { FAST_AGENT, hubMetric, LineWriter, waitForCheckpointAtEnd, waitForStats, writeJson } from '../helpers/reliability.js';
 import { Collector, join, startAgent, startHub, waitForFollowing, type TestHub } from '../helpers/supergrep.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -83,7 +83,11 @@ describe('pipeline across network faults', () => {
     await first.stop();
     await watcher.waitForCount(first.written.length);
     // Everything sent so far is acknowledged, so no line is in the unacknowledged window at the kill.
-    await waitForStats(agent, 'nothing in flight', (s) => s.inflightBytes === 0 && Number(s.batchesAcked) === Number(s.batchesSent));
+    // Both are needed: the checkpoint says the file's end is acknowledged, and a stats record logged
+    // since then says nothing else is in flight (an older record can predate the last batch).
+    const settledAt = Date.now();
+    await waitForCheckpointAtEnd(stateFile, log);
+    await waitForStats(agent, 'nothing in flight', (s) => s.inflightBytes === 0 && Number(s.batchesAcked) === Number(s.batchesSent), settledAt);
 
     hub.process.kill('SIGKILL');
     await hub.process.exited;
@@ -101,7 +105,7 @@ describe('pipeline across network faults', () => {
     const stats = await waitForStats(agent, 'the outage seen', (s) => s.connected === false && Number(s.reconnects) >= 10 && Number(s.filesFollowed) === 4);
     expect(stats.inflightBytes).toBe(0);
     hub = await hubWith({}, hub.port);
-    await agent.waitForLog('the reconnection', (r) => r.msg === 'connected to hub' && Number(r.time) > Number(atCap.time));
+    const reconnected = await agent.waitForLog('the reconnection', (r) => r.msg === 'connected to hub' && Number(r.time) > Number(atCap.time));
     await last.stop();
 
     const expected = generations.flatMap((w) => w.written);
@@ -120,7 +124,7 @@ describe('pipeline across network faults', () => {
     const gaps = retries.slice(1).map((time, index) => time - retries[index]!);
     expect(Math.max(...gaps)).toBeLessThanOrEqual(reconnectCapMs + 250);
     // Rotated-away files are closed once read out and acknowledged.
-    await waitForStats(agent, 'the rotated files closed', (s) => Number(s.filesFollowed) === 1 && s.connected === true);
+    await waitForStats(agent, 'the rotated files closed', (s) => Number(s.filesFollowed) === 1 && s.connected === true, Number(reconnected.time));
     expect(await hubMetric(hub.url, 'supergrep_agents')).toBe(1);
   });
 
