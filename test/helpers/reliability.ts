@@ -26,8 +26,12 @@ export function latestStats(agent: CliProcess): Record<string, unknown> | undefi
   return agent.logs().filter((record) => record.msg === 'agent stats').at(-1);
 }
 
-/** Waits for an `agent stats` record logged after `afterMs` (epoch ms) that satisfies `predicate`. */
-export function waitForStats(agent: CliProcess, what: string, predicate: (stats: Record<string, unknown>) => boolean, afterMs = 0, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+/**
+ * Waits for an `agent stats` record logged at or after `afterMs` (epoch ms; by default the call)
+ * that satisfies `predicate`. Only fresh records count by default: one logged before the call can
+ * predate a batch the test has since seen delivered, and so say "nothing in flight" too early.
+ */
+export function waitForStats(agent: CliProcess, what: string, predicate: (stats: Record<string, unknown>) => boolean, afterMs = Date.now(), timeoutMs = 15_000): Promise<Record<string, unknown>> {
   return agent.waitForLog(`agent stats: ${what}`, (record) => record.msg === 'agent stats' && Number(record.time) >= afterMs && predicate(record), timeoutMs);
 }
 
