@@ -2,7 +2,7 @@ import type { Logger } from '../lib/logger.js';
 import { encodeLinesFrame, encodeLinesFrameInto, type AgentWelcome, type LinesHeader } from '../protocol/node.js';
 import type { SendCounters } from './agent-stats.js';
 import { EdgeRedaction } from './edge-redaction.js';
-import type { FileTailer, ReadBatch } from './file-tailer.js';
+import { minReadBufferBytes, type FileTailer, type ReadBatch } from './file-tailer.js';
 import { FramePool } from './frame-pool.js';
 import { InflightWindow } from './inflight-window.js';
 import { monotonicNow } from './monotonic-clock.js';
@@ -105,7 +105,7 @@ export class BatchSender {
     this.redaction = new EdgeRedaction(logger);
     this.maxLineBytes = options.maxLineBytes;
     this.maxBodyBytes = options.batchMaxBytes;
-    this.buffer = Buffer.allocUnsafe(Math.max(options.batchMaxBytes, options.maxLineBytes) + 3);
+    this.buffer = Buffer.allocUnsafe(Math.max(options.batchMaxBytes, minReadBufferBytes(options.maxLineBytes)));
     // Enough frames for what the socket may hold queued, plus the one being filled.
     this.frames = new FramePool(options.batchMaxBytes + FRAME_HEADER_RESERVE_BYTES, Math.ceil(MAX_SOCKET_BUFFERED_BYTES / options.batchMaxBytes) + 2);
   }
@@ -169,9 +169,9 @@ export class BatchSender {
       if (!tailer) return;
       const epoch = this.sink.epoch;
       const maxBody = Math.min(this.maxBodyBytes, this.window.roomBytes);
-      // Never read less than a whole maximal line plus "\r\n" and the tailer's look-back byte, or a
-      // full buffer could hold no line end.
-      const readBytes = Math.min(this.buffer.length, Math.max(maxBody, this.maxLineBytes + 3));
+      // Never less than minReadBufferBytes, even with little room in the window: a smaller full buffer
+      // could hold no line end.
+      const readBytes = Math.min(this.buffer.length, Math.max(maxBody, minReadBufferBytes(this.maxLineBytes)));
       let batch: ReadBatch | undefined;
       try {
         batch = await tailer.readBatch(this.buffer.subarray(0, readBytes), maxBody);

@@ -7,7 +7,16 @@ import { fileIdOf, fingerprintOf, FINGERPRINT_MAX_BYTES, inodeKey, newGeneration
 import { LineSplitter, type SplitLimits } from './line-splitter.js';
 import { monotonicNow } from './monotonic-clock.js';
 import { PositionalReader } from './positional-reader.js';
-import { TailGuard } from './tail-guard.js';
+import { TAIL_CHECK_BYTES, TailGuard } from './tail-guard.js';
+
+/**
+ * The smallest buffer a read may be given: the look-back bytes, then a whole maximal line and its
+ * "\r\n", so a full buffer always holds a line end or proves the line too long. With less, an
+ * over-long line was never found too long and its file read the same bytes again and again.
+ */
+export function minReadBufferBytes(maxLineBytes: number): number {
+  return TAIL_CHECK_BYTES + maxLineBytes + 2;
+}
 
 
 /** Lines read from one file, ready to be framed. */
@@ -192,8 +201,7 @@ export class FileTailer {
   }
 
   /**
-   * Reads the next batch into `buffer` (reused by the caller, at least maxLineBytes + 3 long: with the
-   * look-back byte, a full buffer then always holds a line end or proves the line too long).
+   * Reads the next batch into `buffer` (reused by the caller, at least minReadBufferBytes long).
    * Undefined when no complete line was found.
    */
   readBatch(buffer: Buffer, maxBodyBytes: number): Promise<ReadBatch | undefined> {

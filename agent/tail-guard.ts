@@ -1,9 +1,11 @@
 /**
  * How many bytes before the read offset are remembered and read again with the next read: if they
  * changed, the file was truncated since (copytruncate), even if it was already rewritten past our
- * offset, which its size cannot show.
+ * offset, which its size cannot show. Enough to span several lines: 16 bytes were once the same
+ * padding and '\n' in the old and the rewritten contents, and the agent read on from the middle of
+ * the new ones. Each read takes them along in the same call, so more costs no extra I/O.
  */
-const TAIL_CHECK_BYTES = 16;
+export const TAIL_CHECK_BYTES = 256;
 const NEWLINE = Buffer.from('\n');
 const NOTHING = Buffer.alloc(0);
 

@@ -55,6 +55,27 @@ describe('pipeline with awkward input', () => {
     expect(next!.truncated).toBeUndefined();
   });
 
+  it('cuts an over-long line after others with batches no larger than the line limit, and reads on', async () => {
+    // The read buffer is sized from the larger of the two limits; it once had no room left for the
+    // bytes each read takes again before its offset, and the file stalled on the long line.
+    const small = join(dir, 'small-batches.log');
+    await writeFile(small, '');
+    const config = join(dir, 'small-batches.json');
+    await writeFile(config, JSON.stringify({ batchMaxBytes: 64 * 1024, maxLineBytes: 64 * 1024 }));
+    const second = startAgent({ hubs: [hub.wsUrl], paths: [small], stateFile: join(dir, 'small.json'), name: 'small-batches', args: ['--config', config] });
+    try {
+      await waitForFollowing(second, small);
+      await appendLines(small, ['before the long line']);
+      await viewer.waitForCount(1);
+      await appendFile(small, `${'y'.repeat(200 * 1024)}\nafter the long line\n`);
+      await viewer.waitForCount(3);
+      expect(viewer.texts()).toEqual(['before the long line', 'y'.repeat(64 * 1024), 'after the long line']);
+      expect(viewer.lines[1]!.truncated).toBe(true);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('passes binary garbage through as text without stalling later lines', async () => {
     const garbage = Buffer.alloc(64 * 1024);
     for (let i = 0; i < garbage.length; i += 1) garbage[i] = (i * 7919) % 256;

@@ -2,7 +2,7 @@ import { appendFile, open, stat, truncate, writeFile, type FileHandle } from 'no
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprintOf, newGeneration } from '../../../agent/file-identity.js';
-import { FileTailer, type ReadBatch } from '../../../agent/file-tailer.js';
+import { FileTailer, minReadBufferBytes, type ReadBatch } from '../../../agent/file-tailer.js';
 import { silentLogger } from '../../../lib/logger.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 
@@ -18,7 +18,8 @@ describe('FileTailer', () => {
   let file: string;
   let handle: FileHandle | undefined;
   let tailer: FileTailer | undefined;
-  const buffer = Buffer.alloc(MAX_LINE_BYTES + 3);
+  // The smallest buffer the sender may pass (with little room in its window).
+  const buffer = Buffer.alloc(minReadBufferBytes(MAX_LINE_BYTES));
 
   beforeEach(async () => {
     ({ dir, cleanup } = await makeTempDir('sg-tailer-'));
@@ -81,6 +82,41 @@ describe('FileTailer', () => {
     expect(batch.gen).not.toBe(first.gen);
     expect(batch.offset).toBe(0);
     expect(texts(batch)).toEqual(lines(20, 40, 31).split('\n').slice(0, -1));
+  });
+
+  it('finds a truncation the file was rewritten past when the line ends before the old offset look alike', async () => {
+    // Lines padded with the same character: the last 16 bytes before 480 are 15 x and a '\n' in both
+    // the old and the rewritten contents. No rewind, so only the read's own look-back can tell.
+    await writeFile(file, lines(0, 20, 15));
+    const followed = await follow();
+    const first = await nextBatch(followed);
+    expect(first.endOffset).toBe(480);
+    await truncate(file, 0);
+    await appendFile(file, lines(20, 40, 31));
+
+    const batch = await nextBatch(followed);
+
+    expect(batch.gen).not.toBe(first.gen);
+    expect(batch.offset).toBe(0);
+    expect(texts(batch)).toEqual(lines(20, 40, 31).split('\n').slice(0, -1));
+  });
+
+  it('cuts an over-long line that follows others in the smallest buffer, and reads on past it', async () => {
+    // The bytes before the offset are read again with each read; the buffer must leave room for
+    // them and still hold a whole maximal line, or the long line is never found too long.
+    await writeFile(file, lines(0, 2, 10));
+    const followed = await follow();
+    expect(texts(await nextBatch(followed))).toHaveLength(2);
+    await appendFile(file, `${'y'.repeat(MAX_LINE_BYTES * 2)}\nafter\n`);
+
+    const batches: ReadBatch[] = [];
+    for (let read = 0; read < 6 && !batches.some((b) => texts(b).includes('after')); read += 1) {
+      const batch = await followed.readBatch(buffer, MAX_LINE_BYTES * 4);
+      if (batch) batches.push(batch);
+    }
+
+    expect(batches.flatMap(texts)).toEqual(['y'.repeat(MAX_LINE_BYTES), 'after']);
+    expect(batches[0]!.truncated).toEqual([0]);
   });
 
   it('after a rewind into contents rewritten shorter, sends them and then wants no read until the file changes', async () => {

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { TailGuard } from '../../../agent/tail-guard.js';
+import { TAIL_CHECK_BYTES, TailGuard } from '../../../agent/tail-guard.js';
 
 describe('TailGuard', () => {
-  it('expects the last bytes read before an offset, up to 16 of them', () => {
+  it('expects the last bytes read before an offset, up to TAIL_CHECK_BYTES of them', () => {
     const guard = new TailGuard();
-    const bytes = Buffer.from('first line\nsecond line\n');
+    const bytes = Buffer.from(Array.from({ length: 40 }, (_, i) => `line ${i}\n`).join(''));
+    expect(bytes.length).toBeGreaterThan(TAIL_CHECK_BYTES);
     guard.remember(bytes, bytes.length, 1000);
-    expect(guard.expectedBefore(1000, true).toString()).toBe('line\nsecond line\n'.slice(-16));
+    expect(guard.expectedBefore(1000, true)).toEqual(bytes.subarray(-TAIL_CHECK_BYTES));
+    guard.remember(bytes, 20, 20);
+    expect(guard.expectedBefore(20, true)).toEqual(bytes.subarray(0, 20));
   });
 
   it('falls back to a newline at a line boundary, and to nothing inside a line', () => {
