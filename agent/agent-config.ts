@@ -35,7 +35,7 @@ export const agentConfigSchema = z.strictObject({
   pollIntervalMs: z.number().int().positive().default(1_000),
   /**
    * Reads made on change events, per second across all files, for reads that bring little
-   * (agent/read-pacer.ts): N busy files are each read every N * 1000 / this ms. A file written fast
+   * (agent/tailing/read-pacer.ts): N busy files are each read every N * 1000 / this ms. A file written fast
    * enough to fill 16 KiB sooner is read that often instead, down to every 2 ms. Higher means lower
    * latency with many busy files, and more CPU and memory (each read is a batch sent and acked).
    */

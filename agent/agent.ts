@@ -3,12 +3,12 @@ import { readCaFile } from '../lib/tls-trust.js';
 import type { AgentConfig } from './agent-config.js';
 import { newSendCounters, type AgentStats, type SendCounters } from './agent-stats.js';
 import { AGENT_VERSION } from './agent-version.js';
-import { BatchSender } from './batch-sender.js';
-import { CheckpointStore } from './checkpoint-store.js';
-import { Discovery } from './discovery.js';
-import { FileRegistry } from './file-registry.js';
-import { HubConnection } from './hub-connection.js';
-import { displayUrl } from './hub-url.js';
+import { BatchSender } from './shipping/batch-sender.js';
+import { CheckpointStore } from './state/checkpoint-store.js';
+import { Discovery } from './discovery/discovery.js';
+import { FileRegistry } from './tailing/file-registry.js';
+import { HubConnection } from './shipping/hub-connection.js';
+import { displayUrl } from './shipping/hub-url.js';
 
 export type { AgentStats } from './agent-stats.js';
 

@@ -6,8 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FilterSpec } from '../protocol/index.js';
-import { matchFilterInBatch, type BatchRef, type SourceRef } from '../server/batch-matcher.js';
-import { FilterEngine } from '../server/filter-engine.js';
+import { matchFilterInBatch } from '../server/filter/batch-matcher.js';
+import type { BatchRef, SourceRef } from '../server/filter/batch-lines.js';
+import { FilterEngine } from '../server/filter/filter-engine.js';
 import { timeShell, shellQuote } from './lib/baseline.js';
 import { chooseFilters, generateLines, joinLines } from './lib/dataset.js';
 import { ResultBuilder, type BenchResult } from './lib/results.js';

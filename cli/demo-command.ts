@@ -1,11 +1,6 @@
 import type { Command } from 'commander';
+import type { DemoFlags } from './demo-runner.js';
 import { parseInteger } from './parse-options.js';
-
-export interface DemoFlags {
-  port: number;
-  rate: number;
-  dir?: string;
-}
 
 export function registerDemoCommand(program: Command): void {
   program

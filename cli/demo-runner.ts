@@ -7,10 +7,16 @@ import { LogGenerator } from '../lib/log-generator.js';
 import { createLogger } from '../lib/logger.js';
 import { resolveHubConfig } from '../server/config.js';
 import { startHub } from '../server/hub.js';
-import type { DemoFlags } from './demo-command.js';
 import { untilSignal } from './parse-options.js';
 
 const HOSTS = ['web-1', 'web-2'];
+
+/** The `demo` command's options. */
+export interface DemoFlags {
+  port: number;
+  rate: number;
+  dir?: string;
+}
 
 /** The demo: a hub, an agent per pretend host, and a log generator, until Ctrl-C. */
 export async function runDemo(flags: DemoFlags): Promise<void> {

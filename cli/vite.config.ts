@@ -6,7 +6,7 @@ import { defineConfig } from 'vite';
  * Bundles the CLI (cli/main.ts and everything it imports: agent/, server/, lib/, protocol/ and most
  * of node_modules) into dist/bundle/, which bin/supergrep runs (and so the integration and browser
  * tests and the benchmarks). Node's ESM loader resolving and reading some 200 separate files was
- * most of the start-up time; a few chunks load in about half of it and with less memory.
+ * most of the start-up time; a few chunks load sooner and with less memory.
  * `npm run build` runs this after tsc (dist/<folder>/ keeps tsc's per-file output for the
  * benchmarks' own scripts) and the UI build.
  *
@@ -30,7 +30,7 @@ const EXTERNAL_PACKAGES = [
   'utf-8-validate', // native, optional for ws
   'unix-dgram', // native, optional for hot-shots
   // pino itself is bundled: lib/logger.ts writes to a file descriptor, never through a transport,
-  // and loading pino's ~20 files through Node took 58 ms of an agent's start (profile); a transport
+  // and loading pino's files one by one through Node slowed an agent's start; a transport
   // would start thread-stream workers by file path, so that part stays Node's.
   'thread-stream',
 ];

@@ -3,6 +3,8 @@
  * `status=` and `rt=` fields, application lines with levels, occasional errors with stack traces,
  * JSON lines and ANSI-coloured worker output. Deterministic for a given seed.
  */
+import { seededRandom } from './seeded-random.js';
+
 export type LogKind = 'access' | 'app';
 
 const PATHS = ['/', '/search', '/listing/{id}/handmade-mug', '/listing/{id}/vintage-lamp', '/cart', '/checkout', '/api/v3/favorites', '/shop/{id}', '/static/app.{id}.js'];
@@ -13,18 +15,6 @@ const INFO = ['order placed order_id={id} user_id={id} total={money} currency=US
 const WARN = ['slow query took_ms={slow} table=listings', 'retrying upstream call attempt=2 service=images', 'rate limit close for api_key_id={id} used={n}/1000'];
 const ERRORS = ['charge failed: card_declined order_id={id}', 'upstream timeout after 3000ms service=images', 'NullPointerException while rendering listing_id={id}', 'database connection reset (ECONNRESET) pool=primary'];
 const WORDS = ['vintage lamp', 'ceramic mug', 'knitted scarf', 'oak table', 'silver ring'];
-
-/** Small, fast, seedable PRNG (mulberry32) so generated data is repeatable. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class LogGenerator {
   private readonly random: () => number;

@@ -56,9 +56,9 @@ export const hubConfigSchema = z.strictObject({
   /**
    * Bound on the memory all backlog rings keep allocated together (not just the lines' bytes: a
    * small batch copy keeps a whole 8 KiB pool slab alive); sources over the average are trimmed
-   * first. The hub's RSS is about 190 MB (Node, 500 agents and 50 viewers connected, V8's heap)
-   * plus this bound plus the evicted batches V8 has not collected yet (up to about as much again):
-   * 64 MiB keeps the 500-agent fan-out benchmark under 300 MB (docs/performance.md).
+   * first. The hub's RSS is what it needs with no backlog (heap, connections) plus this bound plus
+   * the evicted batches V8 has not collected yet (up to about as much again); the default keeps the
+   * fan-out benchmark under its 300 MB target (docs/performance.md).
    */
   backlogTotalBytes: z.number().int().positive().default(64 * 1024 * 1024),
   /** Matching lines queued for one viewer, in bytes, before the oldest are dropped. */

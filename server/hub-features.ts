@@ -1,12 +1,12 @@
 import type { DeployEvent, PinEvent } from '../protocol/index.js';
 import type { Logger } from '../lib/logger.js';
-import type { ApiMount } from './api-router.js';
+import type { ApiMount } from './api/api-router.js';
 import { captureRoutes } from './captures/capture-routes.js';
 import type { SharedRecords } from './cluster/cluster.js';
 import type { HubConfig } from './config.js';
 import { deployRoutes } from './deploys/deploy-routes.js';
-import { LogThrottle } from './pins/log-throttle.js';
-import type { MatchRouter } from './match-router.js';
+import { LogThrottle } from '../lib/log-throttle.js';
+import type { MatchRouter } from './filter/match-router.js';
 import type { HubMetrics } from './metrics.js';
 import type { Redactor } from '../lib/redaction/redactor.js';
 import { PinCounter } from './pins/pin-counter.js';

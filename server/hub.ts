@@ -3,25 +3,25 @@ import type { AddressInfo } from 'node:net';
 import type { HubToClient } from '../protocol/index.js';
 import type { Logger } from '../lib/logger.js';
 import { Authenticator } from './access/authenticator.js';
-import type { ApiMount } from './api-router.js';
-import { Backlog } from './backlog.js';
-import { BatchPipeline } from './batch-pipeline.js';
+import type { ApiMount } from './api/api-router.js';
+import { Backlog } from './backlog/backlog.js';
+import { BatchPipeline } from './ingest/batch-pipeline.js';
 import type { HubConfig } from './config.js';
-import { FilterEngine } from './filter-engine.js';
-import { Heartbeat } from './heartbeat.js';
-import { createHttpApp } from './http-app.js';
+import { FilterEngine } from './filter/filter-engine.js';
+import { Heartbeat } from './transport/heartbeat.js';
+import { createHttpApp } from './transport/http-app.js';
 import { startHubFeatures, type HubFeatures } from './hub-features.js';
-import { AgentEndpoint } from './ingest.js';
-import { LateFlush } from './late-flush.js';
-import { MatchRouter } from './match-router.js';
+import { AgentEndpoint } from './ingest/agent-endpoint.js';
+import { LateFlush } from './viewers/late-flush.js';
+import { MatchRouter } from './filter/match-router.js';
 import { HubMetrics } from './metrics.js';
-import { SourceRegistry } from './source-registry.js';
+import { SourceRegistry } from './ingest/source-registry.js';
 import { agentRedactionOffer, buildRedactor } from './redaction/redaction-config.js';
 import type { Cluster } from './cluster/cluster.js';
 import { openDatabase, type Db } from './storage/database.js';
-import { createHubServer, tlsEnabled } from './tls.js';
-import { routeUpgrades } from './upgrade-router.js';
-import { ViewerEndpoint } from './viewer-endpoint.js';
+import { createHubServer, tlsEnabled } from './transport/tls.js';
+import { routeUpgrades } from './transport/upgrade-router.js';
+import { ViewerEndpoint } from './viewers/viewer-endpoint.js';
 
 export interface RunningHub {
   /** http://host:port */

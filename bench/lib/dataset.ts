@@ -1,5 +1,6 @@
 import RE2 from 're2';
-import { LogGenerator, seededRandom } from '../../lib/log-generator.js';
+import { LogGenerator } from '../../lib/log-generator.js';
+import { seededRandom } from '../../lib/seeded-random.js';
 
 /**
  * Benchmark data: realistic log lines from lib/log-generator.ts (access and application lines in

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ErrorCode, Role } from '../../protocol/index.js';
 import type { Logger } from '../../lib/logger.js';
 import { bearerToken, findToken, type NamedToken } from '../../lib/tokens.js';
-import { LogThrottle } from '../pins/log-throttle.js';
+import { LogThrottle } from '../../lib/log-throttle.js';
 import { hasIdentityHeaders, proxyIdentity, type ProxyAuthConfig } from './proxy-auth.js';
 import { TrustedProxies } from './trusted-proxies.js';
 

@@ -1,6 +1,6 @@
 import type { RequestHandler, Response } from 'express';
 import type { ApiError } from '../../protocol/index.js';
-import { originAllowed } from '../auth.js';
+import { originAllowed } from './origin-check.js';
 import type { Authenticator, Identity, Refusal } from './authenticator.js';
 
 /**

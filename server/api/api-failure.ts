@@ -1,8 +1,8 @@
 import type { RequestHandler, Request, Response } from 'express';
 import type { ErrorCode } from '../../protocol/index.js';
 import type { Logger } from '../../lib/logger.js';
-import { apiError } from '../api-router.js';
-import { FilterError } from '../filter-engine.js';
+import { apiError } from './api-router.js';
+import { FilterError } from '../filter/filter-engine.js';
 import { storageFailure } from './storage-failure.js';
 
 /** A refusal a route decides on: sent as `{error: {code, message}}` with `status`. */

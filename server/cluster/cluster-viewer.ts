@@ -1,9 +1,9 @@
 import type { ContextRequest, LogLine, MatchedLine } from '../../protocol/index.js';
-import { contextLines } from '../backlog-queries.js';
-import type { Backlog } from '../backlog.js';
-import type { CompiledFilter } from '../filter-compiler.js';
-import { estimateLinesBytes } from '../outbox-queue.js';
-import { takeNewest } from '../take-newest.js';
+import { contextLines } from '../backlog/backlog-queries.js';
+import type { Backlog } from '../backlog/backlog.js';
+import type { CompiledFilter } from '../filter/filter-compiler.js';
+import { estimateLinesBytes } from '../viewers/outbox-queue.js';
+import { takeNewest } from '../backlog/take-newest.js';
 import type { LineBridge } from './line-bridge.js';
 import type { PeerQueries } from './peer-queries.js';
 import { parseLineId } from './subjects.js';

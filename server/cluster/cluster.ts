@@ -2,11 +2,12 @@ import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { SourceAgent } from '../../protocol/index.js';
 import type { Logger } from '../../lib/logger.js';
-import type { Backlog } from '../backlog.js';
-import type { BatchPipeline } from '../batch-pipeline.js';
+import type { Backlog } from '../backlog/backlog.js';
+import type { BatchPipeline } from '../ingest/batch-pipeline.js';
 import type { HubConfig } from '../config.js';
 import type { HubMetrics } from '../metrics.js';
-import type { Source, SourceRegistry } from '../source-registry.js';
+import type { Source, SourceRegistry } from '../ingest/source-registry.js';
+import type { SourceRef } from '../filter/batch-lines.js';
 import { ClusterViewer, type ClusterViewerHooks } from './cluster-viewer.js';
 import { KvCaptureStore, KvDeployStore, KvPinStore } from './kv-stores.js';
 import { LineBridge } from './line-bridge.js';
@@ -30,7 +31,7 @@ export interface SharedRecords {
   captures: KvCaptureStore;
   counts: SharedPinCounter;
   /** Only this hub's own agents' lines count toward pins here; the other hubs count theirs. */
-  countsSource(source: Source): boolean;
+  countsSource(source: SourceRef): boolean;
   flushIntervalMs: number;
 }
 

@@ -2,10 +2,11 @@ import type { Msg, Subscription } from '@nats-io/transport-node';
 import type { ClusterBatchHeader } from '../../protocol/hub-to-hub/index.js';
 import { decodeClusterBatch, encodeClusterBatch } from '../../protocol/hub-to-hub/cluster-batch-codec.js';
 import type { Logger } from '../../lib/logger.js';
-import type { Backlog, StoredBatch } from '../backlog.js';
-import type { BatchPipeline } from '../batch-pipeline.js';
-import { RateWindow } from '../rate-window.js';
-import type { Source } from '../source-registry.js';
+import type { Backlog, StoredBatch } from '../backlog/backlog.js';
+import type { BatchPipeline } from '../ingest/batch-pipeline.js';
+import { RateWindow } from '../ingest/rate-window.js';
+import type { Source } from '../ingest/source-registry.js';
+import type { SourceRef } from '../filter/batch-lines.js';
 import { InterestSet } from './interest.js';
 import type { ClusterMetrics, NatsLink } from './nats-link.js';
 import { lineSubject } from './subjects.js';
@@ -51,7 +52,7 @@ export class LineBridge {
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly remote = new Map<string, RemoteSource>();
   /** Remote sources by object, so the tap and the pin counter can tell them from this hub's own. */
-  private readonly remoteSources = new WeakSet<Source>();
+  private readonly remoteSources = new WeakSet<SourceRef>();
   private readonly localPrefix: string;
   private readonly untap: () => void;
 
@@ -61,7 +62,7 @@ export class LineBridge {
   }
 
   /** True for sources of this hub's own agents. */
-  isLocal(source: Source): boolean {
+  isLocal(source: SourceRef): boolean {
     return !this.remoteSources.has(source);
   }
 

@@ -10,10 +10,10 @@ import {
 } from '../../protocol/hub-to-hub/index.js';
 import type { FilterSpec, LogLine, MatchedLine } from '../../protocol/index.js';
 import type { Logger } from '../../lib/logger.js';
-import { contextLines, replayBacklog } from '../backlog-queries.js';
-import type { Backlog } from '../backlog.js';
-import { compileFilter } from '../filter-compiler.js';
-import type { SourceRegistry } from '../source-registry.js';
+import { contextLines, replayBacklog } from '../backlog/backlog-queries.js';
+import type { Backlog } from '../backlog/backlog.js';
+import { compileFilter } from '../filter/filter-compiler.js';
+import type { SourceRegistry } from '../ingest/source-registry.js';
 import type { ClusterMetrics, NatsLink } from './nats-link.js';
 import { BACKLOG_SUBJECT, contextSubject } from './subjects.js';
 

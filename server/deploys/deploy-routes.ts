@@ -1,6 +1,6 @@
 import { createDeploySchema, type DeployEvent } from '../../protocol/index.js';
 import type { Logger } from '../../lib/logger.js';
-import type { ApiMount } from '../api-router.js';
+import type { ApiMount } from '../api/api-router.js';
 import { ApiFailure, route } from '../api/api-failure.js';
 import { parseBody } from '../api/validate-body.js';
 import type { DeployRecords } from '../storage/record-stores.js';

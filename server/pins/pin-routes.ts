@@ -1,6 +1,6 @@
 import { createPinSchema, type PinRate } from '../../protocol/index.js';
 import type { Logger } from '../../lib/logger.js';
-import type { ApiMount } from '../api-router.js';
+import type { ApiMount } from '../api/api-router.js';
 import { notFound, route } from '../api/api-failure.js';
 import { parseBody } from '../api/validate-body.js';
 import type { Awaitable } from '../storage/record-stores.js';

@@ -2,9 +2,9 @@ import type { Counter } from 'prom-client';
 import type { CreatePin, FilterSpec, Pin, PinEvent } from '../../protocol/index.js';
 import type { Logger } from '../../lib/logger.js';
 import { ApiFailure } from '../api/api-failure.js';
-import type { MatchRouter, RoutedSubscription } from '../match-router.js';
+import type { MatchRouter, RoutedSubscription } from '../filter/match-router.js';
 import type { HubMetrics } from '../metrics.js';
-import type { Source } from '../source-registry.js';
+import type { SourceRef } from '../filter/batch-lines.js';
 import type { PinRecords } from '../storage/record-stores.js';
 import type { PinCounter } from './pin-counter.js';
 import { pinStatName, sanitizeMetricSegment } from './statsd-key.js';
@@ -18,7 +18,7 @@ export interface PinTrackerDeps {
    * Which sources' lines count (absent: all). In a cluster each hub counts only its own agents'
    * lines, so the hubs' counts add up to each line once.
    */
-  countsSource?: ((source: Source) => boolean) | undefined;
+  countsSource?: ((source: SourceRef) => boolean) | undefined;
   metrics: HubMetrics;
   /** Absent when the hub runs without --statsd. */
   statsd: StatsdSink | undefined;

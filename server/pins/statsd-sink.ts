@@ -1,6 +1,6 @@
 import { StatsD, type ClientOptions } from 'hot-shots';
 import type { Logger } from '../../lib/logger.js';
-import { LogThrottle } from './log-throttle.js';
+import { LogThrottle } from '../../lib/log-throttle.js';
 import type { StatsdTarget } from './statsd-target.js';
 
 /** A failing StatsD server is logged at most this often. */

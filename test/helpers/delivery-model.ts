@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/** How many leading bytes the agent fingerprints a file by (agent/file-identity.ts). */
+/** How many leading bytes the agent fingerprints a file by (agent/tailing/file-identity.ts). */
 const FINGERPRINT_BYTES = 256;
 
 /**
@@ -39,7 +39,7 @@ export interface Kill {
   acked: ReadonlySet<string>;
 }
 
-/** An entry of the agent's state file (agent/checkpoint-store.ts). */
+/** An entry of the agent's state file (agent/state/checkpoint-store.ts). */
 export interface StateEntry {
   ino: string;
   fingerprint: string;

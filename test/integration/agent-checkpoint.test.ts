@@ -2,7 +2,7 @@ import { appendFile, readdir, readFile, stat, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Agent } from '../../agent/agent.js';
-import type { Checkpoint } from '../../agent/checkpoint-store.js';
+import type { Checkpoint } from '../../agent/state/checkpoint-store.js';
 import { appendLines, numberedLines, startTestAgent, stopAll } from '../helpers/agent-harness.js';
 import { FakeHub } from '../helpers/fake-hub.js';
 import { makeTempDir } from '../helpers/temp-dir.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiError, Capture, CaptureCreated, Deploy, Pin } from '../../protocol/index.js';
 import { api } from '../helpers/http-api.js';
-import { startTestHub, TestViewer, type TestHub } from '../unit/server/hub-harness.js';
+import { startTestHub, TestViewer, type TestHub } from '../helpers/hub-harness.js';
 
 const TOKENS = { viewerTokens: ['vera:viewer-secret'], editorTokens: ['alice:alice-secret', 'ci:ci-secret'] };
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureSchema, type ApiError, type Capture, type CaptureCreated, type CreateCapture } from '../../protocol/index.js';
 import { api } from '../helpers/http-api.js';
-import { startTestHub, type TestHub } from '../unit/server/hub-harness.js';
+import { startTestHub, type TestHub } from '../helpers/hub-harness.js';
 
 const NOW = Date.UTC(2026, 10, 26, 22, 0, 0);
 const T = Date.UTC(2026, 10, 26, 21, 33, 20, 123);

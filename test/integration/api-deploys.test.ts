@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { deployListSchema, hubToClientSchema, type ApiError, type Deploy } from '../../protocol/index.js';
 import { api } from '../helpers/http-api.js';
-import { startTestHub, TestViewer, type TestHub } from '../unit/server/hub-harness.js';
+import { startTestHub, TestViewer, type TestHub } from '../helpers/hub-harness.js';
 
 const NOW = 1_764_190_123_456;
 

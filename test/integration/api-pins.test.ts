@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hubToClientSchema, pinListSchema, pinSchema, type ApiError, type Pin } from '../../protocol/index.js';
 import { api } from '../helpers/http-api.js';
-import { startTestHub, TestViewer, type TestHub } from '../unit/server/hub-harness.js';
+import { startTestHub, TestViewer, type TestHub } from '../helpers/hub-harness.js';
 
 const hubs: TestHub[] = [];
 async function hub(options: Record<string, unknown> = {}): Promise<TestHub> {

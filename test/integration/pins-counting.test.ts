@@ -8,7 +8,7 @@ import { pinRateSchema, type Pin, type PinRate } from '../../protocol/index.js';
 import { api, metricValue } from '../helpers/http-api.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
-import { startTestHub, TestAgent, TestViewer, type TestHub } from '../unit/server/hub-harness.js';
+import { startTestHub, TestAgent, TestViewer, type TestHub } from '../helpers/hub-harness.js';
 
 /** A 10 s bucket boundary. */
 const T0 = 1_764_190_000_000;

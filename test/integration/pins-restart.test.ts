@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Capture, CaptureCreated, Deploy, Pin, PinRate } from '../../protocol/index.js';
 import { api, metricValue } from '../helpers/http-api.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
-import { startTestHub, TestAgent, type TestHub } from '../unit/server/hub-harness.js';
+import { startTestHub, TestAgent, type TestHub } from '../helpers/hub-harness.js';
 
 /** A 10 s bucket boundary. */
 const T0 = 1_764_190_000_000;

@@ -301,8 +301,8 @@ describe('pipeline model: random rotations, truncations, deletions and kills', (
 
   // Sequences that once lost lines, each timing-dependent (the first two failed about every second
   // or third run), so each runs a few times. The deterministic checks of the same faults are unit
-  // tests: test/unit/agent/file-tailer.test.ts (a truncation hidden by a line end at the old offset;
-  // a resume point in rewritten contents) and test/unit/server/fanout.test.ts (subscribed and its
+  // tests: test/unit/agent/tailing/file-tailer.test.ts (a truncation hidden by a line end at the old offset;
+  // a resume point in rewritten contents) and test/unit/server/viewers/viewer-outbox.test.ts (subscribed and its
   // backlog in one write).
   it('replays the sequences that found losses', { timeout: 120_000 }, async () => {
     for (let run = 0; run < 3; run += 1) {

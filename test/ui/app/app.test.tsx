@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../../ui/src/app/app.js';
 import { TYPING_DEBOUNCE_MS } from '../../../ui/src/features/filters/filter-bar.js';
-import { loadToken } from '../../../ui/src/lib/token-store.js';
+import { loadToken } from '../../../ui/src/lib/api/token-store.js';
 import { line } from '../helpers/fake-hub.js';
 import { installLayout } from '../helpers/layout.js';
 import { fakeSession } from '../helpers/session.js';

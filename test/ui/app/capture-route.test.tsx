@@ -1,9 +1,9 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CaptureRoute } from '../../../ui/src/app/capture-route.js';
-import { ApiError } from '../../../ui/src/lib/api-client.js';
-import { HubApi } from '../../../ui/src/lib/hub-api.js';
-import { loadToken } from '../../../ui/src/lib/token-store.js';
+import { ApiError } from '../../../ui/src/lib/api/api-client.js';
+import { HubApi } from '../../../ui/src/lib/api/hub-api.js';
+import { loadToken } from '../../../ui/src/lib/api/token-store.js';
 import { FakeApi } from '../helpers/fake-api.js';
 import { settle } from '../helpers/render-app.js';
 

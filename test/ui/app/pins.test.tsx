@@ -1,7 +1,7 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PinRate } from '../../../protocol/index.js';
-import { ApiError } from '../../../ui/src/lib/api-client.js';
+import { ApiError } from '../../../ui/src/lib/api/api-client.js';
 import { FakeApi, deploy, pin } from '../helpers/fake-api.js';
 import { line } from '../helpers/fake-hub.js';
 import { renderApp, settle } from '../helpers/render-app.js';

@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../../../ui/src/lib/api-client.js';
+import { ApiError } from '../../../ui/src/lib/api/api-client.js';
 import { FakeApi } from '../helpers/fake-api.js';
 import { line } from '../helpers/fake-hub.js';
 import { renderApp, settle } from '../helpers/render-app.js';

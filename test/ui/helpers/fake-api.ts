@@ -1,6 +1,6 @@
 import { vi } from 'vitest';
 import type { Capture, CaptureCreated, CreateCapture, CreatePin, Deploy, Pin, PinRate } from '../../../protocol/index.js';
-import type { HubApiClient } from '../../../ui/src/lib/hub-api.js';
+import type { HubApiClient } from '../../../ui/src/lib/api/hub-api.js';
 
 /**
  * The hub's HTTP API played by the test: every method is a vi.fn whose default answers an empty hub

@@ -1,6 +1,6 @@
 import type { ClientToHub, ClientWelcome, HubToClient, MatchedLine } from '../../../protocol/index.js';
 import type { FrameScheduler } from '../../../ui/src/lib/frame-scheduler.js';
-import type { HubSocket, HubSocketHandlers, SocketFactory } from '../../../ui/src/lib/hub-client.js';
+import type { HubSocket, HubSocketHandlers, SocketFactory } from '../../../ui/src/lib/hub/hub-client.js';
 
 /** One fake WebSocket: records what the client sends, lets the test play the hub. */
 export class FakeSocket implements HubSocket {

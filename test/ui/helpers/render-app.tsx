@@ -1,7 +1,7 @@
 import { act, render } from '@testing-library/react';
 import { vi } from 'vitest';
 import { App } from '../../../ui/src/app/app.js';
-import { loadToken } from '../../../ui/src/lib/token-store.js';
+import { loadToken } from '../../../ui/src/lib/api/token-store.js';
 import { FakeApi } from './fake-api.js';
 import { installLayout } from './layout.js';
 import { fakeSession } from './session.js';

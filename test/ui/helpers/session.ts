@@ -1,7 +1,7 @@
 import { Session } from '../../../ui/src/app/session.js';
 import { decodeView } from '../../../ui/src/features/panes/url-state.js';
 import { ViewStore } from '../../../ui/src/features/panes/view-store.js';
-import { HubClient } from '../../../ui/src/lib/hub-client.js';
+import { HubClient } from '../../../ui/src/lib/hub/hub-client.js';
 import { FakeApi } from './fake-api.js';
 import { FakeHub, ManualFrames } from './fake-hub.js';
 

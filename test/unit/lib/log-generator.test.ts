@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LogGenerator, seededRandom } from '../../../lib/log-generator.js';
+import { LogGenerator } from '../../../lib/log-generator.js';
+import { seededRandom } from '../../../lib/seeded-random.js';
 
 describe('log generator', () => {
   it('is repeatable for a seed', () => {

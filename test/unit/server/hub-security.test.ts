@@ -4,7 +4,7 @@ import { api, metricValue } from '../../helpers/http-api.js';
 import { offerRedaction } from '../../../lib/redaction/redaction-offer.js';
 import { DEFAULT_RULES } from '../../../lib/redaction/redaction-rules.js';
 import { activeRules, redactionConfigSchema } from '../../../server/redaction/redaction-config.js';
-import { refusedUpgrade, startTestHub, TestAgent, TestViewer, type TestHub } from './hub-harness.js';
+import { refusedUpgrade, startTestHub, TestAgent, TestViewer, type TestHub } from '../../helpers/hub-harness.js';
 
 const hubs: TestHub[] = [];
 async function hub(options: Record<string, unknown> = {}): Promise<TestHub> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, type HubToClient } from '../../../protocol/index.js';
-import { refusedUpgrade, startTestHub, TestAgent, TestViewer, type TestHub } from './hub-harness.js';
+import { refusedUpgrade, startTestHub, TestAgent, TestViewer, type TestHub } from '../../helpers/hub-harness.js';
 
 const hubs: TestHub[] = [];
 async function hub(options: Record<string, unknown> = {}): Promise<TestHub> {

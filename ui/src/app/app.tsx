@@ -9,7 +9,7 @@ import { ContextPanel } from '../features/context/context-panel.js';
 import { PaneTabs } from '../features/panes/pane-tabs.js';
 import { writeClipboard } from '../lib/clipboard.js';
 import { useStore } from '../lib/store.js';
-import { clearToken, loadToken, saveToken } from '../lib/token-store.js';
+import { clearToken, loadToken, saveToken } from '../lib/api/token-store.js';
 import { PaneView } from './pane-view.js';
 import { PinsBarSlot } from './pins-slot.js';
 import { Session } from './session.js';

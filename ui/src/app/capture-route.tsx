@@ -3,11 +3,11 @@ import type { Capture } from '../../../protocol/index.js';
 import { CapturePage } from '../features/captures/capture-page.js';
 import { SignInForm } from '../features/auth/sign-in-form.js';
 import { encodeView } from '../features/panes/url-state.js';
-import { ApiError, describeApiError } from '../lib/api-client.js';
+import { ApiError, describeApiError } from '../lib/api/api-client.js';
 import { writeClipboard } from '../lib/clipboard.js';
 import { downloadText } from '../lib/download.js';
-import type { HubApiClient } from '../lib/hub-api.js';
-import { loadToken, saveToken } from '../lib/token-store.js';
+import type { HubApiClient } from '../lib/api/hub-api.js';
+import { loadToken, saveToken } from '../lib/api/token-store.js';
 
 type LoadState =
   | { status: 'loading' }

@@ -15,8 +15,8 @@ import type { SelectMode } from '../features/selection/selection-store.js';
 import { StreamPane } from '../features/stream/stream-pane.js';
 import { writeClipboard } from '../lib/clipboard.js';
 import { useStore } from '../lib/store.js';
-import type { LineEntry } from '../lib/stream-entry.js';
-import type { SubscriptionStatus } from '../lib/subscription-registry.js';
+import type { LineEntry } from '../lib/hub/stream-entry.js';
+import type { SubscriptionStatus } from '../lib/hub/subscription-registry.js';
 import { PinStripSlot } from './pins-slot.js';
 import type { Session } from './session.js';
 

@@ -2,8 +2,8 @@ import { useState } from 'react';
 // Base styles first, so the features' own rules come after them in the bundle.
 import './app.css';
 import { captureIdFromPath } from '../features/captures/capture-lines.js';
-import { HubApi } from '../lib/hub-api.js';
-import { loadToken } from '../lib/token-store.js';
+import { HubApi } from '../lib/api/hub-api.js';
+import { loadToken } from '../lib/api/token-store.js';
 import { App } from './app.js';
 import { CaptureRoute } from './capture-route.js';
 

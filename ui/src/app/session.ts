@@ -6,10 +6,10 @@ import { PinRates } from '../features/pins/pin-rates.js';
 import { PinsStore } from '../features/pins/pins-store.js';
 import { SelectionStore } from '../features/selection/selection-store.js';
 import { DEFAULT_PANE_CAPACITY, PaneStream } from '../features/stream/pane-stream.js';
-import { DeployLog, lastDeployAt } from '../lib/deploy-log.js';
-import { HubApi, type HubApiClient } from '../lib/hub-api.js';
-import { HubClient, hubSocketUrl } from '../lib/hub-client.js';
-import { loadToken } from '../lib/token-store.js';
+import { DeployLog, lastDeployAt } from '../lib/api/deploy-log.js';
+import { HubApi, type HubApiClient } from '../lib/api/hub-api.js';
+import { HubClient, hubSocketUrl } from '../lib/hub/hub-client.js';
+import { loadToken } from '../lib/api/token-store.js';
 
 /** Matching lines replayed from the hub's backlog when a pane's filter is set, so a pane is never blank. */
 export const DEFAULT_BACKLOG_LINES = 1000;

@@ -1,5 +1,5 @@
 import type { CSSProperties } from 'react';
-import { xterm256, type AnsiColor, type AnsiStyle } from '../lib/ansi.js';
+import { xterm256, type AnsiColor, type AnsiStyle } from '../lib/text/ansi.js';
 
 export interface Presentation {
   className: string;

@@ -1,8 +1,8 @@
 import { memo, useMemo, type ReactNode } from 'react';
 import type { MatchRange } from '../../../protocol/index.js';
-import type { AnsiSpan } from '../lib/ansi.js';
-import { splitPieces, type TextPiece } from '../lib/highlight.js';
-import { visibleControls } from '../lib/safe-text.js';
+import type { AnsiSpan } from '../lib/text/ansi.js';
+import { splitPieces, type TextPiece } from '../lib/text/highlight.js';
+import { visibleControls } from '../lib/text/safe-text.js';
 import { presentAnsi } from './ansi-style.js';
 import './components.css';
 

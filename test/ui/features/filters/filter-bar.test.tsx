@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FilterSpec, SourceAgent } from '../../../../protocol/index.js';
 import { FilterBar, TYPING_DEBOUNCE_MS } from '../../../../ui/src/features/filters/filter-bar.js';
-import type { SubscriptionStatus } from '../../../../ui/src/lib/subscription-registry.js';
+import type { SubscriptionStatus } from '../../../../ui/src/lib/hub/subscription-registry.js';
 
 const agents: SourceAgent[] = [
   { host: 'web-1', connected: true, files: [{ path: '/var/log/app.log', linesPerSec: 1200 }, { path: '/var/log/app[1].log', linesPerSec: 3 }] },

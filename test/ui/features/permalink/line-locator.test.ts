@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LineLocator } from '../../../../ui/src/features/permalink/line-locator.js';
-import type { StreamEntry } from '../../../../ui/src/lib/stream-entry.js';
+import type { StreamEntry } from '../../../../ui/src/lib/hub/stream-entry.js';
 import { line } from '../../helpers/fake-hub.js';
 
 const entry = (id: string, backlog: boolean): StreamEntry => ({ kind: 'line', line: line(id, { id }), backlog });

@@ -1,7 +1,7 @@
 import { render } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { DeployRow } from '../../../../ui/src/features/stream/deploy-row.js';
-import { safeHttpUrl } from '../../../../ui/src/lib/safe-url.js';
+import { safeHttpUrl } from '../../../../ui/src/lib/text/safe-url.js';
 import { deploy } from '../../helpers/fake-api.js';
 
 const AT = Date.UTC(2024, 4, 1, 14, 2, 11);

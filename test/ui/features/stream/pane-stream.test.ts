@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PaneStream } from '../../../../ui/src/features/stream/pane-stream.js';
-import type { StreamEntry } from '../../../../ui/src/lib/stream-entry.js';
+import type { StreamEntry } from '../../../../ui/src/lib/hub/stream-entry.js';
 import { line } from '../../helpers/fake-hub.js';
 
 const lines = (...texts: string[]): StreamEntry[] => texts.map((text) => ({ kind: 'line', line: line(text, { id: text }), backlog: false }));

@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PaneStream } from '../../../../ui/src/features/stream/pane-stream.js';
 import { StreamPane } from '../../../../ui/src/features/stream/stream-pane.js';
-import type { LineEntry, StreamEntry } from '../../../../ui/src/lib/stream-entry.js';
+import type { LineEntry, StreamEntry } from '../../../../ui/src/lib/hub/stream-entry.js';
 import { line } from '../../helpers/fake-hub.js';
 import { installLayout } from '../../helpers/layout.js';
 

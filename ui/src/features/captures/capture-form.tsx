@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { describeApiError } from '../../lib/api-client.js';
+import { describeApiError } from '../../lib/api/api-client.js';
 import { MAX_CAPTURE_LINES, MAX_CAPTURE_TITLE } from './capture-lines.js';
 import './captures.css';
 

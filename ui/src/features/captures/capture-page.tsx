@@ -2,8 +2,8 @@ import { memo, useState } from 'react';
 import type { Capture, CaptureLine, FilterSpec } from '../../../../protocol/index.js';
 import { CopyFallback } from '../../components/copy-fallback.js';
 import { LineText } from '../../components/line-text.js';
-import { analyzeLine } from '../../lib/line-analysis.js';
-import { formatIso } from '../../lib/time-format.js';
+import { analyzeLine } from '../../lib/text/line-analysis.js';
+import { formatIso } from '../../lib/text/time-format.js';
 import './captures.css';
 
 interface CapturePageProps {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ConnectionState } from '../../lib/hub-client.js';
+import type { ConnectionState } from '../../lib/hub/hub-client.js';
 
 interface ConnectionStatusProps {
   state: ConnectionState;

@@ -1,8 +1,8 @@
 import { useEffect, useRef, type Ref } from 'react';
 import { LineText } from '../../components/line-text.js';
-import { analyzeLine } from '../../lib/line-analysis.js';
+import { analyzeLine } from '../../lib/text/line-analysis.js';
 import { useStore } from '../../lib/store.js';
-import { formatClock } from '../../lib/time-format.js';
+import { formatClock } from '../../lib/text/time-format.js';
 import type { LogLine } from '../../../../protocol/index.js';
 import type { ContextStore, ContextTarget } from './context-store.js';
 import './context.css';

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import type { FilterSpec, SourceAgent } from '../../../../protocol/index.js';
-import type { SubscriptionStatus } from '../../lib/subscription-registry.js';
+import type { SubscriptionStatus } from '../../lib/hub/subscription-registry.js';
 import { SourcePicker } from './source-picker.js';
 import { fileOptions, hostOptions } from './source-options.js';
 import { useDebounced } from './use-debounced.js';

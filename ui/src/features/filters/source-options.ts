@@ -1,5 +1,5 @@
 import type { SourceAgent } from '../../../../protocol/index.js';
-import { escapeGlob, globLiteral } from '../../lib/glob.js';
+import { escapeGlob, globLiteral } from '../../lib/text/glob.js';
 
 /** One choice in a host or file picker: the glob it adds and what to show about it. */
 export interface SourceOption {

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Popover } from '../../components/popover.js';
-import { globLiteral } from '../../lib/glob.js';
-import { formatCount } from '../../lib/time-format.js';
+import { globLiteral } from '../../lib/text/glob.js';
+import { formatCount } from '../../lib/text/time-format.js';
 import type { SourceOption } from './source-options.js';
 
 interface SourcePickerProps {

@@ -1,5 +1,5 @@
 import type { FilterSpec } from '../../../../protocol/index.js';
-import { globLiteral } from '../../lib/glob.js';
+import { globLiteral } from '../../lib/text/glob.js';
 import type { Layout } from './url-state.js';
 import type { PaneState } from './view-store.js';
 

@@ -1,5 +1,5 @@
 import { ValueStore } from '../../lib/store.js';
-import type { StreamEntry } from '../../lib/stream-entry.js';
+import type { StreamEntry } from '../../lib/hub/stream-entry.js';
 
 export type LocatorState =
   | { status: 'idle' }

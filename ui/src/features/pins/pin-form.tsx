@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { describeApiError } from '../../lib/api-client.js';
+import { describeApiError } from '../../lib/api/api-client.js';
 
 /** Longest pin name the hub takes. */
 export const MAX_PIN_NAME = 100;

@@ -1,5 +1,5 @@
 import type { PinRate } from '../../../../protocol/index.js';
-import type { HubApi } from '../../lib/hub-api.js';
+import type { HubApi } from '../../lib/api/hub-api.js';
 import { ValueStore } from '../../lib/store.js';
 import type { PinSeries } from './rate-math.js';
 

@@ -1,5 +1,5 @@
 import type { Deploy, Pin } from '../../../../protocol/index.js';
-import { lastDeployAt } from '../../lib/deploy-log.js';
+import { lastDeployAt } from '../../lib/api/deploy-log.js';
 import type { PinRateState } from './pin-rates.js';
 import { SinceDeployCount } from './since-deploy.js';
 import { Sparkline } from './sparkline.js';

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import type { Deploy, Pin } from '../../../../protocol/index.js';
-import { describeApiError } from '../../lib/api-client.js';
-import { formatAgo, formatTimeOfDay } from '../../lib/time-format.js';
-import { lastDeployAt } from '../../lib/deploy-log.js';
+import { describeApiError } from '../../lib/api/api-client.js';
+import { formatAgo, formatTimeOfDay } from '../../lib/text/time-format.js';
+import { lastDeployAt } from '../../lib/api/deploy-log.js';
 import type { PinRateState } from './pin-rates.js';
 import type { PinsState } from './pins-store.js';
 import { SinceDeployCount } from './since-deploy.js';

@@ -1,5 +1,5 @@
 import type { CreatePin, Pin, PinEvent } from '../../../../protocol/index.js';
-import type { HubApi } from '../../lib/hub-api.js';
+import type { HubApi } from '../../lib/api/hub-api.js';
 import { ValueStore } from '../../lib/store.js';
 
 export interface PinsState {

@@ -1,5 +1,5 @@
 import type { Deploy } from '../../../../protocol/index.js';
-import { formatAgo, formatTimeOfDay } from '../../lib/time-format.js';
+import { formatAgo, formatTimeOfDay } from '../../lib/text/time-format.js';
 import { sinceDeploy, type PinSeries } from './rate-math.js';
 
 interface SinceDeployProps {

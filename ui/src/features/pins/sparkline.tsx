@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import type { Deploy } from '../../../../protocol/index.js';
-import { formatTimeOfDay } from '../../lib/time-format.js';
+import { formatTimeOfDay } from '../../lib/text/time-format.js';
 import { completeBuckets, type PinSeries } from './rate-math.js';
 import { sparklineGeometry } from './sparkline-geometry.js';
 

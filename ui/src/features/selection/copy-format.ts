@@ -1,6 +1,6 @@
 import type { FilterSpec, LogLine } from '../../../../protocol/index.js';
-import { stripAnsi } from '../../lib/ansi.js';
-import { formatIso } from '../../lib/time-format.js';
+import { stripAnsi } from '../../lib/text/ansi.js';
+import { formatIso } from '../../lib/text/time-format.js';
 
 /**
  * Selected lines as text for a post-mortem: plain (one line per log line) or Markdown (a header

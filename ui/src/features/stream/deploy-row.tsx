@@ -1,7 +1,7 @@
 import { memo } from 'react';
-import { safeHttpUrl } from '../../lib/safe-url.js';
-import type { DeployEntry } from '../../lib/stream-entry.js';
-import { formatIso, formatTimeOfDay } from '../../lib/time-format.js';
+import { safeHttpUrl } from '../../lib/text/safe-url.js';
+import type { DeployEntry } from '../../lib/hub/stream-entry.js';
+import { formatIso, formatTimeOfDay } from '../../lib/text/time-format.js';
 
 /**
  * "Deploy web v1.2.3 by ci · 14:02:11": a divider where the hub announced a deploy, so the lines

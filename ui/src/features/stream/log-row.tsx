@@ -1,10 +1,10 @@
 import { memo, useMemo, type MouseEvent } from 'react';
 import { LineText } from '../../components/line-text.js';
-import { collapsedStart } from '../../lib/highlight.js';
-import { prettyJson } from '../../lib/json-line.js';
-import { analyzeLine } from '../../lib/line-analysis.js';
-import { formatClock, formatIso } from '../../lib/time-format.js';
-import type { LineEntry } from '../../lib/stream-entry.js';
+import { collapsedStart } from '../../lib/text/highlight.js';
+import { prettyJson } from '../../lib/text/json-line.js';
+import { analyzeLine } from '../../lib/text/line-analysis.js';
+import { formatClock, formatIso } from '../../lib/text/time-format.js';
+import type { LineEntry } from '../../lib/hub/stream-entry.js';
 import { textColumnChars } from './row-geometry.js';
 
 /**

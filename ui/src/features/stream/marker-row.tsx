@@ -1,6 +1,6 @@
 import { memo } from 'react';
-import type { DroppedEntry, GapEntry } from '../../lib/stream-entry.js';
-import { formatClock, formatDuration } from '../../lib/time-format.js';
+import type { DroppedEntry, GapEntry } from '../../lib/hub/stream-entry.js';
+import { formatClock, formatDuration } from '../../lib/text/time-format.js';
 
 /** A row that is not a log line but explains a hole among them, placed exactly where the hole is. */
 export const MarkerRow = memo(function MarkerRow({ entry }: { entry: DroppedEntry | GapEntry }) {

@@ -1,7 +1,7 @@
 import type { MatchedLine } from '../../../../protocol/index.js';
 import { RingBuffer } from '../../lib/ring-buffer.js';
 import type { Readable } from '../../lib/store.js';
-import type { StreamEntry } from '../../lib/stream-entry.js';
+import type { StreamEntry } from '../../lib/hub/stream-entry.js';
 
 /** Lines kept per pane. At ~500 bytes a line this bounds a pane near 25 MB whatever the hub sends. */
 export const DEFAULT_PANE_CAPACITY = 50_000;

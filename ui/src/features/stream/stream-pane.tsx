@@ -1,7 +1,7 @@
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { useCallback, useLayoutEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { useStore } from '../../lib/store.js';
-import type { LineEntry, StreamEntry } from '../../lib/stream-entry.js';
+import type { LineEntry, StreamEntry } from '../../lib/hub/stream-entry.js';
 import { DeployRow } from './deploy-row.js';
 import { LogRow, type RowExpansion } from './log-row.js';
 import { MarkerRow } from './marker-row.js';

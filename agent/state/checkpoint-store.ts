@@ -1,0 +1,221 @@
+import { readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+import type { Logger } from '../../lib/logger.js';
+import { temporaryPrefix, writeFileAtomic } from './atomic-write.js';
+import { inodeKey, type FileIdentity } from '../tailing/file-identity.js';
+
+/** Entries for files not seen for this long are forgotten, so the state file does not grow forever. */
+export const FORGET_AFTER_MS = 24 * 60 * 60 * 1000;
+
+const STATE_VERSION = 1;
+
+const checkpointSchema = z.object({
+  /** The path lines of this file are reported under (the one the agent first knew it by). */
+  path: z.string().min(1),
+  dev: z.string().regex(/^\d+$/),
+  ino: z.string().regex(/^\d+$/),
+  fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+  fingerprintLength: z.number().int().nonnegative(),
+  gen: z.string().min(1).max(32),
+  /** Acknowledged by the hub up to here; always a line boundary. */
+  offset: z.number().int().nonnegative(),
+  /** When the agent last had this file open, ms since the epoch. */
+  seenAt: z.number(),
+});
+export type Checkpoint = z.infer<typeof checkpointSchema>;
+
+const stateSchema = z.object({ version: z.literal(STATE_VERSION), files: z.array(checkpointSchema) });
+
+export interface CheckpointStoreOptions {
+  /** Whether the agent has this file open right now (keeps its entry fresh). */
+  isOpen?: (key: string) => boolean;
+  now?: () => number;
+}
+
+/**
+ * Acknowledged offsets per file identity, kept in memory and written to the state file atomically
+ * when dirty. Each write keeps the contents it replaces as `<state file>.prev`. A state file that
+ * cannot be read back is set aside, never fatal, and the agent resumes from that previous copy (a
+ * flush interval older: lines are sent again, none skipped; the hub drops what it already holds); a
+ * state directory that cannot be written to (full, read-only) is reported and retried on the next
+ * flush while the agent keeps running, and its recovery is logged too.
+ */
+export class CheckpointStore {
+  private readonly entries = new Map<string, Checkpoint>();
+  private dirty = false;
+  private failures = 0;
+  /** Failed writes since the last good one, for the "written again" log. */
+  private failingWrites = 0;
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly file: string,
+    private readonly logger: Logger,
+    private readonly options: CheckpointStoreOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Flushes that failed (full or unwritable state directory). */
+  get errors(): number {
+    return this.failures;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The state before the last write, kept by writeFileAtomic. */
+  get previousFile(): string {
+    return `${this.file}.prev`;
+  }
+
+  async load(): Promise<void> {
+    await this.removeStaleTemporaries();
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (error) {
+      // No state file is a first start (or an operator's reset): the previous copy is not used then.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      this.logger.error({ err: error, stateFile: this.file }, 'cannot read the agent state file; starting without checkpoints');
+      return;
+    }
+    const reason = this.parse(text);
+    if (reason === undefined) return;
+    const aside = await this.setAside(reason);
+    const previous = await readFile(this.previousFile, 'utf8').catch(() => undefined);
+    const previousReason = previous === undefined ? 'there is none' : this.parse(previous);
+    const context = { stateFile: this.file, movedTo: aside, reason };
+    if (previousReason === undefined) {
+      this.logger.warn({ ...context, previousFile: this.previousFile, files: this.entries.size }, 'agent state file is corrupted; set it aside and resumed from its previous copy');
+    } else {
+      this.logger.warn({ ...context, previousReason }, 'agent state file is corrupted; set it aside and starting fresh');
+    }
+  }
+
+  get(identity: Pick<FileIdentity, 'dev' | 'ino'>): Checkpoint | undefined {
+    return this.entries.get(inodeKey(identity));
+  }
+
+  /** Whether some file was last known under `path` (it has since been replaced if its identity differs). */
+  hasPath(path: string): boolean {
+    for (const entry of this.entries.values()) if (entry.path === path) return true;
+    return false;
+  }
+
+  set(entry: Omit<Checkpoint, 'seenAt'>): void {
+    const key = inodeKey(entry);
+    const old = this.entries.get(key);
+    if (old && old.offset === entry.offset && old.gen === entry.gen && old.fingerprint === entry.fingerprint && old.path === entry.path) return;
+    this.entries.set(key, { ...entry, seenAt: this.now() });
+    this.dirty = true;
+  }
+
+  /** Writes the state file if anything changed. Never throws: failures are logged and counted. */
+  flush(): Promise<void> {
+    // One write at a time; a flush asked for during a write runs after it with the newest state.
+    const previous = this.flushing ?? Promise.resolve();
+    const next = previous.then(() => this.write());
+    this.flushing = next;
+    void next.finally(() => {
+      if (this.flushing === next) this.flushing = undefined;
+    });
+    return next;
+  }
+
+  /** Flushes every `intervalMs` (when dirty) until stop(). */
+  start(intervalMs: number): void {
+    const tick = (): void => {
+      this.timer = setTimeout(() => {
+        // flush() never rejects; the next tick is armed once it is done, unless stop() came meanwhile.
+        void this.flush().then(() => {
+          if (this.timer !== undefined) tick();
+        });
+      }, intervalMs);
+    };
+    tick();
+  }
+
+  /** Stops the interval and writes the final state. */
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  private async write(): Promise<void> {
+    this.forgetStale();
+    if (!this.dirty) return;
+    this.dirty = false;
+    const state = { version: STATE_VERSION, files: [...this.entries.values()] };
+    try {
+      await writeFileAtomic(this.file, `${JSON.stringify(state)}\n`, { keepPreviousAs: this.previousFile });
+    } catch (error) {
+      this.dirty = true;
+      this.failures += 1;
+      this.failingWrites += 1;
+      this.logger.error({ err: error, stateFile: this.file, failures: this.failures }, 'cannot write the agent state file; will retry');
+      return;
+    }
+    if (this.failingWrites > 0) {
+      this.logger.info({ stateFile: this.file, failedWrites: this.failingWrites }, 'agent state file written again');
+      this.failingWrites = 0;
+    }
+  }
+
+  private forgetStale(): void {
+    const now = this.now();
+    for (const [key, entry] of this.entries) {
+      if (this.options.isOpen?.(key)) {
+        entry.seenAt = now;
+      } else if (now - entry.seenAt > FORGET_AFTER_MS) {
+        this.entries.delete(key);
+        this.dirty = true;
+      }
+    }
+  }
+
+  /** Fills the map from the file's text; returns why the text is unusable, if it is. */
+  private parse(text: string): string | undefined {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      return `not valid JSON (${(error as Error).message})`;
+    }
+    const parsed = stateSchema.safeParse(raw);
+    if (!parsed.success) return `unexpected contents: ${z.prettifyError(parsed.error)}`;
+    for (const entry of parsed.data.files) this.entries.set(inodeKey(entry), entry);
+    return undefined;
+  }
+
+  /** Moves the unusable state file out of the way, for a person to look at; returns where, if it could. */
+  private async setAside(reason: string): Promise<string | undefined> {
+    const aside = `${this.file}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      await rename(this.file, aside);
+      return aside;
+    } catch (error) {
+      this.logger.warn({ err: error, stateFile: this.file, reason }, 'agent state file is corrupted and could not be set aside');
+      return undefined;
+    }
+  }
+
+  /**
+   * Temporary files of writes that a crash (kill -9, power loss) interrupted: nothing else removes
+   * them, and on a small state directory they would add up until writes fail.
+   */
+  private async removeStaleTemporaries(): Promise<void> {
+    const prefix = temporaryPrefix(this.file);
+    const dir = dirname(this.file);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names) {
+      if (!name.startsWith(prefix) || name === basename(this.file)) continue;
+      await unlink(join(dir, name)).catch((error: unknown) => this.logger.warn({ err: error, file: join(dir, name) }, 'cannot remove a stale temporary state file'));
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import type { MatchRange, MatchedLine } from '../../protocol/index.js';
+import { forEachCandidateLine } from '../../lib/candidate-lines.js';
+import { forEachLine, forEachLiteralLine, makeLine, type BatchRef, type SourceRef } from './batch-lines.js';
+import { scanMatches } from './batch-scan.js';
+import { matchRanges, testLine } from './line-match.js';
+import type { CompiledFilter, CompiledPattern } from './filter-compiler.js';
+
+/** Body offsets of the lines `pattern` matches on their own, in order. */
+function matchingLineStarts(pattern: CompiledPattern, body: Buffer): number[] {
+  const starts: number[] = [];
+  const check = (start: number, end: number) => {
+    if (testLine(pattern, body.toString('utf8', start, end))) starts.push(start);
+  };
+  if (pattern.literals) forEachLiteralLine(body, pattern.literals, check);
+  else if (pattern.batchSafe) forEachCandidateLine(pattern.batch, body, check);
+  else forEachLine(body, check);
+  return starts;
+}
+
+/** Appends to `out` the lines of `batch` that `filter` matches, in order. Ignores host/file globs. */
+export function matchFilterInBatch(filter: CompiledFilter, source: SourceRef, batch: BatchRef, out: MatchedLine[]): void {
+  const { include, exclude } = filter;
+  const body = batch.body;
+  if (include === undefined) {
+    // Every line, minus the excluded ones found by a batch search of the exclude pattern.
+    const excluded = exclude ? matchingLineStarts(exclude, body) : [];
+    let next = 0;
+    forEachLine(body, (start, end) => {
+      if (excluded[next] === start) {
+        next += 1;
+        return;
+      }
+      out.push(makeLine(source, batch, start, body.toString('utf8', start, end), []));
+    });
+    return;
+  }
+  const accept = (start: number, text: string, ranges: MatchRange[]) => {
+    if (exclude && testLine(exclude, text)) return;
+    out.push(makeLine(source, batch, start, text, ranges));
+  };
+  if (include.literals) {
+    forEachLiteralLine(body, include.literals, (start, end) => {
+      const text = body.toString('utf8', start, end);
+      const ranges = matchRanges(include, text);
+      if (ranges !== undefined) accept(start, text, ranges);
+    });
+    return;
+  }
+  if (include.batchSafe) {
+    scanMatches(include, body, accept);
+    return;
+  }
+  forEachLine(body, (start, end) => {
+    const text = body.toString('utf8', start, end);
+    const ranges = matchRanges(include, text);
+    if (ranges !== undefined) accept(start, text, ranges);
+  });
+}

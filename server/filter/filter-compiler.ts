@@ -1,0 +1,157 @@
+import picomatch from 'picomatch';
+import RE2 from 're2';
+import type { ErrorCode, FilterSpec } from '../../protocol/index.js';
+import { requiredLiterals } from './required-literals.js';
+
+/** A filter the hub refuses, with the stable code sent back to the viewer. */
+export class FilterError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'FilterError';
+  }
+}
+
+/** One pattern compiled twice: for the batch-wide candidate search and for per-line verification. */
+export interface CompiledPattern {
+  source: string;
+  /** Case-insensitive (the filter's `caseInsensitive`); a pattern group embeds it as `(?i:...)`. */
+  caseInsensitive: boolean;
+  /** Flags `gm` (+`i`): run over a whole batch body, `^`/`$` at line boundaries, byte offsets. */
+  batch: RE2;
+  /** Flags `g` (+`i`): run over one line as a string; yields UTF-16 offsets. Reset lastIndex before use. */
+  line: RE2;
+  /**
+   * False when the pattern can match a line on its own but not inside a batch (`\A`, `\z`, or
+   * multi-line mode switched off), so the batch search could miss candidates: such patterns are
+   * evaluated line by line instead.
+   */
+  batchSafe: boolean;
+  /**
+   * Strings one of which every match contains (see required-literals.ts): when set, candidate lines
+   * are found with Buffer#indexOf instead of RE2, and checked one by one.
+   */
+  literals: Buffer[] | undefined;
+}
+
+export interface CompiledFilter {
+  /** Normalized spec as a string: identical filters share one key and are evaluated once. */
+  key: string;
+  /** The spec as normalized (sorted, deduplicated globs; empty fields removed). */
+  spec: FilterSpec;
+  include: CompiledPattern | undefined;
+  exclude: CompiledPattern | undefined;
+  /** True when the filter selects this host and file (glob lists; absent means all). */
+  selects(host: string, file: string): boolean;
+}
+
+function normalizeGlobs(globs: readonly string[] | undefined): string[] | undefined {
+  if (!globs || globs.length === 0) return undefined;
+  return [...new Set(globs)].sort();
+}
+
+/** Removes defaults so that specs meaning the same thing compare equal. */
+export function normalizeSpec(spec: FilterSpec): FilterSpec {
+  const out: FilterSpec = { query: spec.query };
+  if (spec.exclude) out.exclude = spec.exclude;
+  if (spec.caseInsensitive) out.caseInsensitive = true;
+  const hosts = normalizeGlobs(spec.hosts);
+  const files = normalizeGlobs(spec.files);
+  if (hosts) out.hosts = hosts;
+  if (files) out.files = files;
+  return out;
+}
+
+/** Stable key of a normalized spec (field order fixed here, not by the caller's object). */
+export function filterKey(spec: FilterSpec): string {
+  const n = normalizeSpec(spec);
+  return JSON.stringify([n.query, n.exclude ?? null, n.caseInsensitive ?? false, n.hosts ?? null, n.files ?? null]);
+}
+
+const LOOKAROUND = /^invalid perl operator: \(\?<?[=!]/;
+const BACKREFERENCE = /^invalid escape sequence: \\(?:[1-9]|k)/;
+const POSSESSIVE_OR_ATOMIC = /^(?:bad repetition operator: [*+?}]\+|invalid perl operator: \(\?>)/;
+const NAMED_BACKREFERENCE = /^invalid perl operator: \(\?P[=>]/;
+// node-re2 prepends flag groups such as "(?m)" to the pattern it hands RE2; hide them from users.
+const FLAG_PREFIX = /^\(\?[imsU]+\)/;
+
+/** Turns RE2's terse compile error into a message that names the problem in the user's terms. */
+export function explainPatternError(pattern: string, re2Message: string, what = 'pattern'): string {
+  const prefix = `invalid ${what} ${JSON.stringify(pattern)}`;
+  if (LOOKAROUND.test(re2Message)) {
+    return `${prefix}: lookahead and lookbehind are not supported by RE2 (it guarantees linear time)`;
+  }
+  if (BACKREFERENCE.test(re2Message) || NAMED_BACKREFERENCE.test(re2Message)) {
+    return `${prefix}: backreferences are not supported by RE2`;
+  }
+  if (POSSESSIVE_OR_ATOMIC.test(re2Message)) {
+    return `${prefix}: possessive quantifiers and atomic groups are not supported by RE2 (it never backtracks, so they are not needed)`;
+  }
+  const colon = re2Message.indexOf(': ');
+  if (colon < 0) return `${prefix}: ${re2Message}`;
+  const reason = re2Message.slice(0, colon);
+  const near = re2Message.slice(colon + 2).replace(FLAG_PREFIX, '');
+  return near ? `${prefix}: ${reason} at ${JSON.stringify(near)}` : `${prefix}: ${reason}`;
+}
+
+// `\A` and `\z` anchor to the whole text, and `(?-m)` turns line anchors back into text anchors: a
+// batch search would see them only at the batch's ends. Over-matching here only costs speed.
+const BATCH_UNSAFE = /\\[Az]|\(\?[a-zA-Z]*-[a-zA-Z]*m/;
+
+function compilePattern(pattern: string, caseInsensitive: boolean, what: string): CompiledPattern {
+  const i = caseInsensitive ? 'i' : '';
+  try {
+    return {
+      source: pattern,
+      caseInsensitive,
+      batch: new RE2(pattern, `gm${i}`),
+      line: new RE2(pattern, `g${i}`),
+      batchSafe: !BATCH_UNSAFE.test(pattern),
+      literals: requiredLiterals(pattern, caseInsensitive)?.map((literal) => Buffer.from(literal, 'utf8')),
+    };
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new FilterError('SG_ERR_BAD_REGEX', explainPatternError(pattern, message, what), { cause });
+  }
+}
+
+type Matcher = (text: string) => boolean;
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function compileGlobs(globs: readonly string[] | undefined, what: string): Matcher | undefined {
+  if (!globs) return undefined;
+  try {
+    // A glob without a slash ("*.log") also matches a path's last segment. picomatch's own
+    // `basename` option would apply that to globs with slashes too, which then never match.
+    const matchers = globs.map((glob): Matcher => {
+      const match = picomatch(glob, { dot: true });
+      return glob.includes('/') ? match : (text) => match(text) || match(basename(text));
+    });
+    return (text) => matchers.some((match) => match(text));
+  } catch (cause) {
+    throw new FilterError('SG_ERR_BAD_REQUEST', `invalid ${what} glob list ${JSON.stringify(globs)}`, { cause });
+  }
+}
+
+/** Compiles a filter spec. Throws FilterError (SG_ERR_BAD_REGEX for patterns RE2 refuses). */
+export function compileFilter(spec: FilterSpec): CompiledFilter {
+  const normalized = normalizeSpec(spec);
+  const caseInsensitive = normalized.caseInsensitive ?? false;
+  const include = normalized.query === '' ? undefined : compilePattern(normalized.query, caseInsensitive, 'pattern');
+  const exclude = normalized.exclude ? compilePattern(normalized.exclude, caseInsensitive, 'exclude pattern') : undefined;
+  const hostMatch = compileGlobs(normalized.hosts, 'host');
+  const fileMatch = compileGlobs(normalized.files, 'file');
+  return {
+    key: filterKey(normalized),
+    spec: normalized,
+    include,
+    exclude,
+    selects: (host, file) => (hostMatch ? hostMatch(host) : true) && (fileMatch ? fileMatch(file) : true),
+  };
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { mayContainJson, prettyJson } from '../../../../ui/src/lib/text/json-line.js';
+
+describe('json lines', () => {
+  it('pretty-prints a whole-line JSON object', () => {
+    expect(prettyJson('{"a":1,"b":[true,null]}')).toBe('{\n  "a": 1,\n  "b": [\n    true,\n    null\n  ]\n}');
+  });
+
+  it('keeps a prefix before the JSON on its own line', () => {
+    expect(prettyJson('2024-05-01T12:00:00Z INFO {"msg":"hi"}')).toBe('2024-05-01T12:00:00Z INFO\n{\n  "msg": "hi"\n}');
+  });
+
+  it('skips brackets that do not start the value', () => {
+    expect(prettyJson('[worker-1] {"ok":true}')).toBe('[worker-1]\n{\n  "ok": true\n}');
+  });
+
+  it('returns undefined for lines that only look like JSON', () => {
+    expect(prettyJson('{not json}')).toBeUndefined();
+    expect(prettyJson('map[a:1 b:{2}]')).toBeUndefined();
+    expect(prettyJson('plain text')).toBeUndefined();
+  });
+
+  it('gives up after a bounded number of attempts on bracket-heavy lines', () => {
+    const hostile = `${'{'.repeat(5000)}}`;
+    const started = performance.now();
+    expect(prettyJson(hostile)).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it('mayContainJson is a cheap pre-check on the line end', () => {
+    expect(mayContainJson('x {"a":1}  ')).toBe(true);
+    expect(mayContainJson('[1,2]')).toBe(true);
+    expect(mayContainJson('{"a":1} trailing')).toBe(false);
+    expect(mayContainJson('}')).toBe(false);
+  });
+});

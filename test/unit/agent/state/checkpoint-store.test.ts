@@ -1,0 +1,191 @@
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CheckpointStore, FORGET_AFTER_MS, type Checkpoint } from '../../../../agent/state/checkpoint-store.js';
+import { captureLogger } from '../../../helpers/agent-harness.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
+import { waitFor } from '../../../helpers/wait.js';
+
+const entry = (overrides: Partial<Checkpoint> = {}): Omit<Checkpoint, 'seenAt'> => ({
+  path: '/var/log/app.log',
+  dev: '2049',
+  ino: '131077',
+  fingerprint: 'a'.repeat(64),
+  fingerprintLength: 256,
+  gen: '0badf00d',
+  offset: 1234,
+  ...overrides,
+});
+
+describe('CheckpointStore', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = await makeTempDir('sg-checkpoints-'));
+  });
+  afterEach(async () => {
+    await cleanup();
+  });
+
+  it('writes what was set and reads it back in a new store', async () => {
+    const file = join(dir, 'state', 'agent-state.json');
+    const store = new CheckpointStore(file, captureLogger().logger);
+    store.set(entry());
+    await store.flush();
+    const reloaded = new CheckpointStore(file, captureLogger().logger);
+    await reloaded.load();
+    expect(reloaded.get({ dev: '2049', ino: '131077' })).toMatchObject(entry());
+    expect(reloaded.hasPath('/var/log/app.log')).toBe(true);
+    expect(reloaded.hasPath('/var/log/other.log')).toBe(false);
+  });
+
+  it('replaces the file through a temporary file in the same directory and leaves none behind', async () => {
+    const file = join(dir, 'agent-state.json');
+    const store = new CheckpointStore(file, captureLogger().logger);
+    await writeFile(file, JSON.stringify({ version: 1, files: [] }));
+    store.set(entry({ offset: 1 }));
+    await store.flush();
+    store.set(entry({ offset: 2 }));
+    await store.flush();
+    // The state file and the copy of what the last write replaced; no temporary file.
+    expect((await readdir(dir)).sort()).toEqual(['agent-state.json', 'agent-state.json.prev']);
+    const state = JSON.parse(await readFile(file, 'utf8')) as { files: Checkpoint[] };
+    expect(state.files.map((saved) => saved.offset)).toEqual([2]);
+    const previous = JSON.parse(await readFile(`${file}.prev`, 'utf8')) as { files: Checkpoint[] };
+    expect(previous.files.map((saved) => saved.offset)).toEqual([1]);
+  });
+
+  it('resumes from the previous copy when the state file is corrupted, and says so', async () => {
+    const file = join(dir, 'agent-state.json');
+    const store = new CheckpointStore(file, captureLogger().logger);
+    store.set(entry({ offset: 100 }));
+    await store.flush();
+    store.set(entry({ offset: 200 }));
+    await store.flush();
+    await writeFile(file, '{"version":1,"files":[{"path":"/var/log/app.l');
+    const { logger, records } = captureLogger();
+    const reloaded = new CheckpointStore(file, logger);
+    await reloaded.load();
+    expect(reloaded.get({ dev: '2049', ino: '131077' })?.offset).toBe(100);
+    expect(records.find((record) => record.msg?.includes('corrupted'))).toMatchObject({
+      level: 40,
+      msg: expect.stringContaining('previous copy'),
+      movedTo: expect.stringMatching(/agent-state\.json\.corrupt-/),
+    });
+  });
+
+  it('starts fresh when both the state file and its previous copy are unusable', async () => {
+    const file = join(dir, 'agent-state.json');
+    await writeFile(file, 'garbage');
+    await writeFile(`${file}.prev`, '{"version":1');
+    const { logger, records } = captureLogger();
+    const store = new CheckpointStore(file, logger);
+    await store.load();
+    expect(store.size).toBe(0);
+    expect(records.find((record) => record.msg?.includes('corrupted'))).toMatchObject({ msg: expect.stringContaining('starting fresh'), previousReason: expect.stringContaining('JSON') });
+  });
+
+  it('does not fall back to the previous copy when the state file was removed (a reset)', async () => {
+    const file = join(dir, 'agent-state.json');
+    const store = new CheckpointStore(file, captureLogger().logger);
+    store.set(entry({ offset: 1 }));
+    await store.flush();
+    store.set(entry({ offset: 2 }));
+    await store.flush();
+    await rm(file);
+    const reloaded = new CheckpointStore(file, captureLogger().logger);
+    await reloaded.load();
+    expect(reloaded.size).toBe(0);
+  });
+
+  it('removes temporary files left by a write that a crash interrupted', async () => {
+    const file = join(dir, 'agent-state.json');
+    await writeFile(join(dir, '.agent-state.json.tmp-4242-0a0b0c0d'), '{"version":1,"fi');
+    await writeFile(join(dir, 'other.txt'), 'not ours');
+    const store = new CheckpointStore(file, captureLogger().logger);
+    await store.load();
+    expect(await readdir(dir)).toEqual(['other.txt']);
+  });
+
+  it('does not write when nothing changed', async () => {
+    const file = join(dir, 'agent-state.json');
+    const store = new CheckpointStore(file, captureLogger().logger);
+    store.set(entry());
+    await store.flush();
+    await rm(file);
+    store.set(entry());
+    await store.flush();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it.each([
+    { name: 'not JSON', text: '{"version":1,"files":[' },
+    { name: 'half written', text: JSON.stringify({ version: 1, files: [{ ...entry(), seenAt: 1 }] }).slice(0, 60) },
+    { name: 'the wrong shape', text: JSON.stringify({ version: 1, files: [{ path: 'x', offset: -1 }] }) },
+    { name: 'another version', text: JSON.stringify({ version: 99, files: [] }) },
+  ])('sets aside a state file that is $name and starts fresh', async ({ text }) => {
+    const file = join(dir, 'agent-state.json');
+    await writeFile(file, text);
+    const { logger, records } = captureLogger();
+    const store = new CheckpointStore(file, logger);
+    await store.load();
+    expect(store.size).toBe(0);
+    const names = await readdir(dir);
+    expect(names).toHaveLength(1);
+    expect(names[0]).toMatch(/^agent-state\.json\.corrupt-/);
+    expect(await readFile(join(dir, names[0] as string), 'utf8')).toBe(text);
+    const warning = records.find((record) => record.msg?.includes('corrupted'));
+    expect(warning).toMatchObject({ level: 40, reason: expect.any(String) });
+    // The store still works: the next flush writes a good file.
+    store.set(entry());
+    await store.flush();
+    expect(store.errors).toBe(0);
+  });
+
+  it('reports an unwritable state directory, keeps the entries and retries on the next flush', async () => {
+    const blocker = join(dir, 'not-a-dir');
+    await writeFile(blocker, 'a file where the state directory should be');
+    const file = join(blocker, 'agent-state.json');
+    const { logger, records } = captureLogger();
+    const store = new CheckpointStore(file, logger);
+    store.set(entry());
+    await store.flush();
+    await store.flush();
+    expect(store.errors).toBe(2);
+    expect(records.filter((record) => record.level === 50 && record.msg?.includes('cannot write'))).toHaveLength(2);
+    await rm(blocker);
+    await mkdir(blocker);
+    await store.flush();
+    expect(store.errors).toBe(2);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ files: [entry()] });
+    expect(records.find((record) => record.msg === 'agent state file written again')).toMatchObject({ level: 30, failedWrites: 2 });
+  });
+
+  it('forgets files gone for more than a day, but not open ones', async () => {
+    let now = 1_000_000;
+    const file = join(dir, 'agent-state.json');
+    const open = new Set(['1:1']);
+    const store = new CheckpointStore(file, captureLogger().logger, { now: () => now, isOpen: (key) => open.has(key) });
+    store.set(entry({ dev: '1', ino: '1', path: '/open.log' }));
+    store.set(entry({ dev: '1', ino: '2', path: '/gone.log' }));
+    await store.flush();
+    now += FORGET_AFTER_MS + 1;
+    await store.flush();
+    expect(store.get({ dev: '1', ino: '1' })).toBeDefined();
+    expect(store.get({ dev: '1', ino: '2' })).toBeUndefined();
+    const state = JSON.parse(await readFile(file, 'utf8')) as { files: Checkpoint[] };
+    expect(state.files.map((saved) => saved.path)).toEqual(['/open.log']);
+  });
+
+  it('flushes on its interval while dirty, and once more on stop', async () => {
+    const file = join(dir, 'agent-state.json');
+    const store = new CheckpointStore(file, captureLogger().logger);
+    store.start(20);
+    store.set(entry({ offset: 10 }));
+    await waitFor('the interval flush', async () => (await readFile(file, 'utf8').catch(() => '')).includes('"offset":10'), 5_000);
+    store.set(entry({ offset: 20 }));
+    await store.stop();
+    expect(await readFile(file, 'utf8')).toContain('"offset":20');
+  });
+});

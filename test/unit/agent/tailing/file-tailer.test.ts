@@ -1,0 +1,161 @@
+import { appendFile, open, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fingerprintOf, newGeneration } from '../../../../agent/tailing/file-identity.js';
+import { FileTailer, minReadBufferBytes, type ReadBatch } from '../../../../agent/tailing/file-tailer.js';
+import { silentLogger } from '../../../../lib/logger.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
+
+const MAX_LINE_BYTES = 4096;
+
+function lines(from: number, count: number, pad: number): string {
+  return Array.from({ length: count }, (_, i) => `L${String(from + i).padStart(6, '0')} ${'x'.repeat(pad)}\n`).join('');
+}
+
+describe('FileTailer', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let file: string;
+  let handle: FileHandle | undefined;
+  let tailer: FileTailer | undefined;
+  // The smallest buffer the sender may pass (with little room in its window).
+  const buffer = Buffer.alloc(minReadBufferBytes(MAX_LINE_BYTES));
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = await makeTempDir('sg-tailer-'));
+    file = join(dir, 'app.log');
+  });
+  afterEach(async () => {
+    await tailer?.close();
+    tailer = undefined;
+    handle = undefined;
+    await cleanup();
+  });
+
+  /** Follows the file from 0; `knownHead`: the first bytes the fingerprint was taken of (default: the file's own). */
+  async function follow(knownHead?: Buffer): Promise<FileTailer> {
+    handle = await open(file, 'r');
+    const stats = await stat(file, { bigint: true });
+    const head = Buffer.alloc(256);
+    const { bytesRead } = await handle.read(head, 0, 256, 0);
+    tailer = new FileTailer({
+      handle,
+      reportPath: file,
+      identity: { dev: String(stats.dev), ino: String(stats.ino), ...fingerprintOf(knownHead ?? head.subarray(0, bytesRead)), gen: newGeneration() },
+      offset: 0,
+      size: Number(stats.size),
+      limits: { maxLineBytes: MAX_LINE_BYTES },
+      logger: silentLogger(),
+      onIdentityChange: () => {},
+    });
+    return tailer;
+  }
+
+  /** Reads until a batch comes (a new generation takes one read that returns nothing first). */
+  async function nextBatch(followed: FileTailer): Promise<ReadBatch> {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const batch = await followed.readBatch(buffer, MAX_LINE_BYTES * 4);
+      if (batch) return batch;
+    }
+    throw new Error('no batch after 3 reads');
+  }
+
+  function texts(batch: ReadBatch): string[] {
+    return batch.body.toString('utf8').split('\n').slice(0, -1);
+  }
+
+  // 20 lines of 24 bytes, acknowledged up to 480; then a copytruncate and 40 lines of 40 bytes, so
+  // byte 479 of the new contents is a line end too, and the 16 bytes before 480 are 15 x and a '\n'
+  // in both the old and the rewritten contents.
+  it.each([
+    { when: 'after a rewind (the hub connection lost: the file\'s first bytes are compared)', rewind: true },
+    { when: 'without a rewind (only the bytes read again before the offset can tell)', rewind: false },
+  ])('finds a truncation the file was rewritten past, with look-alike line ends at the old offset, $when', async ({ rewind }) => {
+    await writeFile(file, lines(0, 20, 15));
+    const followed = await follow();
+    const first = await nextBatch(followed);
+    expect(first.endOffset).toBe(480);
+    followed.acknowledge(first.gen, first.endOffset);
+    await truncate(file, 0);
+    await appendFile(file, lines(20, 40, 31));
+
+    if (rewind) followed.rewind();
+    const batch = await nextBatch(followed);
+
+    expect(batch.gen).not.toBe(first.gen);
+    expect(batch.offset).toBe(0);
+    expect(texts(batch)).toEqual(lines(20, 40, 31).split('\n').slice(0, -1));
+  });
+
+  it('cuts an over-long line that follows others in the smallest buffer, and reads on past it', async () => {
+    // The bytes before the offset are read again with each read; the buffer must leave room for
+    // them and still hold a whole maximal line, or the long line is never found too long.
+    await writeFile(file, lines(0, 2, 10));
+    const followed = await follow();
+    expect(texts(await nextBatch(followed))).toHaveLength(2);
+    await appendFile(file, `${'y'.repeat(MAX_LINE_BYTES * 2)}\nafter\n`);
+
+    const batches: ReadBatch[] = [];
+    for (let read = 0; read < 6 && !batches.some((b) => texts(b).includes('after')); read += 1) {
+      const batch = await followed.readBatch(buffer, MAX_LINE_BYTES * 4);
+      if (batch) batches.push(batch);
+    }
+
+    expect(batches.flatMap(texts)).toEqual(['y'.repeat(MAX_LINE_BYTES), 'after']);
+    expect(batches[0]!.truncated).toEqual([0]);
+  });
+
+  it('after a rewind into contents rewritten shorter, sends them and then wants no read until the file changes', async () => {
+    // Found by the pipeline model test: a copytruncate, then a hub restart. The tailer kept the size
+    // from before the truncation (2,050), above anything a read could reach (600), so it wanted a read
+    // forever and the sender read on without ever yielding to the event loop.
+    await writeFile(file, lines(0, 25, 73));
+    const followed = await follow();
+    const first = await nextBatch(followed);
+    followed.acknowledge(first.gen, first.endOffset);
+    await truncate(file, 0);
+    await appendFile(file, lines(25, 30, 11));
+
+    followed.rewind();
+    const batch = await nextBatch(followed);
+
+    expect(batch.gen).not.toBe(first.gen);
+    expect(texts(batch)).toEqual(lines(25, 30, 11).split('\n').slice(0, -1));
+    expect(await followed.readBatch(buffer, MAX_LINE_BYTES * 4)).toBeUndefined();
+    expect(followed.wantsRead()).toBe(false);
+    await appendFile(file, lines(55, 1, 11));
+    followed.requestLook();
+    expect(texts(await nextBatch(followed))).toEqual([lines(55, 1, 11).slice(0, -1)]);
+  });
+
+  it('after a resume point in rewritten contents, starts over even though a fingerprint of an empty file matches anything', async () => {
+    // A restarted agent: its state file fingerprinted the file while it was empty (kill -9 before the
+    // next checkpoint); the hub holds the contents from before a copytruncate up to 660, now the
+    // middle of a line. Widening the fingerprint at the head check would vouch for these bytes.
+    await writeFile(file, lines(56, 14, 44) + lines(70, 30, 3));
+    const followed = await follow(Buffer.alloc(0));
+    const gen = followed.identity.gen;
+    followed.resumeAt(660);
+
+    const batch = await nextBatch(followed);
+
+    expect(batch.gen).not.toBe(gen);
+    expect(batch.offset).toBe(0);
+    expect(texts(batch)).toEqual((lines(56, 14, 44) + lines(70, 30, 3)).split('\n').slice(0, -1));
+  });
+
+  it('after a rewind of an unchanged file, reads on from the acknowledged offset in the same generation', async () => {
+    await writeFile(file, lines(0, 20, 15));
+    const followed = await follow();
+    const first = await nextBatch(followed);
+    followed.acknowledge(first.gen, 240);
+    await appendFile(file, lines(20, 5, 15));
+
+    followed.rewind();
+    const batch = await nextBatch(followed);
+
+    expect(batch.gen).toBe(first.gen);
+    expect(batch.offset).toBe(240);
+    expect(texts(batch)).toEqual(lines(10, 15, 15).split('\n').slice(0, -1));
+  });
+});

@@ -1,0 +1,231 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { HubToClient, MatchedLine } from '../../../../protocol/index.js';
+import { ViewerOutbox, type OutboxOptions } from '../../../../server/viewers/viewer-outbox.js';
+import { LateFlush } from '../../../../server/viewers/late-flush.js';
+import { estimateLineBytes } from '../../../../server/viewers/outbox-queue.js';
+
+class FakeSocket {
+  bufferedAmount = 0;
+  readonly sent: HubToClient[] = [];
+  send(text: string): void {
+    this.sent.push(JSON.parse(text) as HubToClient);
+  }
+  /** What arrived, compactly: "matches:sub:n1,n2", "dropped:sub:count", or the message type. */
+  summary(): string[] {
+    return this.sent.map((message) => {
+      if (message.type === 'matches') return `matches:${message.sub}${message.backlog ? '(backlog)' : ''}:${message.lines.map((line) => line.line).join(',')}`;
+      if (message.type === 'dropped') return `dropped:${message.sub}:${message.count}`;
+      return message.type;
+    });
+  }
+}
+
+let seq = 0;
+function lines(...texts: string[]): MatchedLine[] {
+  return texts.map((line) => ({ id: `h-1-${seq++}`, host: 'h', file: 'f', ts: 0, line, ranges: [] }));
+}
+
+/** Every test line below has the same estimated size. */
+const LINE_BYTES = estimateLineBytes(lines('L00')[0]!);
+
+const OPTIONS: OutboxOptions = { maxQueueBytes: 10 * LINE_BYTES, highWaterBytes: 1000, flushIntervalMs: 25, flushBytes: 5 * LINE_BYTES };
+
+describe('ViewerOutbox', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sends what one turn queued at the end of that turn while the socket is idle', () => {
+    const socket = new FakeSocket();
+    const outbox = new ViewerOutbox(socket, OPTIONS);
+    outbox.sendLines('s', lines('L01'));
+    outbox.sendLines('s', lines('L02'));
+    expect(socket.sent).toEqual([]);
+    vi.advanceTimersByTime(0);
+    expect(socket.summary()).toEqual(['matches:s:L01,L02']);
+    outbox.sendLines('s', lines('L03'));
+    vi.advanceTimersByTime(0);
+    expect(socket.summary()).toEqual(['matches:s:L01,L02', 'matches:s:L03']);
+  });
+
+  it('holds the stream under the socket for the whole flush: subscribed and its backlog leave in one write', () => {
+    const events: string[] = [];
+    const socket = new FakeSocket();
+    const corked = {
+      get bufferedAmount() {
+        return socket.bufferedAmount;
+      },
+      send: (text: string) => {
+        socket.send(text);
+        events.push(`send ${socket.summary().at(-1)!}`);
+      },
+      cork: () => events.push('cork'),
+      uncork: () => events.push('uncork'),
+    };
+    const outbox = new ViewerOutbox(corked, OPTIONS);
+    outbox.sendMessage({ type: 'subscribed', sub: 's', filter: { query: 'L' } });
+    outbox.sendLines('s', lines('L01', 'L02'), true);
+    vi.advanceTimersByTime(0);
+    expect(events).toEqual(['cork', 'send subscribed', 'send matches:s(backlog):L01,L02', 'uncork']);
+  });
+
+  it('sends lines that waited past the budget in a long turn before the turn ends, and nothing twice', () => {
+    const socket = new FakeSocket();
+    const late = new LateFlush(2);
+    const outbox = new ViewerOutbox(socket, OPTIONS, {}, late);
+    outbox.sendLines('s', lines('L01'));
+    late.sendLate(outbox.waitingSince + 1);
+    expect(socket.sent).toEqual([]);
+    late.sendLate(outbox.waitingSince + 2);
+    expect(socket.summary()).toEqual(['matches:s:L01']);
+    // Lines queued later in the same turn still go out at its end, once.
+    outbox.sendLines('s', lines('L02'));
+    vi.advanceTimersByTime(0);
+    expect(socket.summary()).toEqual(['matches:s:L01', 'matches:s:L02']);
+    vi.advanceTimersByTime(100);
+    late.sendLate(outbox.waitingSince + 100);
+    expect(socket.sent).toHaveLength(2);
+  });
+
+  it('coalesces for a flush interval while the socket still holds unsent bytes', () => {
+    const socket = new FakeSocket();
+    socket.bufferedAmount = 10; // below the high-water mark: sending is allowed, just not urgent
+    const outbox = new ViewerOutbox(socket, OPTIONS);
+    outbox.sendLines('s', lines('L01'));
+    vi.advanceTimersByTime(10);
+    outbox.sendLines('s', lines('L02'));
+    vi.advanceTimersByTime(14);
+    expect(socket.sent).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(socket.summary()).toEqual(['matches:s:L01,L02']);
+  });
+
+  it('flushes at once when enough is queued', () => {
+    const socket = new FakeSocket();
+    const outbox = new ViewerOutbox(socket, OPTIONS);
+    outbox.sendLines('s', lines('L01', 'L02', 'L03', 'L04', 'L05'));
+    expect(socket.summary()).toEqual(['matches:s:L01,L02,L03,L04,L05']);
+  });
+
+  it('keeps control messages and lines in order and never merges backlog with live lines', () => {
+    const socket = new FakeSocket();
+    const outbox = new ViewerOutbox(socket, { ...OPTIONS, flushBytes: 1_000_000 });
+    outbox.sendMessage({ type: 'subscribed', sub: 'a', filter: { query: 'x' } });
+    outbox.sendLines('a', lines('B01'), true);
+    outbox.sendLines('a', lines('L01'));
+    outbox.sendLines('b', lines('L02'));
+    outbox.sendLines('a', lines('L03'));
+    outbox.sendMessage({ type: 'context', req: 'r', id: 'i', found: false, lines: [] });
+    outbox.sendLines('a', lines('L04'));
+    vi.advanceTimersByTime(0);
+    expect(socket.summary()).toEqual([
+      'subscribed',
+      'matches:a(backlog):B01',
+      'matches:a:L01',
+      'matches:b:L02',
+      'matches:a:L03',
+      'context',
+      'matches:a:L04',
+    ]);
+  });
+
+  it('holds output while the socket is above its high-water mark, then drops the oldest lines and reports the gap first', () => {
+    const socket = new FakeSocket();
+    socket.bufferedAmount = 5000;
+    const dropped: number[] = [];
+    const outbox = new ViewerOutbox(socket, OPTIONS, { onDropped: (count) => dropped.push(count) });
+    const subscribed: HubToClient = { type: 'subscribed', sub: 's', filter: { query: '' } };
+    outbox.sendMessage(subscribed);
+    const names = Array.from({ length: 25 }, (_, i) => `L${String(i).padStart(2, '0')}`);
+    for (const name of names) {
+      outbox.sendLines('s', lines(name));
+      // Bounded at every step: the viewer's queue never holds more than maxQueueBytes.
+      expect(outbox.queuedBytes).toBeLessThanOrEqual(OPTIONS.maxQueueBytes);
+    }
+    vi.advanceTimersByTime(100);
+    expect(socket.sent).toEqual([]);
+    // The control message counts against the bound too, so slightly fewer than 10 lines fit.
+    const kept = Math.floor((OPTIONS.maxQueueBytes - JSON.stringify(subscribed).length) / LINE_BYTES);
+    expect(kept).toBe(9);
+    expect(dropped.reduce((sum, count) => sum + count, 0)).toBe(25 - kept);
+
+    socket.bufferedAmount = 0;
+    vi.advanceTimersByTime(25);
+    expect(socket.summary()).toEqual(['subscribed', `dropped:s:${25 - kept}`, `matches:s:${names.slice(25 - kept).join(',')}`]);
+  });
+
+  it('reports each subscription’s gap where its lines went missing', () => {
+    const socket = new FakeSocket();
+    socket.bufferedAmount = 5000;
+    const outbox = new ViewerOutbox(socket, { ...OPTIONS, maxQueueBytes: 4 * LINE_BYTES });
+    outbox.sendLines('a', lines('A01', 'A02'));
+    outbox.sendLines('b', lines('B01'));
+    outbox.sendMessage({ type: 'subscribed', sub: 'c', filter: { query: '' } });
+    outbox.sendLines('a', lines('A03'));
+    outbox.sendLines('b', lines('B02', 'B03'));
+    socket.bufferedAmount = 0;
+    vi.advanceTimersByTime(25);
+    // A01, A02 and B01 went; the gap sits before the control message that followed them.
+    expect(socket.summary()).toEqual(['dropped:a:2', 'dropped:b:1', 'subscribed', 'matches:a:A03', 'matches:b:B02,B03']);
+  });
+
+  it('stops sending when the socket fills up mid-flush and resumes when it drains', () => {
+    const socket = new FakeSocket();
+    const outbox = new ViewerOutbox(socket, { ...OPTIONS, maxQueueBytes: 100 * LINE_BYTES });
+    const original = socket.send.bind(socket);
+    socket.send = (text: string) => {
+      original(text);
+      socket.bufferedAmount += 2000; // each send pushes the socket over the mark
+    };
+    outbox.sendLines('a', lines('A01'));
+    outbox.sendLines('b', lines('B01'));
+    vi.advanceTimersByTime(0);
+    expect(socket.summary()).toEqual(['matches:a:A01']);
+    vi.advanceTimersByTime(100); // polled every interval, still full
+    expect(socket.sent).toHaveLength(1);
+    socket.bufferedAmount = 0;
+    vi.advanceTimersByTime(25);
+    expect(socket.summary()).toEqual(['matches:a:A01', 'matches:b:B01']);
+  });
+
+  it('replaces a waiting sources message with the newer one', () => {
+    const socket = new FakeSocket();
+    socket.bufferedAmount = 5000;
+    const outbox = new ViewerOutbox(socket, OPTIONS);
+    outbox.sendText(JSON.stringify({ type: 'sources', agents: [] }), 'sources');
+    outbox.sendText(JSON.stringify({ type: 'sources', agents: [{ host: 'new', connected: true, files: [] }] }), 'sources');
+    socket.bufferedAmount = 0;
+    vi.advanceTimersByTime(25);
+    expect(socket.sent).toEqual([{ type: 'sources', agents: [{ host: 'new', connected: true, files: [] }] }]);
+  });
+
+  it('gives up on a viewer whose unread answers exceed the bound', () => {
+    const socket = new FakeSocket();
+    socket.bufferedAmount = 5000;
+    const onOverflow = vi.fn();
+    const outbox = new ViewerOutbox(socket, OPTIONS, { onOverflow });
+    const big = { type: 'context' as const, req: 'r', id: 'x', found: true, lines: [{ id: 'x', host: 'h', file: 'f', ts: 0, line: 'y'.repeat(OPTIONS.maxQueueBytes) }] };
+    outbox.sendMessage(big);
+    expect(onOverflow).not.toHaveBeenCalled(); // one large answer is allowed through
+    outbox.sendMessage(big);
+    expect(onOverflow).toHaveBeenCalledTimes(1);
+    socket.bufferedAmount = 0;
+    vi.advanceTimersByTime(100);
+    expect(socket.sent).toEqual([]);
+  });
+
+  it('splits a very large batch into several messages', () => {
+    const socket = new FakeSocket();
+    const outbox = new ViewerOutbox(socket, { ...OPTIONS, maxQueueBytes: 10_000_000, highWaterBytes: 100_000_000 });
+    const many = Array.from({ length: 5000 }, () => lines('x'.repeat(100))[0]!);
+    outbox.sendLines('s', many);
+    vi.advanceTimersByTime(0);
+    const counts = socket.sent.map((message) => (message.type === 'matches' ? message.lines.length : 0));
+    expect(counts.length).toBeGreaterThan(1);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(5000);
+    expect(socket.sent.flatMap((message) => (message.type === 'matches' ? message.lines.map((line) => line.id) : []))).toEqual(many.map((line) => line.id));
+  });
+});
