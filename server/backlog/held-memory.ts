@@ -1,9 +1,9 @@
 /**
  * The memory a set of Buffers really keeps alive, as opposed to the sum of their lengths.
  *
- * A small Buffer (under 4 KiB) made by `Buffer.from` or `allocUnsafe` is a view into one of Node's
- * shared 8 KiB pool slabs, and the whole slab stays allocated while any view into it is reachable.
- * A 2.4 KB batch copy therefore holds up to 8 KiB; a view into a socket read holds the whole read.
+ * A small Buffer (under half of `Buffer.poolSize`: 8 KiB before Node 24.18, 64 KiB since) made by
+ * `Buffer.from` or `allocUnsafe` is a view into one of Node's shared pool slabs, and the whole slab
+ * stays allocated while any view into it is reachable; a view into a socket read holds the whole read.
  * Counting each distinct underlying ArrayBuffer once, for as long as at least one held Buffer uses
  * it, gives what dropping all of them would free: the figure a memory bound has to be about.
  */

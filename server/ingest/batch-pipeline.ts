@@ -27,9 +27,17 @@ export interface IncomingBatch {
  * all of that memory for as long as the batch is kept, so it is copied. A large frame (the usual case
  * when an agent catches up) already has a buffer of its own, allocated by the WebSocket receiver to
  * join the reads it spanned, and is kept without another copy.
+ *
+ * The copy is made outside Node's shared Buffer pool: `Buffer.from` puts anything under half of
+ * `Buffer.poolSize` in a pool slab, and since Node 24.18 a slab is 64 KiB (8 KiB before), as large as
+ * the socket read the copy is meant to let go. The same goes for a body the line limit or the
+ * redactor rebuilt with `Buffer.concat`.
  */
 export function ownedBody(body: Buffer): Buffer {
-  return body.length * 2 >= body.buffer.byteLength ? body : Buffer.from(body);
+  if (body.length * 2 >= body.buffer.byteLength) return body;
+  const copy = Buffer.allocUnsafeSlow(body.length);
+  body.copy(copy);
+  return copy;
 }
 
 /** Sees every batch once it is stored, before matching: the hook for forwarding to other hubs. */
@@ -88,7 +96,7 @@ export class BatchPipeline {
     // can show, what the rules hide (a filter matching a secret would confirm it by the match).
     const clean = this.redact(incoming, limited);
     const batch: StoredBatch = {
-      body: clean.body === incoming.body ? ownedBody(incoming.body) : clean.body,
+      body: ownedBody(clean.body),
       firstPos: source.pos,
       ts: incoming.ts,
       truncated: clean.truncated,

@@ -13,7 +13,7 @@ let seq = 0;
 
 /**
  * A Buffer with an allocation of its own: the backlog bounds the memory bodies keep allocated, and
- * `Buffer.from` of a short string is a view into Node's shared 8 KiB pool.
+ * `Buffer.from` of a short string is a view into Node's shared pool (`Buffer.poolSize`).
  */
 function ownBuffer(text: string): Buffer {
   const bytes = Buffer.from(text);
