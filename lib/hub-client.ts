@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import {
   CLOSE_CODES,
   PROTOCOL_VERSION,
+  ReconnectBackoff,
   hubToClientSchema,
   parseMessage,
   type ClientToHub,
@@ -12,7 +13,6 @@ import {
   type HubToClient,
   type MatchedLine,
 } from '../protocol/index.js';
-import { Backoff } from './backoff.js';
 import { certificateProblem } from './tls-trust.js';
 
 /**
@@ -63,7 +63,7 @@ export class HubClient extends EventEmitter<HubClientEvents> {
   private socket: WebSocket | undefined;
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly pendingContext = new Map<string, (result: ContextResult) => void>();
-  private readonly backoff: Backoff;
+  private readonly backoff: ReconnectBackoff;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private ready = false;
@@ -73,7 +73,7 @@ export class HubClient extends EventEmitter<HubClientEvents> {
 
   constructor(private readonly options: HubClientOptions) {
     super();
-    this.backoff = new Backoff({
+    this.backoff = new ReconnectBackoff({
       baseMs: options.reconnectBaseMs ?? 200,
       capMs: options.reconnectCapMs ?? 5_000,
       minMs: 50,

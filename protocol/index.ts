@@ -6,6 +6,7 @@ export * from './shared/limits.js';
 export * from './shared/role.js';
 export * from './shared/filter-spec.js';
 export * from './shared/matched-line.js';
+export * from './shared/reconnect-backoff.js';
 export * from './agent-to-hub/index.js';
 export * from './hub-to-agent/index.js';
 export * from './client-to-hub/index.js';

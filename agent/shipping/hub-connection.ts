@@ -1,8 +1,7 @@
 import WebSocket, { type RawData } from 'ws';
-import { Backoff } from '../../lib/backoff.js';
 import type { Logger } from '../../lib/logger.js';
 import { certificateProblem } from '../../lib/tls-trust.js';
-import { CLOSE_CODES, hubToAgentSchema, parseMessage, PROTOCOL_VERSION, type AgentHello, type AgentWelcome } from '../../protocol/index.js';
+import { CLOSE_CODES, hubToAgentSchema, parseMessage, PROTOCOL_VERSION, ReconnectBackoff, type AgentHello, type AgentWelcome } from '../../protocol/index.js';
 import { agentSocketUrl, displayUrl } from './hub-url.js';
 import { TurnWriteCoalescer } from './turn-write-coalescer.js';
 
@@ -50,7 +49,7 @@ export class HubConnection {
   private welcomed = false;
   private hubIndex = 0;
   private stopping = false;
-  private readonly backoff: Backoff;
+  private readonly backoff: ReconnectBackoff;
   private retryTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private welcomeTimer: NodeJS.Timeout | undefined;
@@ -61,7 +60,7 @@ export class HubConnection {
     private readonly handlers: HubConnectionHandlers,
   ) {
     const random = options.random;
-    this.backoff = new Backoff({
+    this.backoff = new ReconnectBackoff({
       baseMs: options.reconnectBaseMs,
       capMs: options.reconnectCapMs,
       minMs: Math.ceil(options.reconnectBaseMs / 4),

@@ -5,6 +5,7 @@ import { notFound, route } from '../api/api-failure.js';
 import { parseBody } from '../api/validate-body.js';
 import type { Redactor } from '../../lib/redaction/redactor.js';
 import type { CaptureRecords } from '../storage/record-stores.js';
+import { buildCapture } from '../storage/records.js';
 import { captureMarkdown } from './capture-markdown.js';
 
 export interface CaptureRoutesDeps {
@@ -26,13 +27,8 @@ export function captureRoutes(deps: CaptureRoutesDeps): ApiMount {
     router.post(
       '/captures',
       route(logger, async (req, res) => {
-        const posted = parseBody(createCaptureSchema, req.body);
-        const redactor = deps.redactor;
-        // Whatever the client sent: lines pasted or edited in a page never went through the hub's redaction.
-        const input = redactor
-          ? { ...posted, title: redactor.redactLine(posted.title), lines: posted.lines.map((line) => ({ ...line, line: redactor.redactLine(line.line) })) }
-          : posted;
-        const capture = await store.create(input, res.locals.viewer as string | undefined, deps.now());
+        const capture = buildCapture(parseBody(createCaptureSchema, req.body), res.locals.viewer as string | undefined, deps.now(), deps.redactor);
+        await store.save(capture);
         logger.info({ captureId: capture.id, lines: capture.lines.length, by: capture.createdBy }, 'capture saved');
         const answer: CaptureCreated = { id: capture.id, url: `/captures/${capture.id}` };
         res.status(201).location(`/api/captures/${capture.id}`).json(answer);

@@ -1,11 +1,10 @@
 import type { KV, KvWatchEntry } from '@nats-io/kv';
-import type { Capture, CreateCapture, CreateDeploy, CreatePin, Deploy, Pin } from '../../protocol/index.js';
+import type { Capture, Deploy, Pin } from '../../protocol/index.js';
 import type { Logger } from '../../lib/logger.js';
-import { newId } from '../storage/ids.js';
 import type { CaptureRecords, DeployRecords, PinRecords } from '../storage/record-stores.js';
 
 /** A JetStream call that failed: the API answers 503 (server/api/storage-failure.ts). */
-export class SharedStoreUnavailable extends Error {
+class SharedStoreUnavailable extends Error {
   override name = 'SharedStoreUnavailable';
 }
 
@@ -106,10 +105,8 @@ export class KvPinStore implements PinRecords {
     return [...this.pins.values()].sort(byCreation);
   }
 
-  async create(input: CreatePin, createdBy: string | undefined, now = Date.now()): Promise<Pin> {
-    const pin: Pin = { ...input, id: newId(12), createdAt: now, ...(createdBy ? { createdBy } : {}) };
+  async save(pin: Pin): Promise<void> {
     await shared('save the pin', () => this.kv.create(pin.id, JSON.stringify(pin)));
-    return pin;
   }
 
   async delete(id: string): Promise<Pin | undefined> {
@@ -155,17 +152,7 @@ export class KvDeployStore implements DeployRecords {
     this.listener = listener;
   }
 
-  async create(input: CreateDeploy, createdBy: string | undefined, now = Date.now()): Promise<Deploy> {
-    const deploy: Deploy = {
-      id: newId(12),
-      label: input.label,
-      startedAt: input.startedAt ?? now,
-      createdAt: now,
-      ...(input.by ? { by: input.by } : {}),
-      ...(input.url ? { url: input.url } : {}),
-      ...(input.finishedAt !== undefined ? { finishedAt: input.finishedAt } : {}),
-      ...(createdBy ? { createdBy } : {}),
-    };
+  async save(deploy: Deploy): Promise<void> {
     this.own.add(deploy.id);
     try {
       await shared('save the deploy marker', () => this.kv.create(deploy.id, JSON.stringify(deploy)));
@@ -175,7 +162,6 @@ export class KvDeployStore implements DeployRecords {
     }
     // Listed at once; its echo from the watch (before or after this) is recognised by `own`.
     if (!this.deploys.has(deploy.id)) this.deploys.set(deploy.id, deploy);
-    return deploy;
   }
 
   list(sinceTs = 0, limit = 1000): Deploy[] {
@@ -201,8 +187,7 @@ export class KvCaptureStore implements CaptureRecords {
     private readonly chunkBytes: number,
   ) {}
 
-  async create(input: CreateCapture, createdBy: string | undefined, now = Date.now()): Promise<Capture> {
-    const capture: Capture = { ...input, id: newId(16), createdAt: now, ...(createdBy ? { createdBy } : {}) };
+  async save(capture: Capture): Promise<void> {
     const json = Buffer.from(JSON.stringify(capture), 'utf8');
     const chunks = Math.max(1, Math.ceil(json.length / this.chunkBytes));
     await shared('save the capture', async () => {
@@ -211,7 +196,6 @@ export class KvCaptureStore implements CaptureRecords {
       }
       await this.kv.create(`m.${capture.id}`, JSON.stringify({ chunks, bytes: json.length }));
     });
-    return capture;
   }
 
   async get(id: string): Promise<Capture | undefined> {

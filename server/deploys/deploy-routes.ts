@@ -4,9 +4,10 @@ import type { ApiMount } from '../api/api-router.js';
 import { ApiFailure, route } from '../api/api-failure.js';
 import { parseBody } from '../api/validate-body.js';
 import type { DeployRecords } from '../storage/record-stores.js';
+import { buildDeploy } from '../storage/records.js';
 
 /** Most deploys one GET answers: the newest of the window. */
-export const MAX_DEPLOYS_LISTED = 1000;
+const MAX_DEPLOYS_LISTED = 1000;
 
 export interface DeployRoutesDeps {
   store: DeployRecords;
@@ -38,13 +39,8 @@ export function deployRoutes(deps: DeployRoutesDeps): ApiMount {
     router.post(
       '/deploys',
       route(logger, async (req, res) => {
-        const input = parseBody(createDeploySchema, req.body);
-        const now = deps.now();
-        const startedAt = input.startedAt ?? now;
-        if (input.finishedAt !== undefined && input.finishedAt < startedAt) {
-          throw new ApiFailure(400, 'SG_ERR_BAD_REQUEST', 'finishedAt: must not be before startedAt');
-        }
-        const deploy = await store.create(input, res.locals.viewer as string | undefined, now);
+        const deploy = buildDeploy(parseBody(createDeploySchema, req.body), res.locals.viewer as string | undefined, deps.now());
+        await store.save(deploy);
         logger.info({ deployId: deploy.id, label: deploy.label, by: deploy.by, createdBy: deploy.createdBy }, 'deploy marked');
         deps.broadcast({ type: 'deploy', deploy });
         res.status(201).json(deploy);

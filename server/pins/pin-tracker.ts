@@ -6,6 +6,7 @@ import type { MatchRouter, RoutedSubscription } from '../filter/match-router.js'
 import type { HubMetrics } from '../metrics.js';
 import type { SourceRef } from '../filter/batch-lines.js';
 import type { PinRecords } from '../storage/record-stores.js';
+import { buildPin } from '../storage/records.js';
 import type { PinCounter } from './pin-counter.js';
 import { pinStatName, sanitizeMetricSegment } from './statsd-key.js';
 import type { StatsdSink } from './statsd-sink.js';
@@ -103,7 +104,7 @@ export class PinTracker {
     return this.pins.get(id)?.pin;
   }
 
-  /** Validates the filter with RE2 (throws FilterError), saves the pin, starts counting and announces it. */
+  /** Validates the filter with RE2 (throws FilterError), builds and saves the pin, starts counting and announces it. */
   async create(input: CreatePin, createdBy: string | undefined): Promise<Pin> {
     const { maxPins, store, now } = this.deps;
     const clash = this.namedLike(input.name);
@@ -121,9 +122,9 @@ export class PinTracker {
     }
     let tracked: TrackedPin | undefined;
     const subscription = this.subscribe(filterOf(input), (count) => tracked && this.count(tracked, count));
-    let pin: Pin;
+    const pin = buildPin(input, createdBy, now());
     try {
-      pin = await store.create(input, createdBy, now());
+      await store.save(pin);
     } catch (cause) {
       subscription.close();
       throw new Error('save pin', { cause });

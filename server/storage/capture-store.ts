@@ -1,6 +1,5 @@
-import type { Capture, CreateCapture } from '../../protocol/index.js';
+import type { Capture } from '../../protocol/index.js';
 import type { Db } from './database.js';
-import { newId } from './ids.js';
 
 interface CaptureRow {
   id: string;
@@ -11,7 +10,7 @@ interface CaptureRow {
   created_at: number;
 }
 
-/** Saved selections of lines for post-mortems, addressed by unguessable ids. */
+/** Saved selections of lines for post-mortems (built by records.ts), addressed by unguessable ids. */
 export class CaptureStore {
   private readonly insert;
   private readonly selectOne;
@@ -21,10 +20,15 @@ export class CaptureStore {
     this.selectOne = db.prepare('SELECT * FROM captures WHERE id = ?');
   }
 
-  create(input: CreateCapture, createdBy: string | undefined, now = Date.now()): Capture {
-    const capture: Capture = { ...input, id: newId(16), createdAt: now, ...(createdBy ? { createdBy } : {}) };
-    this.insert.run(capture.id, capture.title, input.filter ? JSON.stringify(input.filter) : null, JSON.stringify(input.lines), createdBy ?? null, now);
-    return capture;
+  save(capture: Capture): void {
+    this.insert.run(
+      capture.id,
+      capture.title,
+      capture.filter ? JSON.stringify(capture.filter) : null,
+      JSON.stringify(capture.lines),
+      capture.createdBy ?? null,
+      capture.createdAt,
+    );
   }
 
   get(id: string): Capture | undefined {

@@ -1,6 +1,5 @@
-import type { CreateDeploy, Deploy } from '../../protocol/index.js';
+import type { Deploy } from '../../protocol/index.js';
 import type { Db } from './database.js';
-import { newId } from './ids.js';
 
 interface DeployRow {
   id: string;
@@ -13,7 +12,7 @@ interface DeployRow {
   created_at: number;
 }
 
-/** Deploy markers, newest last. */
+/** Deploy markers (built by records.ts), newest last. */
 export class DeployStore {
   private readonly insert;
   private readonly selectSince;
@@ -28,19 +27,17 @@ export class DeployStore {
     );
   }
 
-  create(input: CreateDeploy, createdBy: string | undefined, now = Date.now()): Deploy {
-    const deploy: Deploy = {
-      id: newId(12),
-      label: input.label,
-      startedAt: input.startedAt ?? now,
-      createdAt: now,
-      ...(input.by ? { by: input.by } : {}),
-      ...(input.url ? { url: input.url } : {}),
-      ...(input.finishedAt !== undefined ? { finishedAt: input.finishedAt } : {}),
-      ...(createdBy ? { createdBy } : {}),
-    };
-    this.insert.run(deploy.id, deploy.label, deploy.by ?? null, deploy.url ?? null, deploy.startedAt, deploy.finishedAt ?? null, createdBy ?? null, now);
-    return deploy;
+  save(deploy: Deploy): void {
+    this.insert.run(
+      deploy.id,
+      deploy.label,
+      deploy.by ?? null,
+      deploy.url ?? null,
+      deploy.startedAt,
+      deploy.finishedAt ?? null,
+      deploy.createdBy ?? null,
+      deploy.createdAt,
+    );
   }
 
   /** Deploys that started at or after `sinceTs`, oldest first; the newest `limit` when there are more. */

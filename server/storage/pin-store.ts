@@ -1,6 +1,5 @@
 import type { CreatePin, Pin } from '../../protocol/index.js';
 import type { Db } from './database.js';
-import { newId } from './ids.js';
 
 interface PinRow {
   id: string;
@@ -10,7 +9,7 @@ interface PinRow {
   created_at: number;
 }
 
-/** Pins and their per-bucket match counts, in SQLite. */
+/** Pins (built by records.ts) and their per-bucket match counts, in SQLite. */
 export class PinStore {
   private readonly insertPin;
   private readonly deletePin;
@@ -34,11 +33,10 @@ export class PinStore {
     this.pruneCounts = db.prepare('DELETE FROM pin_counts WHERE bucket_ts < ?');
   }
 
-  create(input: CreatePin, createdBy: string | undefined, now = Date.now()): Pin {
-    const { name, ...spec } = input;
-    const pin: Pin = { ...input, id: newId(12), createdAt: now, ...(createdBy ? { createdBy } : {}) };
-    this.insertPin.run(pin.id, name, JSON.stringify(spec), createdBy ?? null, now);
-    return pin;
+  /** The name and record fields have columns; the filter fields are kept as JSON. */
+  save(pin: Pin): void {
+    const { id, name, createdAt, createdBy, ...spec } = pin;
+    this.insertPin.run(id, name, JSON.stringify(spec), createdBy ?? null, createdAt);
   }
 
   list(): Pin[] {

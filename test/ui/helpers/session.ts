@@ -13,7 +13,7 @@ export function fakeSession(search = '', hash = '', options: { getToken?: () => 
     url: 'ws://hub.test/ws/client',
     socketFactory: hub.factory,
     scheduler: frames,
-    random: () => 0.5,
+    backoff: { random: () => 0.5 },
     ...(options.getToken ? { getToken: options.getToken } : {}),
   });
   const api = options.api ?? new FakeApi();

@@ -12,8 +12,8 @@ function makeClient(options: Partial<HubClientOptions> = {}) {
     url: 'ws://hub.test/ws/client',
     socketFactory: hub.factory,
     scheduler: frames,
-    random: () => 0.5,
     ...options,
+    backoff: { random: () => 0.5, ...options.backoff },
   });
   client.onEntries((batch) => batches.push(new Map(batch)));
   return client;
@@ -265,7 +265,7 @@ describe('HubClient reconnects', () => {
   });
 
   it('grows the delay exponentially up to the cap while the hub stays down', () => {
-    const client = makeClient({ random: () => 0.999, backoffBaseMs: 500, backoffCapMs: 4000 });
+    const client = makeClient({ backoff: { random: () => 0.999, baseMs: 500, capMs: 4000 } });
     client.start();
     const delays: number[] = [];
     for (let attempt = 0; attempt < 6; attempt++) {

@@ -3,6 +3,7 @@ import { CaptureStore } from '../../../../server/storage/capture-store.js';
 import { openDatabase, type Db } from '../../../../server/storage/database.js';
 import { DeployStore } from '../../../../server/storage/deploy-store.js';
 import { PinStore } from '../../../../server/storage/pin-store.js';
+import { buildCapture, buildDeploy, buildPin } from '../../../../server/storage/records.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 describe('storage', () => {
@@ -27,7 +28,8 @@ describe('storage', () => {
   }
 
   it('keeps pins across a reopen and deletes them with their counts', () => {
-    const pin = new PinStore(db).create({ name: 'checkout errors', query: 'ERROR \\[checkout\\]', caseInsensitive: true, hosts: ['web-*'] }, 'alice', 1000);
+    const pin = buildPin({ name: 'checkout errors', query: 'ERROR \\[checkout\\]', caseInsensitive: true, hosts: ['web-*'] }, 'alice', 1000);
+    new PinStore(db).save(pin);
     new PinStore(db).addCounts([[pin.id, 0, 3], [pin.id, 0, 2], [pin.id, 10_000, 1]]);
     const store = new PinStore(reopen());
     expect(store.list()).toEqual([pin]);
@@ -41,7 +43,8 @@ describe('storage', () => {
 
   it('prunes old counts', () => {
     const store = new PinStore(db);
-    const pin = store.create({ name: 'p', query: 'x' }, undefined);
+    const pin = buildPin({ name: 'p', query: 'x' }, undefined, 1000);
+    store.save(pin);
     store.addCounts([[pin.id, 0, 1], [pin.id, 20_000, 1]]);
     store.pruneBefore(10_000);
     expect(store.counts(pin.id, 0)).toEqual([{ ts: 20_000, count: 1 }]);
@@ -49,18 +52,21 @@ describe('storage', () => {
 
   it('keeps deploys in start order across a reopen', () => {
     const deploys = new DeployStore(db);
-    const late = deploys.create({ label: 'web 2', startedAt: 2000 }, 'ci', 5000);
-    const early = deploys.create({ label: 'web 1', by: 'bob', url: 'https://ci.example/1', startedAt: 1000, finishedAt: 1500 }, undefined, 5000);
+    const late = buildDeploy({ label: 'web 2', startedAt: 2000 }, 'ci', 5000);
+    const early = buildDeploy({ label: 'web 1', by: 'bob', url: 'https://ci.example/1', startedAt: 1000, finishedAt: 1500 }, undefined, 5000);
+    deploys.save(late);
+    deploys.save(early);
     expect(new DeployStore(reopen()).list()).toEqual([early, late]);
     expect(new DeployStore(db).list(1500)).toEqual([late]);
   });
 
   it('keeps captures with their lines and filter across a reopen', () => {
-    const capture = new CaptureStore(db).create(
+    const capture = buildCapture(
       { title: 'checkout outage', filter: { query: 'status=5\\d\\d' }, lines: [{ host: 'web-1', file: '/var/log/a.log', ts: 1, line: 'boom ✓' }] },
       'alice',
+      1000,
     );
-    expect(capture.id).toMatch(/^[0-9a-z]{16}$/);
+    new CaptureStore(db).save(capture);
     expect(new CaptureStore(reopen()).get(capture.id)).toEqual(capture);
     expect(new CaptureStore(db).get('nope')).toBeUndefined();
   });

@@ -3,6 +3,7 @@ import {
   CLOSE_CODES,
   DEFAULT_LIMITS,
   PROTOCOL_VERSION,
+  ReconnectBackoff,
   filterSpecSchema,
   hubToClientSchema,
   type ClientToHub,
@@ -13,6 +14,7 @@ import {
   type FilterSpec,
   type HubToClient,
   type PinEvent,
+  type ReconnectBackoffOptions,
   type Role,
   type SourceAgent,
 } from '../../../../protocol/index.js';
@@ -68,7 +70,7 @@ export interface HubSocketHandlers {
 
 export type SocketFactory = (url: string, handlers: HubSocketHandlers) => HubSocket;
 
-export const browserSocket: SocketFactory = (url, handlers) => {
+const browserSocket: SocketFactory = (url, handlers) => {
   const socket = new WebSocket(url);
   socket.onopen = () => handlers.open();
   socket.onmessage = (event) => handlers.message(event.data);
@@ -88,15 +90,16 @@ export interface HubClientOptions {
   socketFactory?: SocketFactory;
   scheduler?: FrameScheduler;
   now?: () => number;
-  random?: () => number;
   /** The hub sends `sources` every 2 s; this long without any frame means the connection is dead. */
   idleTimeoutMs?: number;
   /** How long to wait for the socket to open and the hub to welcome us. */
   connectTimeoutMs?: number;
   contextTimeoutMs?: number;
-  /** Reconnect delays: full jitter over base * 2^attempt, capped (as agents do, so UIs do not stampede a restarted hub). */
-  backoffBaseMs?: number;
-  backoffCapMs?: number;
+  /**
+   * Reconnect delays, the protocol's ReconnectBackoff as agents use it (so UIs do not stampede a
+   * restarted hub); any field left out keeps its default: baseMs 500, capMs 15,000, minMs 250, Math.random.
+   */
+  backoff?: Partial<ReconnectBackoffOptions>;
 }
 
 export type { EntriesListener };
@@ -126,11 +129,11 @@ export class HubClient {
   private readonly registry = new SubscriptionRegistry();
   readonly subscriptions: Readable<ReadonlyMap<string, SubscriptionStatus>> = this.registry.statuses;
 
-  private readonly options: Required<Omit<HubClientOptions, 'getToken'>> & Pick<HubClientOptions, 'getToken'>;
+  private readonly options: Required<Omit<HubClientOptions, 'getToken' | 'backoff'>> & Pick<HubClientOptions, 'getToken'>;
+  private readonly backoff: ReconnectBackoff;
   private socket: HubSocket | undefined;
   private welcome: ClientWelcome | undefined;
   private started = false;
-  private failures = 0;
   private lostAt: number | undefined;
   private tokenSent = false;
   private unauthorized = false;
@@ -142,18 +145,17 @@ export class HubClient {
   private nextRequest = 1;
 
   constructor(options: HubClientOptions) {
+    const { backoff, ...rest } = options;
     this.options = {
       socketFactory: browserSocket,
       scheduler: animationFrameScheduler,
       now: Date.now,
-      random: Math.random,
       idleTimeoutMs: 15_000,
       connectTimeoutMs: 10_000,
       contextTimeoutMs: 10_000,
-      backoffBaseMs: 500,
-      backoffCapMs: 15_000,
-      ...options,
+      ...rest,
     };
+    this.backoff = new ReconnectBackoff({ baseMs: 500, capMs: 15_000, minMs: 250, ...backoff });
     this.batcher = new EntryBatcher(this.options.scheduler);
     this.contexts = new PendingRequests(
       this.options.contextTimeoutMs,
@@ -238,7 +240,7 @@ export class HubClient {
   private connect(): void {
     this.unauthorized = false;
     this.welcome = undefined;
-    this.connection.set({ status: 'connecting', attempt: this.failures + 1 });
+    this.connection.set({ status: 'connecting', attempt: this.backoff.failures + 1 });
     let socket: HubSocket | undefined;
     const handlers: HubSocketHandlers = {
       open: () => {
@@ -314,7 +316,7 @@ export class HubClient {
 
   private welcomed(welcome: ClientWelcome): void {
     this.welcome = welcome;
-    this.failures = 0;
+    this.backoff.reset();
     const now = this.options.now();
     this.connection.set({ status: 'live', hubId: welcome.hubId, viewer: welcome.viewer, role: welcome.role, since: now });
     this.armIdleTimer(this.options.idleTimeoutMs, `no message from the hub for ${this.options.idleTimeoutMs / 1000} s`);
@@ -356,10 +358,8 @@ export class HubClient {
 
   /** Schedules the next attempt with capped, jittered exponential backoff. */
   private lost(reason: string): void {
-    this.failures += 1;
-    const ceiling = Math.min(this.options.backoffCapMs, this.options.backoffBaseMs * 2 ** Math.min(this.failures - 1, 20));
-    const delay = Math.max(250, Math.floor(this.options.random() * ceiling));
-    this.connection.set({ status: 'reconnecting', attempt: this.failures, retryAt: this.options.now() + delay, reason });
+    const delay = this.backoff.next();
+    this.connection.set({ status: 'reconnecting', attempt: this.backoff.failures, retryAt: this.options.now() + delay, reason });
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }

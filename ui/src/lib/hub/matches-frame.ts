@@ -46,6 +46,7 @@ function lineProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/** z.number().int().nonnegative(): zod's int() takes safe integers only, so 2^53 and beyond are refused. */
 function isOffset(value: unknown): boolean {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }

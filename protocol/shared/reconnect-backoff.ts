@@ -1,21 +1,22 @@
 /**
- * Capped exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff And
- * Jitter"): the delay is uniform in [0, min(cap, base * 2^attempt)], so a fleet of agents that lost
+ * How every client of the hub (agents, the tail CLI, the browser UI) waits before reconnecting:
+ * capped exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff And
+ * Jitter"). The delay is uniform in [0, min(cap, base * 2^attempt)], so a fleet of clients that lost
  * the same hub does not reconnect in lockstep. Never returns less than `minMs` so a flapping hub is
- * not hammered.
+ * not hammered. Pure (no Node or DOM APIs): the UI uses it too.
  */
-export interface BackoffOptions {
+export interface ReconnectBackoffOptions {
   baseMs: number;
   capMs: number;
   minMs: number;
   random?: () => number;
 }
 
-export class Backoff {
+export class ReconnectBackoff {
   private attempt = 0;
   private readonly random: () => number;
 
-  constructor(private readonly options: BackoffOptions) {
+  constructor(private readonly options: ReconnectBackoffOptions) {
     this.random = options.random ?? Math.random;
   }
 
