@@ -163,8 +163,8 @@ type SupergrepRun = LatencyRun & {
 /**
  * Node options for a hub started without its launcher (`node bin/supergrep hub`): none, so without
  * the floor under V8's old-generation limit that bin/supergrep gives the hub, which otherwise runs a
- * full GC every 1-1.5 s at 50,000 lines/s once its cycle has started (docs/performance.md, eighth
- * session). Measured beside the hub as users start it, never instead of it.
+ * full GC every 1-1.5 s at 50,000 lines/s once its cycle has started (docs/performance.md,
+ * "Decisions"). Measured beside the hub as users start it, never instead of it.
  */
 const HUB_WITHOUT_LAUNCHER: string[] = [];
 

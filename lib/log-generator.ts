@@ -5,8 +5,6 @@
  */
 import { seededRandom } from './seeded-random.js';
 
-export type LogKind = 'access' | 'app';
-
 const PATHS = ['/', '/search', '/listing/{id}/handmade-mug', '/listing/{id}/vintage-lamp', '/cart', '/checkout', '/api/v3/favorites', '/shop/{id}', '/static/app.{id}.js'];
 const METHODS = ['GET', 'GET', 'GET', 'GET', 'POST', 'PUT'];
 const AGENTS = ['Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0', 'Mozilla/5.0 (Macintosh) Safari/605.1.15', 'EtsyMobile/7.2 (iOS 19)', 'curl/8.11.1'];

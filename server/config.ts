@@ -13,7 +13,7 @@ const tokenSchema = z.string().min(1).transform(parseToken);
  * Every hub option, with its default. The same keys are accepted in the JSON file given by
  * `--config`; command-line flags and SUPERGREP_* variables override the file.
  */
-export const hubConfigSchema = z.strictObject({
+const hubConfigSchema = z.strictObject({
   /** Address to listen on. Anything but loopback requires tokens. */
   host: z.string().default('127.0.0.1'),
   /** TCP port; 0 picks a free one (the chosen port is logged). */
@@ -137,7 +137,6 @@ export const hubConfigSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type HubConfigInput = z.input<typeof hubConfigSchema>;
 export type HubConfig = z.output<typeof hubConfigSchema> & { agentTokens: NamedToken[]; viewerTokens: NamedToken[]; editorTokens: NamedToken[] };
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;

@@ -1,7 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type Endpoint = 'agent' | 'client';
-
 /**
  * The hub's Prometheus metrics, in a Registry of its own: two hubs in one process (tests) do not
  * collide, and nothing another library puts in the global registry leaks into /metrics.

@@ -12,7 +12,7 @@ import { monotonicNow } from '../monotonic-clock.js';
  * has drained: the in-flight window bounds what the hub has not acknowledged, this bounds what has
  * not even left the process.
  */
-export const MAX_SOCKET_BUFFERED_BYTES = 4 * 1024 * 1024;
+const MAX_SOCKET_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Room kept in a frame for its JSON header (the path alone may be 4 KiB, more once escaped). */
 const FRAME_HEADER_RESERVE_BYTES = 32 * 1024;
 /**

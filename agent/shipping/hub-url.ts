@@ -1,5 +1,5 @@
 /** Where agents connect on a hub. */
-export const AGENT_SOCKET_PATH = '/ws/agent';
+const AGENT_SOCKET_PATH = '/ws/agent';
 
 /**
  * The agent socket URL for a configured hub: `ws://host:7070` becomes `ws://host:7070/ws/agent`; a

@@ -18,7 +18,7 @@ const MAX_UTF8_CHAR_BYTES = 4;
  * not end inside a multi-byte character. Backs off at most 3 bytes, so invalid input (a long run of
  * continuation bytes) still gets a cut close to `maxBytes` and is repaired afterwards.
  */
-export function utf8CutLength(bytes: Buffer, start: number, end: number, maxBytes: number): number {
+function utf8CutLength(bytes: Buffer, start: number, end: number, maxBytes: number): number {
   if (end - start <= maxBytes) return end - start;
   let cut = start + maxBytes;
   const floor = Math.max(start, cut - (MAX_UTF8_CHAR_BYTES - 1));

@@ -9,7 +9,7 @@ import { median } from './stats.js';
  */
 export type Verdict = 'better' | 'worse' | 'same' | 'new' | 'gone';
 
-export interface FigureChange {
+interface FigureChange {
   benchmark: string;
   label: string;
   unit: string;
@@ -26,7 +26,7 @@ export interface TargetState {
   met: boolean;
 }
 
-export interface TargetChange {
+interface TargetChange {
   benchmark: string;
   target: string;
   limit: number;
@@ -130,7 +130,7 @@ function spreadOf(values: readonly number[]): Spread {
   return { runs: values.length, min: Math.min(...values), median: median(values), max: Math.max(...values), latest: values[values.length - 1]! };
 }
 
-export interface TargetHistory extends Spread {
+interface TargetHistory extends Spread {
   benchmark: string;
   target: string;
   /** The limit of the newest run that checked this target. */
@@ -138,13 +138,13 @@ export interface TargetHistory extends Spread {
   met: number;
 }
 
-export interface FigureHistory extends Spread {
+interface FigureHistory extends Spread {
   benchmark: string;
   label: string;
   unit: string;
 }
 
-export interface BenchmarkSpan {
+interface BenchmarkSpan {
   benchmark: string;
   runs: number;
   first: string;

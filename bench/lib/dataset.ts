@@ -50,7 +50,7 @@ function digits(random: () => number, count: number, first = 1): string {
  * Candidate filter patterns of the kinds people type into a log search: an id, an IP, a status
  * with a slow response time, the errors of one service, a field in a range. Deterministic for `seed`.
  */
-export function candidatePatterns(count: number, seed = 42): string[] {
+function candidatePatterns(count: number, seed = 42): string[] {
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const families: Array<() => string> = [

@@ -6,7 +6,7 @@ import { REPO_ROOT } from './results.js';
 
 export const CLI = join(REPO_ROOT, 'bin', 'supergrep');
 /** The compiled benchmark directory (dist/bench), where the worker scripts live. */
-export const BENCH_DIST = join(REPO_ROOT, 'dist', 'bench');
+const BENCH_DIST = join(REPO_ROOT, 'dist', 'bench');
 
 /** Every child started by a benchmark, so that none outlives the run, even when it fails. */
 const live = new Set<ChildProcess>();

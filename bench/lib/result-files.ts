@@ -47,7 +47,7 @@ export function parseResults(text: string, source: string): RecordedResult[] {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${source}: not JSON (${(error as Error).message})`);
+    throw new Error(`${source}: not JSON (${(error as Error).message})`, { cause: error });
   }
   const summary = summarySchema.safeParse(json);
   if (summary.success) return Object.values(summary.data.results);
@@ -63,7 +63,7 @@ export function readResults(file: string): RecordedResult[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read ${file}: ${(error as Error).message}`);
+    throw new Error(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
   return parseResults(text, file);
 }
@@ -84,7 +84,7 @@ export function readHistory(dir: string): ResultHistory {
   try {
     names = readdirSync(dir).filter((name) => name.endsWith('.json') && name !== 'latest.json');
   } catch (error) {
-    throw new Error(`cannot list ${dir}: ${(error as Error).message}`);
+    throw new Error(`cannot list ${dir}: ${(error as Error).message}`, { cause: error });
   }
   const results: RecordedResult[] = [];
   const skipped: string[] = [];

@@ -5,7 +5,7 @@ export function median(values: readonly number[]): number {
 }
 
 /** Nearest-rank percentile (p in 0..100) of `values`; NaN for an empty list. */
-export function percentile(values: readonly number[], p: number): number {
+function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));

@@ -36,7 +36,7 @@ const PROFILE_INTERVAL_US = 500;
 /** A page that does not answer a sample for this long is declared stalled and its run ends. */
 const STALL_MS = 8_000;
 
-export interface RunSample extends ProbeSample {
+interface RunSample extends ProbeSample {
   /** Since the feeder started, on the benchmark's clock. */
   t: number;
   jsHeapMb: number;
@@ -44,7 +44,7 @@ export interface RunSample extends ProbeSample {
   cdpNodes: number;
 }
 
-export interface ScrollCheck {
+interface ScrollCheck {
   fromBottomBeforePx: number;
   /** Measured SCROLL_WATCH_MS after the wheel: above 0 means the view moved up and stayed there. */
   fromBottomAfterPx: number;

@@ -15,7 +15,7 @@ export interface LongTask {
 }
 
 /** One key typed in a text box: from the key event's own timestamp to the frame that shows the character. */
-export interface KeyTiming {
+interface KeyTiming {
   key: string;
   /** keydown handler start - event.timeStamp: how long the event waited for the main thread. */
   inputDelayMs: number;
@@ -24,7 +24,7 @@ export interface KeyTiming {
 }
 
 /** An Event Timing entry of at least 16 ms (the smallest threshold Chromium reports). */
-export interface SlowEvent {
+interface SlowEvent {
   name: string;
   durationMs: number;
   inputDelayMs: number;

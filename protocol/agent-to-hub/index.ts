@@ -6,4 +6,3 @@ export * from './lines-frame.js';
 
 /** Every text frame an agent may send. Lines travel in binary frames (lines-frame.ts). */
 export const agentToHubSchema = z.discriminatedUnion('type', [agentHelloSchema]);
-export type AgentToHub = z.infer<typeof agentToHubSchema>;

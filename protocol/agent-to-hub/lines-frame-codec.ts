@@ -15,7 +15,7 @@ const PREFIX_BYTES = 5;
  * Largest lines header accepted. A real one is a few hundred bytes: a path of at most 4096
  * characters and a list of cut lines' offsets (at most one per maxLineBytes of body).
  */
-export const MAX_LINES_HEADER_BYTES = 1024 * 1024;
+const MAX_LINES_HEADER_BYTES = 1024 * 1024;
 /** A header is an object whose values are scalars or arrays of numbers: it never nests deeper. */
 const MAX_LINES_HEADER_DEPTH = 4;
 

@@ -5,4 +5,3 @@ export const unsubscribeSchema = z.object({
   type: z.literal('unsubscribe'),
   sub: subscriptionIdSchema,
 });
-export type Unsubscribe = z.infer<typeof unsubscribeSchema>;

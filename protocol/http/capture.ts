@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { filterSpecSchema } from '../shared/filter-spec.js';
 
-export const captureLineSchema = z.object({
+const captureLineSchema = z.object({
   host: z.string().max(253),
   file: z.string().max(4096),
   ts: z.number(),

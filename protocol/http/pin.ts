@@ -18,7 +18,7 @@ export type Pin = z.infer<typeof pinSchema>;
 /** GET /api/pins: every pin, oldest first. */
 export const pinListSchema = z.array(pinSchema);
 
-export const pinRateBucketSchema = z.object({ ts: z.number(), count: z.number().int().nonnegative() });
+const pinRateBucketSchema = z.object({ ts: z.number(), count: z.number().int().nonnegative() });
 /** GET /api/pins/:id/rate: match counts in fixed buckets, oldest first; `bucketMs` wide each. */
 export const pinRateSchema = z.object({
   pinId: z.string(),

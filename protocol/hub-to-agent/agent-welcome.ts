@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Where the hub already holds a file up to; the agent resumes from the later of this and its checkpoint. */
-export const resumePointSchema = z.object({
+const resumePointSchema = z.object({
   file: z.string(),
   fileId: z.string(),
   offset: z.number().int().nonnegative(),
@@ -9,10 +9,10 @@ export const resumePointSchema = z.object({
 export type ResumePoint = z.infer<typeof resumePointSchema>;
 
 /** Most redaction rules a welcome carries: the built-in ones plus a hub's own (at most 200). */
-export const MAX_REDACTION_RULES = 256;
+const MAX_REDACTION_RULES = 256;
 
 /** One redaction rule as a hub hands it to its agents: plain data (lib/redaction/redaction-rules.ts). */
-export const redactionRuleSchema = z.object({
+const redactionRuleSchema = z.object({
   name: z.string().min(1).max(64),
   /** RE2 syntax; a group named `secret` limits what is replaced to that group. */
   pattern: z.string().min(1).max(4096),
@@ -26,7 +26,7 @@ export type RedactionRuleWire = z.infer<typeof redactionRuleSchema>;
  * The hub's redaction rules, offered so that agents replace secrets before lines leave their host.
  * An agent that applies them names `digest` in its frames, and the hub does not scan those again.
  */
-export const agentRedactionSchema = z.object({
+const agentRedactionSchema = z.object({
   /** Names the rules and the redaction code's version together (lib/redaction/redaction-digest.ts). */
   digest: z.string().min(1).max(128),
   rules: z.array(redactionRuleSchema).min(1).max(MAX_REDACTION_RULES),

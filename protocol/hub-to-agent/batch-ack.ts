@@ -9,4 +9,3 @@ export const batchAckSchema = z.object({
   type: z.literal('ack'),
   batch: z.number().int().nonnegative(),
 });
-export type BatchAck = z.infer<typeof batchAckSchema>;

@@ -9,4 +9,3 @@ export const droppedSchema = z.object({
   sub: z.string(),
   count: z.number().int().positive(),
 });
-export type Dropped = z.infer<typeof droppedSchema>;

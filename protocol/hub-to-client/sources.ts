@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const sourceFileSchema = z.object({
+const sourceFileSchema = z.object({
   path: z.string(),
   /** Lines per second taken in over the last few seconds. */
   linesPerSec: z.number().nonnegative(),
@@ -20,4 +20,3 @@ export const sourcesSchema = z.object({
   type: z.literal('sources'),
   agents: z.array(sourceAgentSchema),
 });
-export type Sources = z.infer<typeof sourcesSchema>;

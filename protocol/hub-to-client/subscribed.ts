@@ -7,4 +7,3 @@ export const subscribedSchema = z.object({
   sub: z.string(),
   filter: filterSpecSchema,
 });
-export type Subscribed = z.infer<typeof subscribedSchema>;

@@ -5,9 +5,9 @@ import { CLUSTER_BATCH_KIND, clusterBatchHeaderSchema, type ClusterBatchHeader }
 
 const PREFIX_BYTES = 5;
 /** A real header is a few hundred bytes: a path and the offsets of cut lines. */
-export const MAX_CLUSTER_HEADER_BYTES = 256 * 1024;
+const MAX_CLUSTER_HEADER_BYTES = 256 * 1024;
 
-export class ClusterFrameError extends Error {}
+class ClusterFrameError extends Error {}
 
 export function encodeClusterBatch(header: ClusterBatchHeader, body: Buffer): Uint8Array {
   const json = Buffer.from(JSON.stringify(header), 'utf8');

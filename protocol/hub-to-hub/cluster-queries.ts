@@ -15,7 +15,6 @@ export const backlogQuerySchema = z.object({
   filter: filterSpecSchema,
   limit: z.number().int().positive().max(DEFAULT_LIMITS.maxBacklogLines),
 });
-export type BacklogQuery = z.infer<typeof backlogQuerySchema>;
 
 export const backlogChunkSchema = z.object({
   hub: z.string(),

@@ -4,7 +4,7 @@ import { z } from 'zod';
  * Stable error codes carried by `error` messages and HTTP error bodies. Clients branch on the code,
  * never on the human-readable message. Listed with their meaning in docs/protocol.md.
  */
-export const ERROR_CODES = [
+const ERROR_CODES = [
   'SG_ERR_BAD_REGEX',
   'SG_ERR_UNAUTHORIZED',
   'SG_ERR_FORBIDDEN',

@@ -4,7 +4,7 @@ import { z } from 'zod';
  * A [start, end) range of UTF-16 code units within `line` that RE2 matched, so a client can
  * highlight exactly what the hub matched without re-running the pattern itself.
  */
-export const matchRangeSchema = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]);
+const matchRangeSchema = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]);
 export type MatchRange = z.infer<typeof matchRangeSchema>;
 
 /** One log line as delivered to viewers. */

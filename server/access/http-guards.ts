@@ -8,7 +8,7 @@ import type { Authenticator, Identity, Refusal } from './authenticator.js';
  * by a proxy's cookie: another site's page can make the browser send the cookie, but not this
  * header (it would need a CORS preflight, which the hub never grants).
  */
-export const CSRF_HEADER = 'x-supergrep-csrf';
+const CSRF_HEADER = 'x-supergrep-csrf';
 
 /** Methods that change nothing; every other method needs an editor. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -20,7 +20,7 @@ function refuse(res: Response, refusal: Refusal): void {
 }
 
 /** The identity `authenticate` left on the response. */
-export function identityOf(res: Response): Identity {
+function identityOf(res: Response): Identity {
   return res.locals.identity as Identity;
 }
 

@@ -23,7 +23,7 @@ function reason(issue: z.core.$ZodIssue): string {
 }
 
 /** "label: Too small: ...; lines[3].ts: Invalid input: expected number, received string" */
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   const shown = issues.slice(0, MAX_ISSUES).map((issue) => `${pathOf(issue.path)}: ${reason(issue)}`);
   if (issues.length > MAX_ISSUES) shown.push(`and ${issues.length - MAX_ISSUES} more problems`);
   return shown.join('; ');

@@ -6,7 +6,7 @@ import type { Backlog } from '../backlog/backlog.js';
 import type { BatchPipeline } from '../ingest/batch-pipeline.js';
 import type { HubConfig } from '../config.js';
 import type { HubMetrics } from '../metrics.js';
-import type { Source, SourceRegistry } from '../ingest/source-registry.js';
+import type { SourceRegistry } from '../ingest/source-registry.js';
 import type { SourceRef } from '../filter/batch-lines.js';
 import { ClusterViewer, type ClusterViewerHooks } from './cluster-viewer.js';
 import { KvCaptureStore, KvDeployStore, KvPinStore } from './kv-stores.js';

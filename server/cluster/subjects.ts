@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
  * token longer than MAX_TOKEN_CHARS (deep paths) becomes `%H` + a SHA-256 prefix: `H` is not a
  * hex digit, so it cannot collide with an encoded token.
  */
-export const SUBJECT_PREFIX = 'sg';
+const SUBJECT_PREFIX = 'sg';
 export const LINES_PREFIX = `${SUBJECT_PREFIX}.lines`;
 /** Every line of every hub. */
 export const ALL_LINES = `${LINES_PREFIX}.*.*`;

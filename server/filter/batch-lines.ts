@@ -29,7 +29,6 @@ const NEWLINE = 0x0a;
 export function forEachLiteralLine(body: Buffer, literals: readonly Buffer[], visit: (start: number, end: number) => void): void {
   // next[i]: where literal i occurs next at or after `from`; -1 when it does not any more.
   const next = literals.map((literal) => body.indexOf(literal));
-  let from = 0;
   for (;;) {
     let at = -1;
     for (const position of next) if (position >= 0 && (at < 0 || position < at)) at = position;
@@ -37,7 +36,7 @@ export function forEachLiteralLine(body: Buffer, literals: readonly Buffer[], vi
     const start = at === 0 ? 0 : body.lastIndexOf(NEWLINE, at - 1) + 1;
     const end = body.indexOf(NEWLINE, at);
     visit(start, end);
-    from = end + 1;
+    const from = end + 1;
     if (from >= body.length) return;
     for (let i = 0; i < next.length; i += 1) {
       if (next[i]! >= 0 && next[i]! < from) next[i] = body.indexOf(literals[i]!, from);

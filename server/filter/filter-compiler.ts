@@ -54,7 +54,7 @@ function normalizeGlobs(globs: readonly string[] | undefined): string[] | undefi
 }
 
 /** Removes defaults so that specs meaning the same thing compare equal. */
-export function normalizeSpec(spec: FilterSpec): FilterSpec {
+function normalizeSpec(spec: FilterSpec): FilterSpec {
   const out: FilterSpec = { query: spec.query };
   if (spec.exclude) out.exclude = spec.exclude;
   if (spec.caseInsensitive) out.caseInsensitive = true;
@@ -79,7 +79,7 @@ const NAMED_BACKREFERENCE = /^invalid perl operator: \(\?P[=>]/;
 const FLAG_PREFIX = /^\(\?[imsU]+\)/;
 
 /** Turns RE2's terse compile error into a message that names the problem in the user's terms. */
-export function explainPatternError(pattern: string, re2Message: string, what = 'pattern'): string {
+function explainPatternError(pattern: string, re2Message: string, what = 'pattern'): string {
   const prefix = `invalid ${what} ${JSON.stringify(pattern)}`;
   if (LOOKAROUND.test(re2Message)) {
     return `${prefix}: lookahead and lookbehind are not supported by RE2 (it guarantees linear time)`;

@@ -13,7 +13,7 @@
 /** More strings than this cost more indexOf passes than one DFA pass. */
 export const MAX_LITERALS = 4;
 /** Shorter strings occur too often in log lines to pre-filter anything. */
-export const MIN_LITERAL_BYTES = 3;
+const MIN_LITERAL_BYTES = 3;
 /** Bound on the exact-set cross products built while analysing (`(a|b)(c|d)...`). */
 const MAX_EXACT = 16;
 

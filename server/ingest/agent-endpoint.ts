@@ -25,7 +25,7 @@ export class AgentEndpoint {
   }
 
   readonly handleUpgrade: UpgradeHandler = (request, socket, head) => {
-    const { config, logger } = this.deps;
+    const { logger } = this.deps;
     const remote = remoteAddress(request);
     const auth = this.deps.access.agent(request);
     if (auth.kind === 'refused') {

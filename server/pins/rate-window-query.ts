@@ -1,7 +1,7 @@
 import { ApiFailure } from '../api/api-failure.js';
 
 /** Default window of GET /api/pins/:id/rate. */
-export const DEFAULT_RATE_MINUTES = 60;
+const DEFAULT_RATE_MINUTES = 60;
 
 function single(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;

@@ -29,7 +29,7 @@ export interface HttpAppDeps {
  * The built UI, dist/ui in the package. Found from the package root rather than from this module,
  * which runs from the source (tests), from dist/server/ and from a chunk of the bundle.
  */
-export function defaultUiDir(): string {
+function defaultUiDir(): string {
   // Without a package (code copied elsewhere) the directory is missing and the placeholder is served.
   return join(supergrepPackage()?.root ?? process.cwd(), 'dist', 'ui');
 }

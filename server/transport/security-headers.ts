@@ -7,7 +7,7 @@ import type { RequestHandler } from 'express';
  * HTML. Sockets only to the hub (`ws:`/`wss:` for browsers where `'self'` does not cover them).
  * Nothing may frame the UI.
  */
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",

@@ -13,7 +13,7 @@ export interface WaitingOutbox {
  * filters megabytes, and the first batch's matches would wait for the last one. Past this budget
  * they go out after the batch that is being handled, at the cost of one more socket write.
  */
-export const MAX_TURN_WAIT_MS = 2;
+const MAX_TURN_WAIT_MS = 2;
 
 /**
  * The outboxes waiting for the end of the turn, oldest first. After each batch the pipeline asks

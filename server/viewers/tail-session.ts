@@ -28,7 +28,7 @@ import type { SourceRef } from '../filter/batch-lines.js';
 import { overlongPattern } from './subscribe-limits.js';
 
 /** The part of the hub's source registry a viewer reads: every source, and where a line id points. */
-export interface SourceDirectory {
+interface SourceDirectory {
   sources(): Iterable<SourceRef>;
   resolveLineId(id: string): { source: SourceRef; pos: number } | undefined;
   /** Agents and their files, for the `sources` message. */

@@ -20,7 +20,7 @@ export function captureLogger(level = 'debug'): { logger: Logger; records: LogRe
 }
 
 /** Agent options tuned for tests: short intervals so rotation, polls and retries happen in milliseconds. */
-export function testAgentConfig(input: Pick<AgentConfigInput, 'hubs' | 'paths' | 'stateFile'> & Partial<AgentConfigInput>): AgentConfig {
+function testAgentConfig(input: Pick<AgentConfigInput, 'hubs' | 'paths' | 'stateFile'> & Partial<AgentConfigInput>): AgentConfig {
   return agentConfigSchema.parse({
     name: 'test-host',
     pollIntervalMs: 50,

@@ -21,7 +21,7 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** `[[[...]]]` or `{"a":{"a":...}}`, `depth` levels deep. */
-export function nest(depth: number): unknown {
+function nest(depth: number): unknown {
   let value: unknown = depth % 2 === 0 ? [] : {};
   for (let level = 0; level < depth; level += 1) value = level % 2 === 0 ? [value] : { a: value };
   return value;

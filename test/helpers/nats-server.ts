@@ -11,7 +11,7 @@ export interface NatsConnectionStats {
 }
 
 /** Debian's nats-server (`.ci/run` installs it); overridable for a local build. */
-export const NATS_SERVER = process.env.NATS_SERVER_BIN ?? 'nats-server';
+const NATS_SERVER = process.env.NATS_SERVER_BIN ?? 'nats-server';
 
 /**
  * A nats-server with JetStream for one test, on loopback. The first start takes free ports (-p -1

@@ -1,7 +1,7 @@
 import { seededRandom } from '../../lib/seeded-random.js';
 
 // Few distinct symbols so patterns match often; multi-byte and astral characters to exercise offsets.
-export const MIXED_ALPHABET = ['a', 'b', 'A', 'B', ' ', '\t', '1', '2', 'é', 'É', '😀', 'x', '-'];
+const MIXED_ALPHABET = ['a', 'b', 'A', 'B', ' ', '\t', '1', '2', 'é', 'É', '😀', 'x', '-'];
 /** ASCII only: the matcher's fast path (byte offsets are UTF-16 offsets) handles every line. */
 export const ASCII_ALPHABET = ['a', 'b', 'A', 'B', ' ', '\t', '1', '2', 'x', '-'];
 

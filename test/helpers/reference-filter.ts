@@ -12,7 +12,7 @@ export function referenceMatches(spec: FilterSpec, lines: readonly string[]): Ar
   const exclude = spec.exclude ? new RE2(spec.exclude, flags.replace('g', '')) : undefined;
   const out: Array<[number, MatchRange[]]> = [];
   lines.forEach((line, index) => {
-    let ranges: MatchRange[] = [];
+    const ranges: MatchRange[] = [];
     if (include) {
       include.lastIndex = 0;
       if (!include.test(line)) return;

@@ -1,7 +1,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import type { CliProcess } from './cli-process.js';
 import { metricValue } from './http-api.js';
-import { appendLines, numbered, type Collector } from './supergrep.js';
+import { appendLines, numbered } from './supergrep.js';
 import { waitFor } from './wait.js';
 
 /** Agent options for fault tests: fast polls, checkpoints, retries and a stats log every 200 ms. */
@@ -104,11 +104,4 @@ export class LineWriter {
     await this.busy;
     return this.written;
   }
-}
-
-/** Waits for `expected.length` lines, a little longer for stragglers, then compares exactly (order, no duplicates). */
-export async function expectExactly(collector: Collector, expected: string[], timeoutMs = 30_000): Promise<string[]> {
-  await collector.waitForCount(expected.length, timeoutMs);
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  return collector.texts();
 }

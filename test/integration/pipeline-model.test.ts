@@ -288,7 +288,7 @@ async function runSequence(commands: Iterable<Cmd>): Promise<void> {
 /** The logs of every hub and agent of the sequence, killed ones included, less the reconnect attempts. */
 function printLogs(): void {
   for (const { kind, process } of started) {
-    const records = process.logs().filter((record) => record.msg !== 'could not connect to hub; will retry').map(({ time, level, msg, pid, hostname, ...rest }) => `${String(time)} ${String(msg)} ${JSON.stringify(rest)}`);
+    const records = process.logs().filter((record) => record.msg !== 'could not connect to hub; will retry').map(({ time, level: _level, msg, pid: _pid, hostname: _hostname, ...rest }) => `${String(time)} ${String(msg)} ${JSON.stringify(rest)}`);
     console.log(`--- ${kind} ${process.pid}\n${records.slice(-200).join('\n')}`);
   }
 }

@@ -27,7 +27,7 @@ export interface ApiOptions {
  * from a cookie) refuses such requests without it: another site's page can make the browser send
  * the cookie, but not this header. Harmless everywhere else. See docs/security.md, "CSRF".
  */
-export const CSRF_HEADER = 'x-supergrep-csrf';
+const CSRF_HEADER = 'x-supergrep-csrf';
 
 /** Fetches an /api path; throws ApiError on a non-2xx answer. Returns the body as text. */
 async function send(path: string, accept: string, options: ApiOptions): Promise<{ response: Response; text: string }> {

@@ -5,7 +5,7 @@ import { ValueStore } from '../store.js';
 /** How far back deploys are kept: as far as the hub keeps pin counts (pinRetentionMs, 24 h). */
 export const DEPLOY_HISTORY_MS = 24 * 60 * 60 * 1000;
 /** Most deploys held; the hub lists at most 1000 per request too. At 50 a day that is weeks. */
-export const MAX_DEPLOYS = 1000;
+const MAX_DEPLOYS = 1000;
 
 export interface DeployLogState {
   /** By start time, oldest first; unique by id. */
