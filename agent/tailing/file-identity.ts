@@ -40,6 +40,12 @@ export function fileIdOf(identity: Pick<FileIdentity, 'ino' | 'gen'>): string {
   return `${BigInt(identity.ino).toString(16)}.${identity.gen}`;
 }
 
+/**
+ * The fingerprint a deleted file's checkpoint keeps once the file is closed: longer than any head that
+ * is read, so it matches no file, not even one the file system gives the freed inode later.
+ */
+export const DELETED_FINGERPRINT: Fingerprint = { fingerprint: '0'.repeat(64), fingerprintLength: FINGERPRINT_MAX_BYTES + 1 };
+
 export function fingerprintOf(head: Buffer): Fingerprint {
   const covered = head.subarray(0, FINGERPRINT_MAX_BYTES);
   return { fingerprint: createHash('sha256').update(covered).digest('hex'), fingerprintLength: covered.length };

@@ -4,7 +4,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { ResumePoint } from '../../protocol/index.js';
 import { watchChanges, type ChangeKind } from './change-watcher.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
-import { inodeKey } from './file-identity.js';
+import { DELETED_FINGERPRINT, inodeKey } from './file-identity.js';
 import { openRegularFile, placeFile } from './file-opener.js';
 import { FileTailer } from './file-tailer.js';
 import { monotonicNow } from '../monotonic-clock.js';
@@ -362,6 +362,9 @@ export class FileRegistry {
     this.byKey.delete(tailer.key);
     this.order = this.order.filter((other) => other !== tailer);
     this.cursor = 0;
+    // Once closed, a deleted file's inode may go to a new file whose first bytes match a short
+    // fingerprint (a partial line's). Its entry stays, for its path (see placeFile), matching no file.
+    if (await tailer.isDeleted().catch(() => false)) this.store.set({ ...tailer.checkpoint(), ...DELETED_FINGERPRINT });
     await tailer.close();
     this.pacer.forget(tailer);
     this.logger.info({ file: tailer.reportPath, fileId: tailer.fileId, offset: tailer.ackedOffset }, 'closed file that was read to its end');

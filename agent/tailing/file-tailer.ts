@@ -336,6 +336,11 @@ export class FileTailer {
     return true;
   }
 
+  /** Whether the file has no name left (deleted). */
+  async isDeleted(): Promise<boolean> {
+    return (await this.handle.stat()).nlink === 0;
+  }
+
   checkpoint(): Omit<Checkpoint, 'seenAt'> {
     return { path: this.reportPath, ...this.identity, offset: this.acked };
   }
