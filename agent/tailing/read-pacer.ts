@@ -42,9 +42,10 @@ interface ReadHistory {
  * How soon a file the kernel says changed is read. Reading on every change event gives the lowest
  * latency, but each read costs a batch (a frame, a write, an ack to take in, and the objects of
  * each, which keep V8's young generation large), and a writer makes one event per write: 20 files
- * written every 10 ms would be 2,000 batches a second. So event-driven reads share a budget of `readsPerSecond`: each file waits at least
- * busyFiles / readsPerSecond seconds after its previous read. A read that fills the buffer still
- * goes on at once (catching up is not paced), and the poll's looks are not paced either.
+ * written every 10 ms would be 2,000 batches a second. So event-driven reads share a budget of
+ * `readsPerSecond`: each file waits at least busyFiles / readsPerSecond seconds after its previous
+ * read. A read that fills the buffer still goes on at once (catching up is not paced), and the
+ * poll's looks are not paced either.
  *
  * The budget is for reads that bring little. A file written fast enough to bring FULL_READ_BYTES in
  * less time is read about every FULL_READ_BYTES / its rate instead (the budget's spacing halved until
