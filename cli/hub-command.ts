@@ -23,7 +23,7 @@ export function registerHubCommand(program: Command): void {
     .option('--host <address>', 'address to listen on; anything but loopback requires tokens (default 127.0.0.1)')
     .option('--port <port>', 'TCP port, 0 for any free one (default 7070)', parseInteger(0, 65535))
     .option('--data <dir>', 'directory for the database of pins, deploys and captures (default .supergrep)')
-    .option('--config <file>', 'JSON file with any hub option (see docs/configuration.md)')
+    .option('--config <file>', 'JSON file with any hub option (see "Configuration" in README.md; each option is documented in server/config.ts)')
     .option('--statsd <host:port>', 'send every pin\'s match count to this StatsD server over UDP')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
     .option('--tls-cert <file>', 'PEM certificate (chain): serve HTTPS and WSS; needs --tls-key')
@@ -50,7 +50,7 @@ export function registerHubCommand(program: Command): void {
 }
 
 /** Defaults < config file < SUPERGREP_* environment < flags. */
-export async function loadHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = process.env): Promise<HubConfig> {
+async function loadHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = process.env): Promise<HubConfig> {
   // Loaded here, not at the top, for the same reason as the hub's other modules (see the action).
   const { ConfigError, hubEnvOverrides, readConfigFile, resolveHubConfig } = await import('../server/config.js');
   try {

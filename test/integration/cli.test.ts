@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI, CliProcess } from '../helpers/cli-process.js';
@@ -32,6 +33,10 @@ describe('supergrep CLI', () => {
     const help = run([command, '--help']);
     expect((await help.exited).code).toBe(0);
     expect(help.stdoutLines.join('\n')).toMatch(new RegExp(`Usage: supergrep ${command}`));
+    // Every file the help points to is in the repository (issue 22: docs/configuration.md was not).
+    const root = new URL('../../', import.meta.url);
+    const files = help.stdoutLines.join('\n').match(/\b[\w./-]+\.(?:md|ts)\b/g) ?? [];
+    for (const file of files) expect(existsSync(new URL(file, root)), `${command} --help points to ${file}`).toBe(true);
   });
 
   it.each([

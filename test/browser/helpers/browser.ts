@@ -19,7 +19,7 @@ const ARGS = [
   '--no-first-run',
 ];
 
-export interface PageOptions {
+interface PageOptions {
   /** Light or dark theme (prefers-color-scheme). */
   colorScheme?: 'light' | 'dark';
   viewport?: { width: number; height: number };

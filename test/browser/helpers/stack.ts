@@ -1,8 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliProcess } from '../../helpers/cli-process.js';
 import { appendLines, startAgent, startHub, waitForFollowing, type TestHub } from '../../helpers/supergrep.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
+import { waitFor } from '../../helpers/wait.js';
 
 export interface Stack {
   hub: TestHub;
@@ -11,6 +12,11 @@ export interface Stack {
   dir: string;
   /** Appends lines to the log file of `host` (default: the first host). */
   append(lines: string[], host?: string): Promise<void>;
+  /**
+   * Resolves once the hub has taken in every line of `host`'s file (its `/metrics` count): a line
+   * appended to another host afterwards reaches a viewer after all of them.
+   */
+  takenIn(host: string): Promise<void>;
   /** Stops the agents and the hub (SIGTERM, then SIGKILL) and removes the files; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -40,6 +46,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await processes[0]?.stop(5_000);
     await temp.cleanup();
   };
+  const fileOf = (host: string) => {
+    const file = files.get(host);
+    if (!file) throw new Error(`no agent follows a file for host ${host}`);
+    return file;
+  };
   try {
     const hub = await startHub({ dataDir: join(temp.dir, 'hub-data'), env: options.hubEnv ?? {} });
     processes.push(hub.process);
@@ -57,10 +68,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       hub,
       logFile: files.get(hosts[0]!)!,
       dir: temp.dir,
-      append: (lines, host = hosts[0]!) => {
-        const file = files.get(host);
-        if (!file) throw new Error(`no agent follows a file for host ${host}`);
-        return appendLines(file, lines);
+      append: (lines, host = hosts[0]!) => appendLines(fileOf(host), lines),
+      takenIn: async (host) => {
+        const written = (await readFile(fileOf(host), 'utf8')).split('\n').length - 1;
+        const series = `supergrep_agent_lines_total{host="${host}"} `;
+        await waitFor(`the hub to take in ${written} lines of ${host}`, async () => {
+          const metrics = await fetch(`${hub.url}/metrics`).then(async (response) => response.text());
+          const line = metrics.split('\n').find((candidate) => candidate.startsWith(series));
+          return line !== undefined && Number(line.slice(series.length)) >= written;
+        });
       },
       stop,
     };

@@ -139,6 +139,105 @@ describe('App', () => {
     expect(document.activeElement).toBe(input);
   });
 
+  it('keyboard: j/k move a row cursor, Enter opens context, x selects a range, c copies, G goes live, ? lists the shortcuts', async () => {
+    const { hub, frames } = renderApp('?q=5%5Cd%5Cd');
+    act(() => {
+      hub.current.accept();
+      hub.current.receive({ type: 'subscribed', sub: 'p1', filter: { query: '5\\d\\d' } });
+      hub.current.receive({
+        type: 'matches',
+        sub: 'p1',
+        lines: ['a', 'b', 'c', 'd'].map((id, i) => line(`GET /${id} 50${i}`, { id, ts: Date.UTC(2024, 4, 1, 12, 0, i) })),
+      });
+      frames.run();
+    });
+    const cursor = () => document.querySelector('.log-row--cursor')?.getAttribute('data-line-id');
+    // The first k lands on the newest line and pauses the pane, as selecting does.
+    fireEvent.keyDown(document.body, { key: 'k' });
+    expect(cursor()).toBe('d');
+    expect(screen.getByText('Paused (keyboard cursor)')).toBeTruthy();
+    const list = screen.getByRole('listbox');
+    expect(list.getAttribute('aria-activedescendant')).toBe(document.querySelector('.log-row--cursor')!.id);
+    fireEvent.keyDown(document.body, { key: 'k' });
+    fireEvent.keyDown(list, { key: 'ArrowUp' });
+    expect(cursor()).toBe('b');
+    fireEvent.keyDown(document.body, { key: 'j' });
+    expect(cursor()).toBe('c');
+    fireEvent.keyDown(document.body, { key: 'Enter' });
+    expect(hub.current.sentOfType('context')).toMatchObject([{ id: 'c' }]);
+
+    fireEvent.keyDown(document.body, { key: 'x' });
+    fireEvent.keyDown(document.body, { key: 'k' });
+    fireEvent.keyDown(document.body, { key: 'k' });
+    fireEvent.keyDown(document.body, { key: 'x' });
+    expect(screen.getByText('3 lines selected')).toBeTruthy();
+    await act(async () => {
+      fireEvent.keyDown(document.body, { key: 'c' });
+    });
+    expect(writeText.mock.calls[0]![0]).toContain('GET /a 500\n');
+    expect(writeText.mock.calls[0]![0]).toContain('GET /c 502\n');
+    fireEvent.keyDown(document.body, { key: 's' });
+    expect(screen.getByRole('form', { name: 'Save capture' })).toBeTruthy();
+
+    // g: the oldest line; G: no cursor, no selection, live.
+    fireEvent.keyDown(document.body, { key: 'g' });
+    expect(cursor()).toBe('a');
+    fireEvent.keyDown(document.body, { key: 'G' });
+    expect(cursor()).toBeUndefined();
+    expect(screen.queryByText(/lines selected/)).toBeNull();
+    expect(screen.getByText('Live', { selector: '.stream-status__live' })).toBeTruthy();
+
+    // Typing in the filter is typing, not shortcuts.
+    const input = screen.getByLabelText('Filter pattern');
+    fireEvent.keyDown(input, { key: 'k' });
+    expect(cursor()).toBeUndefined();
+
+    fireEvent.keyDown(document.body, { key: '?' });
+    const help = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    const keys = [...help.querySelectorAll('kbd')].map((kbd) => kbd.textContent);
+    expect(keys).toEqual(expect.arrayContaining(['/', 'j', 'k', 'Enter', 'x', 'Shift+click', 'c', 's', 'g', 'G', 'Space', 'Esc', '?']));
+    fireEvent.click(within(help).getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('dialog', { name: 'Keyboard shortcuts' })).toBeNull();
+  });
+
+  it('phone width: one pane at a time, the pins and the filter options folded, rows wrapped', () => {
+    const listeners = new Set<() => void>();
+    const narrow = { matches: true };
+    Object.defineProperty(window, 'matchMedia', {
+      configurable: true,
+      value: (query: string) => ({
+        media: query,
+        get matches() {
+          return narrow.matches;
+        },
+        addEventListener: (_type: string, listener: () => void) => listeners.add(listener),
+        removeEventListener: (_type: string, listener: () => void) => listeners.delete(listener),
+      }),
+    });
+    try {
+      const { hub } = renderApp('?q=a&q2=b&active=2');
+      act(() => hub.current.accept());
+      expect(document.querySelectorAll('section.pane')).toHaveLength(1);
+      expect(screen.getByLabelText('Filter pattern')).toHaveProperty('value', 'b');
+      // The pins fold into one button; the exclude pattern and the source pickers behind "Options".
+      const pins = screen.getByRole('button', { name: /^Pins \(0\)/ });
+      expect(pins.getAttribute('aria-expanded')).toBe('false');
+      expect(screen.queryByRole('textbox', { name: 'Exclude pattern' })).toBeNull();
+      fireEvent.click(screen.getByRole('button', { name: 'Options' }));
+      expect(screen.getByRole('textbox', { name: 'Exclude pattern' })).toBeTruthy();
+      fireEvent.click(pins);
+      expect(screen.getByRole('button', { name: /^Pins \(0\)/ }).getAttribute('aria-expanded')).toBe('true');
+      // Rows wrap until the user says otherwise.
+      expect(screen.getByRole('button', { name: 'Wrap' }).getAttribute('aria-pressed')).toBe('true');
+      // Wider again (a rotation): both panes, side by side.
+      narrow.matches = false;
+      act(() => listeners.forEach((listener) => listener()));
+      expect(document.querySelectorAll('section.pane')).toHaveLength(2);
+    } finally {
+      Reflect.deleteProperty(window, 'matchMedia');
+    }
+  });
+
   it('shows reconnecting with a countdown, then a gap marker in the stream', () => {
     const { hub, frames } = renderApp();
     act(() => {

@@ -3,8 +3,8 @@
  * stream's scroll box a viewport and each row the collapsed row height, and makes scrollTo move
  * scrollTop, which is all the virtualizer reads.
  */
-export const VIEWPORT_HEIGHT = 400;
-export const ROW_PX = 20;
+const VIEWPORT_HEIGHT = 400;
+const ROW_PX = 20;
 
 export function installLayout(): () => void {
   const proto = HTMLElement.prototype;

@@ -9,9 +9,11 @@ import { ContextPanel } from '../features/context/context-panel.js';
 import { PaneTabs } from '../features/panes/pane-tabs.js';
 import { writeClipboard } from '../lib/clipboard.js';
 import { useStore } from '../lib/store.js';
+import { useNarrow } from '../lib/use-narrow.js';
 import { clearToken, loadToken, saveToken } from '../lib/api/token-store.js';
 import { PaneView } from './pane-view.js';
 import { PinsBarSlot } from './pins-slot.js';
+import { ShortcutHelp } from './shortcut-help.js';
 import { Session } from './session.js';
 import { useShortcuts } from './use-shortcuts.js';
 import { useUrlSync } from './use-url-sync.js';
@@ -23,7 +25,8 @@ export function App({ createSession = Session.fromBrowser }: { createSession?: (
     return () => session.stop();
   }, [session]);
   useUrlSync(session);
-  useShortcuts(session);
+  const [helpOpen, setHelpOpen] = useState(false);
+  useShortcuts(session, () => setHelpOpen(true));
 
   const view = useStore(session.view);
   const connection = useStore(session.client.connection);
@@ -36,7 +39,9 @@ export function App({ createSession = Session.fromBrowser }: { createSession?: (
   const connected = connection.status === 'live';
   // Hubs with roles say what these credentials may do; without that, try, and explain a refusal.
   const canEdit = connection.status !== 'live' || connection.role !== 'viewer';
-  const visible = view.layout === 'tabs' ? view.panes.filter((pane) => pane.id === view.activeId) : view.panes;
+  // A phone has room for one pane: the tabs pick which.
+  const narrow = useNarrow();
+  const visible = view.layout === 'tabs' || narrow ? view.panes.filter((pane) => pane.id === view.activeId) : view.panes;
 
   const linkFor = (target: { id: string }) => {
     const { search, hash } = session.view.toUrl({ line: target.id, paneId: view.activeId });
@@ -44,7 +49,39 @@ export function App({ createSession = Session.fromBrowser }: { createSession?: (
   };
 
   return (
-    <div className="app">
+    <div className={narrow ? 'app app--narrow' : 'app'}>
+      <main className={`workspace workspace--${view.layout}`}>
+        <div className="workspace__panes">
+          {visible.map((pane) => (
+            <ErrorBoundary key={pane.id} what={`Pane ${view.panes.indexOf(pane) + 1}`}>
+              <PaneView
+                session={session}
+                pane={pane}
+                index={view.panes.indexOf(pane)}
+                active={pane.id === view.activeId}
+                canClose={view.panes.length > 1}
+                status={statuses.get(pane.id)}
+                agents={agents}
+                connected={connected}
+                canEdit={canEdit}
+                highlightId={locator.status !== 'idle' && locator.paneId === pane.id ? locator.id : undefined}
+                narrow={narrow}
+              />
+            </ErrorBoundary>
+          ))}
+        </div>
+        <ContextPanel
+          store={session.context}
+          linkFor={linkFor}
+          onCopyLink={(url) => {
+            void writeClipboard(url).then((copied) => {
+              if (!copied) setLinkText(url);
+            });
+          }}
+        />
+      </main>
+      {/* After the panes in the DOM, shown above them (app.css): Tab goes to the filter first, then the stream, the pins and the top bar. */}
+      <PinsBarSlot session={session} canEdit={canEdit} collapsible={narrow} />
       <header className="topbar">
         <span className="topbar__brand">supergrep</span>
         <PaneTabs
@@ -57,6 +94,9 @@ export function App({ createSession = Session.fromBrowser }: { createSession?: (
           onLayout={(layout) => session.view.setLayout(layout)}
         />
         <ConnectionStatus state={connection} onRetry={() => session.client.reconnectNow()} />
+        <button type="button" className="topbar__help" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={() => setHelpOpen(true)}>
+          ?
+        </button>
         {!canEdit && (
           <span className="topbar__role" title="This sign-in may watch, but not pin filters, delete pins or save captures: that needs an editor token">
             read-only
@@ -76,7 +116,6 @@ export function App({ createSession = Session.fromBrowser }: { createSession?: (
           </button>
         )}
       </header>
-      <PinsBarSlot session={session} canEdit={canEdit} />
       {notice && (
         <div className="notice" role="alert">
           <span>
@@ -87,35 +126,6 @@ export function App({ createSession = Session.fromBrowser }: { createSession?: (
           </button>
         </div>
       )}
-      <main className={`workspace workspace--${view.layout}`}>
-        <div className="workspace__panes">
-          {visible.map((pane) => (
-            <ErrorBoundary key={pane.id} what={`Pane ${view.panes.indexOf(pane) + 1}`}>
-              <PaneView
-                session={session}
-                pane={pane}
-                index={view.panes.indexOf(pane)}
-                active={pane.id === view.activeId}
-                canClose={view.panes.length > 1}
-                status={statuses.get(pane.id)}
-                agents={agents}
-                connected={connected}
-                canEdit={canEdit}
-                highlightId={locator.status !== 'idle' && locator.paneId === pane.id ? locator.id : undefined}
-              />
-            </ErrorBoundary>
-          ))}
-        </div>
-        <ContextPanel
-          store={session.context}
-          linkFor={linkFor}
-          onCopyLink={(url) => {
-            void writeClipboard(url).then((copied) => {
-              if (!copied) setLinkText(url);
-            });
-          }}
-        />
-      </main>
       {connection.status === 'unauthorized' && (
         <SignInForm
           tokenRejected={connection.tokenRejected}
@@ -126,6 +136,7 @@ export function App({ createSession = Session.fromBrowser }: { createSession?: (
           }}
         />
       )}
+      {helpOpen && <ShortcutHelp onClose={() => setHelpOpen(false)} />}
       {linkText !== undefined && <CopyFallback text={linkText} onClose={() => setLinkText(undefined)} />}
     </div>
   );

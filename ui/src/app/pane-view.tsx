@@ -19,6 +19,7 @@ import type { LineEntry } from '../lib/hub/stream-entry.js';
 import type { SubscriptionStatus } from '../lib/hub/subscription-registry.js';
 import { PinStripSlot } from './pins-slot.js';
 import type { Session } from './session.js';
+import { usePaneKeys } from './use-pane-keys.js';
 
 interface PaneViewProps {
   session: Session;
@@ -33,12 +34,14 @@ interface PaneViewProps {
   /** False when the hub said these credentials may only read (pinning and saving are then refused). */
   canEdit: boolean;
   highlightId: string | undefined;
+  /** The phone layout (useNarrow). */
+  narrow?: boolean;
 }
 
 const READ_ONLY = 'Your sign-in may view but not change anything on this hub: that needs an editor token';
 
 /** One pane: its filter, its stream, its selection. Composes the features for that pane. */
-export function PaneView({ session, pane, index, active, canClose, status, agents, connected, canEdit, highlightId }: PaneViewProps) {
+export function PaneView({ session, pane, index, active, canClose, status, agents, connected, canEdit, highlightId, narrow = false }: PaneViewProps) {
   const { stream, selection } = session.runtime(pane.id);
   const selected = useStore(selection);
   const locator = useStore(session.locator);
@@ -48,6 +51,7 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
   const [pinning, setPinning] = useState(false);
   const [capturing, setCapturing] = useState(false);
   const [saved, setSaved] = useState<{ title: string; url: string } | undefined>();
+  const [cursorId, setCursorId] = useState<string | undefined>();
 
   useEffect(() => {
     setFeedback(undefined);
@@ -64,6 +68,7 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
       const text = window.getSelection();
       if (mode === 'single' && text && !text.isCollapsed && event.currentTarget.contains(text.anchorNode)) return;
       selection.click(entry.line.id, mode, (from, to) => stream.lineIdsBetween(from, to));
+      setCursorId(entry.line.id);
       if (stream.getSnapshot().paused === null) stream.pause('select');
       if (mode === 'single') session.context.open(entry.line);
     },
@@ -71,6 +76,7 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
   );
 
   // Recounted as the bound trims: the bar says when selected lines fell out of the buffer.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- view.start is not read but is when the stream's lines change
   const missing = useMemo(() => (selected.ids.size === 0 ? 0 : stream.linesByIds(selected.ids).missing), [selected, stream, view.start]);
 
   const copy = async (format: 'markdown' | 'text') => {
@@ -79,6 +85,24 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
     if (await writeClipboard(text)) setFeedback(`Copied ${lines.length.toLocaleString()} ${lines.length === 1 ? 'line' : 'lines'}`);
     else setFallbackText(text);
   };
+
+  usePaneKeys(active, {
+    stream,
+    selection,
+    cursorId,
+    setCursor: setCursorId,
+    openContext: (line) => session.context.open(line),
+    copyMarkdown: () => void copy('markdown'),
+    saveCapture: () => {
+      if (canEdit) setCapturing(true);
+    },
+    toggleRow: (action) => {
+      const toggle = document.querySelector(`section[data-pane-id="${CSS.escape(pane.id)}"] .log-row--cursor .row-action[data-action="${action}"]`);
+      if (!(toggle instanceof HTMLElement)) return false;
+      toggle.click();
+      return true;
+    },
+  });
 
   const createPin = async (name: string) => {
     const { filter } = pane;
@@ -112,6 +136,7 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
     <section
       className={active ? 'pane pane--active' : 'pane'}
       data-pane-id={pane.id}
+      data-subscription={status?.state}
       aria-label={`Pane ${index + 1}: ${paneTitle(pane.filter)}`}
       onFocusCapture={() => session.view.setActive(pane.id)}
       onPointerDownCapture={() => session.view.setActive(pane.id)}
@@ -126,6 +151,7 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
           status={status}
           agents={agents}
           ratesLive={connected}
+          compact={narrow}
           onChange={(filter) => session.view.setFilter(pane.id, filter)}
         />
         {pane.pinId === undefined && (
@@ -157,9 +183,11 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
         label={`Matches for ${paneTitle(pane.filter)}`}
         selectedIds={selected.ids}
         highlightId={highlightId}
+        cursorId={cursorId}
         onLineClick={onLineClick}
         emptyHint={emptyHint}
         connected={connected}
+        narrow={narrow}
       />
       {capturing && selected.ids.size > 0 && (
         <CaptureForm lineCount={selected.ids.size - missing} onSave={saveCapture} onClose={() => setCapturing(false)} />

@@ -14,7 +14,7 @@ const CLOCK_TICK_MS = 10_000;
  * The pins bar, reading the pins, their rates and the deploys itself: rates change every 10 s for
  * every pin, and only the bar (and each pinned pane's strip) should re-render for that, not the panes.
  */
-export function PinsBarSlot({ session, canEdit }: { session: Session; canEdit: boolean }) {
+export function PinsBarSlot({ session, canEdit, collapsible = false }: { session: Session; canEdit: boolean; collapsible?: boolean }) {
   const state = useStore(session.pins);
   const rates = useStore(session.rates);
   const { deploys } = useStore(session.deploys);
@@ -29,6 +29,7 @@ export function PinsBarSlot({ session, canEdit }: { session: Session; canEdit: b
       windowMs={session.rates.windowMs}
       openPinIds={openPinIds}
       canEdit={canEdit}
+      collapsible={collapsible}
       now={now}
       onOpen={(pin: Pin) => session.view.openPin({ id: pin.id, filter: pinFilter(pin) })}
       onDelete={(pin: Pin) => session.pins.delete(pin)}

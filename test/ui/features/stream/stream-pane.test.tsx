@@ -242,6 +242,14 @@ describe('StreamPane', () => {
     expect(row('j').querySelector('pre')?.textContent).toBe('INFO\n{\n  "user": "ann",\n  "n": 1\n}');
   });
 
+  it('offers to pretty-print only lines whose JSON parses', () => {
+    const stream = new PaneStream(100);
+    stream.append([entry('INFO [payments] charge ok card=[REDACTED]', { id: 'redacted' }), entry('{"level":"info","msg":"ok"}', { id: 'json' })]);
+    renderPane(stream);
+    expect(within(row('redacted')).queryByTitle('Pretty-print JSON')).toBeNull();
+    expect(within(row('json')).getByTitle('Pretty-print JSON')).toBeTruthy();
+  });
+
   it('shows the hint while the stream is empty', () => {
     renderPane(new PaneStream(10));
     expect(screen.getByText('nothing yet')).toBeTruthy();
@@ -259,12 +267,16 @@ describe('StreamPane', () => {
     expect(row('fits').querySelector('.log-row__text')?.textContent).toBe(text);
   });
 
-  it('still starts a long collapsed row near a match that would be out of view', () => {
-    const text = `${'k=v '.repeat(60)}status=503 done`;
+  // Issue 22: the start of a line (method, path, level) carries the most meaning; the end is ellipsized.
+  it('keeps the start of a long collapsed row when its match lies out of view, and offers to show the whole line', () => {
+    const text = `GET /search ${'k=v '.repeat(60)}status=503 done`;
     const stream = new PaneStream(100);
-    stream.append([entry(text, { id: 'far', ranges: [[240, 250]] })]);
+    stream.append([entry(text, { id: 'far', ranges: [[252, 262]] })]);
     renderPane(stream);
-    expect(row('far').querySelector('[aria-label="line starts earlier"]')).not.toBeNull();
+    expect(row('far').querySelector('[aria-label="line starts earlier"]')).toBeNull();
+    expect(row('far').querySelector('.log-row__text')?.textContent?.startsWith('GET /search k=v')).toBe(true);
     expect(row('far').querySelector('mark')?.textContent).toBe('status=503');
+    fireEvent.click(within(row('far')).getByTitle('Show the whole line'));
+    expect(row('far').querySelector('.log-row__text')?.textContent).toBe(text);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAnsi } from '../../../../ui/src/lib/text/ansi.js';
-import { collapsedStart, normalizeRanges, splitPieces } from '../../../../ui/src/lib/text/highlight.js';
+import { normalizeRanges, splitPieces } from '../../../../ui/src/lib/text/highlight.js';
 
 const split = (text: string, ranges: [number, number][], limit?: number, from?: number) =>
   splitPieces(text, parseAnsi(text), ranges, limit, from).map((piece) => [piece.text, piece.mark]);
@@ -85,34 +85,5 @@ describe('splitPieces', () => {
       ['a', -1],
       ['bc', 0],
     ]);
-  });
-});
-
-describe('collapsedStart', () => {
-  it('starts a collapsed row shortly before a match that lies far into the line', () => {
-    const text = `${'x'.repeat(100)}status=503 tail`;
-    expect(collapsedStart(text, [[100, 110]], 80)).toBe(84);
-    expect(split(text, [[100, 110]], 40, 84)).toEqual([
-      ['x'.repeat(16), -1],
-      ['status=503', 0],
-      [' tail', -1],
-    ]);
-  });
-
-  it('leaves rows whose first match is near the start alone', () => {
-    expect(collapsedStart('abc status=503', [[4, 14]], 10)).toBe(0);
-    expect(collapsedStart('no match at all', [], 10)).toBe(0);
-  });
-
-  it('leaves rows whose first match ends within view alone, however far from the start', () => {
-    const text = `${'x'.repeat(100)}status=503 tail`;
-    expect(collapsedStart(text, [[100, 110]], 110)).toBe(0);
-    expect(collapsedStart(text, [[100, 110]], 109)).toBe(84);
-  });
-
-  it('does not start inside a surrogate pair', () => {
-    const text = `${'😀'.repeat(40)}hit`;
-    const start = collapsedStart(text, [[80, 83]], 40);
-    expect(start % 2).toBe(0);
   });
 });

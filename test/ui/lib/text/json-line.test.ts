@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mayContainJson, prettyJson } from '../../../../ui/src/lib/text/json-line.js';
+import { hasTrailingJson, mayContainJson, prettyJson } from '../../../../ui/src/lib/text/json-line.js';
 
 describe('json lines', () => {
   it('pretty-prints a whole-line JSON object', () => {
@@ -18,6 +18,14 @@ describe('json lines', () => {
     expect(prettyJson('{not json}')).toBeUndefined();
     expect(prettyJson('map[a:1 b:{2}]')).toBeUndefined();
     expect(prettyJson('plain text')).toBeUndefined();
+  });
+
+  it('offers pretty-printing only for lines whose trailing JSON parses', () => {
+    expect(hasTrailingJson('2026-11-27T08:59:59Z INFO [payments] charge ok card=[REDACTED]')).toBe(false);
+    expect(hasTrailingJson('user={id} map[a:1]')).toBe(false);
+    expect(hasTrailingJson('{"ts":"2026-11-27T08:59:59Z","level":"info","msg":"request metrics"}')).toBe(true);
+    expect(hasTrailingJson('2026-11-27T08:59:59Z INFO tags=["a","b"]')).toBe(true);
+    expect(hasTrailingJson('plain text')).toBe(false);
   });
 
   it('gives up after a bounded number of attempts on bracket-heavy lines', () => {

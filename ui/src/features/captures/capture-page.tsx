@@ -30,11 +30,11 @@ export function CapturePage({ capture, permalink, liveUrl, loadMarkdown, copyTex
   const [busy, setBusy] = useState(false);
   const range = timeRange(capture.lines);
 
-  const withMarkdown = async (use: (markdown: string) => Promise<void> | void) => {
+  const withMarkdown = async (handle: (markdown: string) => Promise<void> | void) => {
     setBusy(true);
     setFeedback(undefined);
     try {
-      await use(await loadMarkdown());
+      await handle(await loadMarkdown());
     } catch (error) {
       setFeedback({ text: `Could not get the Markdown: ${error instanceof Error ? error.message : String(error)}`, error: true });
     } finally {

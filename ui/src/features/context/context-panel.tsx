@@ -54,7 +54,8 @@ export function ContextPanel({ store, linkFor, onCopyLink }: ContextPanelProps) 
       )}
       {state.status === 'loaded' && (
         <>
-          <ol className="context-panel__lines">
+          {/* Focusable, so the keyboard can scroll it. */}
+          <ol className="context-panel__lines" tabIndex={0} aria-label="Lines before and after it">
             {state.lines.map((line) => (
               <ContextLine key={line.id} line={line} isTarget={line.id === target.id} rowRef={line.id === target.id ? targetRow : undefined} />
             ))}

@@ -15,11 +15,15 @@ interface FilterBarProps {
   status: SubscriptionStatus | undefined;
   agents: readonly SourceAgent[];
   ratesLive: boolean;
+  /** The phone layout: only the pattern shows, the other fields open with "Options". */
+  compact?: boolean;
   onChange(filter: FilterSpec): void;
 }
 
 /** The pane's filter: RE2 pattern, case toggle, exclude pattern, host and file pickers, and the hub's verdict. */
-export function FilterBar({ paneId, filter, status, agents, ratesLive, onChange }: FilterBarProps) {
+export function FilterBar({ paneId, filter, status, agents, ratesLive, compact = false, onChange }: FilterBarProps) {
+  const [optionsOpen, setOptionsOpen] = useState(false);
+  const narrowed = (filter.exclude ? 1 : 0) + (filter.hosts?.length ? 1 : 0) + (filter.files?.length ? 1 : 0);
   const latest = useRef(filter);
   latest.current = filter;
   const commit = (change: Partial<FilterSpec>) => onChange({ ...latest.current, ...change });
@@ -59,11 +63,23 @@ export function FilterBar({ paneId, filter, status, agents, ratesLive, onChange 
         >
           {filter.caseInsensitive ? 'aA' : 'Aa'}
         </button>
+        {compact && (
+          <button
+            type="button"
+            className="filter-bar__options"
+            aria-expanded={optionsOpen}
+            aria-controls={`filter-options-${paneId}`}
+            title="Exclude pattern, hosts and files"
+            onClick={() => setOptionsOpen((open) => !open)}
+          >
+            Options{narrowed > 0 ? ` (${narrowed})` : ''}
+          </button>
+        )}
         <span className="filter-bar__state" aria-live="polite">
           {status?.state === 'pending' ? 'subscribing…' : ''}
         </span>
       </div>
-      <div className="filter-bar__row">
+      <div className="filter-bar__row" id={`filter-options-${paneId}`} hidden={compact && !optionsOpen}>
         <input
           className="filter-bar__exclude"
           name="exclude"

@@ -11,7 +11,7 @@ export type LocatorState =
   | { status: 'gone'; id: string; paneId: string };
 
 /** With no backlog line for this long, the replay is taken to be over. */
-export const BACKLOG_QUIET_MS = 3000;
+const BACKLOG_QUIET_MS = 3000;
 
 /**
  * Finds a permalinked line in a pane's stream. The protocol does not mark the end of a backlog

@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import { describeApiError } from '../../lib/api/api-client.js';
 
 /** Longest pin name the hub takes. */
-export const MAX_PIN_NAME = 100;
+const MAX_PIN_NAME = 100;
 
 interface PinFormProps {
   /** What the name field starts with (the pattern, say). */

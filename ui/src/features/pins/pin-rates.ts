@@ -4,9 +4,9 @@ import { ValueStore } from '../../lib/store.js';
 import type { PinSeries } from './rate-math.js';
 
 /** How often every pin's counts are brought up to date (the hub counts in 10 s buckets). */
-export const RATE_REFRESH_MS = 10_000;
+const RATE_REFRESH_MS = 10_000;
 /** What a sparkline shows. */
-export const SPARK_WINDOW_MS = 60 * 60 * 1000;
+const SPARK_WINDOW_MS = 60 * 60 * 1000;
 /** Rate requests in flight at once, so 200 pins do not queue 200 requests ahead of everything else. */
 const MAX_IN_FLIGHT = 4;
 

@@ -18,6 +18,8 @@ interface PinsBarProps {
   openPinIds: ReadonlySet<string>;
   /** False when the hub said these credentials may only read: deleting is then refused. */
   canEdit: boolean;
+  /** The phone layout: the bar folds into one header line, opened with its title. */
+  collapsible?: boolean;
   now: number;
   onOpen(pin: Pin): void;
   onDelete(pin: Pin): Promise<void>;
@@ -25,11 +27,32 @@ interface PinsBarProps {
 }
 
 /** Every pin on the hub with its match-rate graph and its count since the last deploy; click one to watch it. */
-export function PinsBar({ state, rates, deploys, windowMs, openPinIds, canEdit, now, onOpen, onDelete, onRetry }: PinsBarProps) {
+export function PinsBar({ state, rates, deploys, windowMs, openPinIds, canEdit, collapsible = false, now, onOpen, onDelete, onRetry }: PinsBarProps) {
   const last = lastDeployAt(deploys, now);
+  const [expanded, setExpanded] = useState(false);
+  if (collapsible && !expanded) {
+    return (
+      <nav className="pins-bar pins-bar--collapsed" aria-label="Pins">
+        <button type="button" className="pins-bar__expand" aria-expanded={false} onClick={() => setExpanded(true)}>
+          Pins ({state.pins.length}) <span aria-hidden="true">▾</span>
+        </button>
+        {last && (
+          <span className="pins-bar__deploy" title={`Deploy ${last.label} started ${formatTimeOfDay(last.startedAt)}`}>
+            Last deploy: <strong>{last.label}</strong> ({formatAgo(Math.max(0, now - last.startedAt))})
+          </span>
+        )}
+      </nav>
+    );
+  }
   return (
-    <nav className="pins-bar" aria-label="Pins">
-      <span className="pins-bar__title">Pins</span>
+    <nav className={collapsible ? 'pins-bar pins-bar--expanded' : 'pins-bar'} aria-label="Pins">
+      {collapsible ? (
+        <button type="button" className="pins-bar__expand" aria-expanded={true} onClick={() => setExpanded(false)}>
+          Pins ({state.pins.length}) <span aria-hidden="true">▴</span>
+        </button>
+      ) : (
+        <span className="pins-bar__title">Pins</span>
+      )}
       {state.status === 'error' && state.pins.length === 0 && (
         <span className="pins-bar__note pins-bar__note--error" role="alert">
           Could not load the pins: {state.error}{' '}

@@ -52,7 +52,7 @@ export function covers(series: PinSeries, from: number): boolean {
 }
 
 /** Below this span, splitting the deploy's own bucket by time moves the counts noticeably: they are estimates. */
-export const ESTIMATED_BELOW_BUCKETS = 12;
+const ESTIMATED_BELOW_BUCKETS = 12;
 
 export interface SinceDeploy {
   /** Time since the deploy started, up to where the counts go. */

@@ -14,9 +14,9 @@ export const DEFAULT_PANE_CAPACITY = 50_000;
  * 500 rows is ten times a tall screen; every commit under a firehose rebuilds the virtualizer's
  * positions for the whole window, so a larger one only costs.
  */
-export const LIVE_WINDOW = 500;
+const LIVE_WINDOW = 500;
 
-export type PauseReason = 'user' | 'scroll' | 'select' | 'permalink';
+export type PauseReason = 'user' | 'scroll' | 'select' | 'permalink' | 'cursor';
 
 /** What a pane shows: entries with seq in [start, end), plus the counters its status bar reports. */
 export interface StreamView {

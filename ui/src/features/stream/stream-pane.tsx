@@ -1,5 +1,5 @@
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
-import { useCallback, useLayoutEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
+import { useCallback, useId, useLayoutEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { useStore } from '../../lib/store.js';
 import type { LineEntry, StreamEntry } from '../../lib/hub/stream-entry.js';
 import { DeployRow } from './deploy-row.js';
@@ -9,11 +9,12 @@ import type { PaneStream } from './pane-stream.js';
 import { rowCharsForWidth } from './row-geometry.js';
 import { StreamStatus } from './stream-status.js';
 import { useElementWidth } from './use-element-width.js';
+import { useFollowTail } from './use-follow-tail.js';
 import { FOLLOW_SLACK_PX, useScrollPause } from './use-scroll-pause.js';
 import './stream.css';
 
 /** Height of a collapsed row; must match `.log-row` in stream.css so estimates equal measurements. */
-export const ROW_HEIGHT = 20;
+const ROW_HEIGHT = 20;
 /** Expanded rows remembered per pane; older expansions are forgotten first. */
 const MAX_EXPANDED = 500;
 
@@ -23,11 +24,15 @@ interface StreamPaneProps {
   selectedIds: ReadonlySet<string>;
   /** A permalinked line: scrolled to once it is in the stream, and highlighted. */
   highlightId: string | undefined;
+  /** The keyboard's row cursor (j/k): outlined, scrolled into view, the list's active descendant. */
+  cursorId?: string;
   onLineClick(entry: LineEntry, seq: number, event: MouseEvent): void;
   /** Shown while the stream is empty. */
   emptyHint: ReactNode;
   /** The hub connection is up (the status strip says "Live" only then). */
   connected: boolean;
+  /** The phone layout: rows wrap unless the user turns Wrap off. */
+  narrow?: boolean;
 }
 
 /** Estimated height of a marker row (measured once shown: its text may wrap in a narrow pane). */
@@ -50,14 +55,16 @@ function entryKey(entry: StreamEntry | undefined, seq: number, open: boolean): s
  * Follows the bottom while live; scrolling up pauses; the virtualizer anchors the rows in view when
  * the buffer bound trims lines above them, so reading a paused pane is not disturbed.
  */
-export function StreamPane({ stream, label, selectedIds, highlightId, onLineClick, emptyHint, connected }: StreamPaneProps) {
+export function StreamPane({ stream, label, selectedIds, highlightId, cursorId, onLineClick, emptyHint, connected, narrow = false }: StreamPaneProps) {
   const view = useStore(stream);
   const scrollRef = useRef<HTMLDivElement>(null);
   // In characters, so that rows re-render only when a resize changes what they can show.
   const rowChars = rowCharsForWidth(useElementWidth(scrollRef));
 
   const { onVirtualizerChange, gestureHandlers } = useScrollPause(stream, scrollRef);
-  const [wrapAll, setWrapAll] = useState(false);
+  // Until the user picks, rows wrap on a phone (one line per row would show a few words of each).
+  const [wrapChoice, setWrapChoice] = useState<boolean | undefined>(undefined);
+  const wrapAll = wrapChoice ?? narrow;
   const [expanded, setExpanded] = useState<ReadonlyMap<string, RowExpansion>>(() => new Map());
   const count = view.end - view.start;
   const start = view.start;
@@ -84,7 +91,11 @@ export function StreamPane({ stream, label, selectedIds, highlightId, onLineClic
     (range: Range) => {
       if (!live || range.count === 0) return defaultRangeExtractor(range);
       const first = Math.max(0, range.count - (range.endIndex - range.startIndex + 1) - range.overscan);
-      return Array.from({ length: range.count - first }, (_, i) => first + i);
+      const end = Array.from({ length: range.count - first }, (_, i) => first + i);
+      // The rows at the offset too, for the frames in which a live list is not at its end yet
+      // (its box just got shorter, see useFollowTail): never a blank box under a "Live" status.
+      const atOffset = defaultRangeExtractor(range).filter((index) => index < first);
+      return atOffset.length === 0 ? end : [...atOffset, ...end];
     },
     [live],
   );
@@ -118,11 +129,15 @@ export function StreamPane({ stream, label, selectedIds, highlightId, onLineClic
     pruneAt.current = Math.max(SIZE_CACHE_PRUNE_AT, sizes.size * 2);
   }, [virtualizer, view, stream]);
 
+  useFollowTail(virtualizer, scrollRef, live, count, view.version);
+
   // Resuming jumps to the newest line; the lines that arrived while paused are above it.
   useLayoutEffect(() => {
     if (live && count > 0) virtualizer.scrollToEnd();
     // Deliberately keyed on `live` alone: only the transition to live jumps; following after that
-    // is the virtualizer's followOnAppend, and jumping on every commit would fight the user.
+    // is the virtualizer's followOnAppend (and useFollowTail when the box changes), and jumping on
+    // every commit would fight the user.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on `live` alone, as said above
   }, [live]);
 
   const scrolledTo = useRef<string | undefined>(undefined);
@@ -137,6 +152,19 @@ export function StreamPane({ stream, label, selectedIds, highlightId, onLineClic
     scrolledTo.current = highlightId;
     virtualizer.scrollToIndex(seq - view.start, { align: 'center' });
   }, [highlightId, view, stream, virtualizer]);
+
+  // The cursor's row is brought into view when the cursor moves (the pane is paused by then).
+  useLayoutEffect(() => {
+    if (cursorId === undefined) return;
+    const seq = stream.seqOf(cursorId);
+    const { start: first, end } = stream.getSnapshot();
+    if (seq === undefined || seq < first || seq >= end) return;
+    virtualizer.scrollToIndex(seq - first, { align: 'auto' });
+  }, [cursorId, stream, virtualizer]);
+  const cursorDomId = useId();
+  const cursorSeq = cursorId === undefined ? undefined : stream.seqOf(cursorId);
+  const items = virtualizer.getVirtualItems();
+  const cursorShown = cursorSeq !== undefined && items.some((item) => start + item.index === cursorSeq);
 
   const clickRef = useRef(onLineClick);
   clickRef.current = onLineClick;
@@ -154,7 +182,7 @@ export function StreamPane({ stream, label, selectedIds, highlightId, onLineClic
 
   return (
     <div className="stream">
-      <StreamStatus view={view} connected={connected} capacity={stream.capacity} wrapAll={wrapAll} onTogglePause={togglePause} onToggleWrap={() => setWrapAll((w) => !w)} />
+      <StreamStatus view={view} connected={connected} capacity={stream.capacity} wrapAll={wrapAll} onTogglePause={togglePause} onToggleWrap={() => setWrapChoice(!wrapAll)} />
       <div
         ref={scrollRef}
         className="stream__scroll"
@@ -162,10 +190,11 @@ export function StreamPane({ stream, label, selectedIds, highlightId, onLineClic
         role="listbox"
         aria-multiselectable="true"
         aria-label={label}
+        aria-activedescendant={cursorShown ? cursorDomId : undefined}
         tabIndex={0}
       >
         <div className="stream__sizer" style={{ height: virtualizer.getTotalSize() }}>
-          {virtualizer.getVirtualItems().map((item) => {
+          {items.map((item) => {
             const seq = start + item.index;
             const entry = stream.entryAt(seq);
             if (!entry) return null;
@@ -185,6 +214,7 @@ export function StreamPane({ stream, label, selectedIds, highlightId, onLineClic
                     seq={seq}
                     selected={selectedIds.has(entry.line.id)}
                     highlighted={entry.line.id === highlightId}
+                    cursorDomId={entry.line.id === cursorId ? cursorDomId : undefined}
                     expansion={expanded.get(entry.line.id)}
                     wrapAll={wrapAll}
                     rowChars={rowChars}

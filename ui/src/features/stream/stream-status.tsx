@@ -15,6 +15,7 @@ const PAUSE_TEXT: Record<PauseReason, string> = {
   scroll: 'Paused (scrolled up)',
   select: 'Paused (lines selected)',
   permalink: 'Paused at the linked line',
+  cursor: 'Paused (keyboard cursor)',
 };
 
 /** The strip above a stream: live or paused, counts, and every way lines went missing. */

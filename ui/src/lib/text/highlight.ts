@@ -47,19 +47,6 @@ export function normalizeRanges(text: string, ranges: readonly MatchRange[]): [n
 }
 
 /**
- * Where a collapsed (one-line) row should start so its first match is on screen: a match beyond the
- * `visibleChars` the row shows would otherwise sit past the ellipsis. Returns 0 (the line's start)
- * when that match already ends within view, so a line that fits its row is never cut at the start.
- */
-export function collapsedStart(text: string, ranges: readonly MatchRange[], visibleChars: number, lead = 16): number {
-  const first = normalizeRanges(text, ranges)[0];
-  if (!first || first[1] <= visibleChars || first[0] <= lead) return 0;
-  let start = first[0] - lead;
-  if (splitsPair(text, start)) start -= 1;
-  return start;
-}
-
-/**
  * Cuts the visible spans of a line (from parseAnsi) at the match-range boundaries. Only raw offsets
  * [from, from + limit) are rendered: collapsed rows need not build a 64 KiB DOM text node, and may
  * skip the start of a line to show its first match. Cuts never split a surrogate pair.

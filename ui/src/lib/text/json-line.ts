@@ -19,6 +19,21 @@ export function mayContainJson(text: string): boolean {
  * as `[worker-1] {"a":1}` still finds the object.
  */
 export function prettyJson(text: string): string | undefined {
+  const found = trailingJson(text);
+  if (!found) return undefined;
+  const body = JSON.stringify(found.value, null, 2);
+  return found.prefix ? `${found.prefix}\n${body}` : body;
+}
+
+/**
+ * Whether the line ends in a JSON object or array that parses (`…card=[REDACTED]` does not): the
+ * rows offer to pretty-print only those.
+ */
+export function hasTrailingJson(text: string): boolean {
+  return trailingJson(text) !== undefined;
+}
+
+function trailingJson(text: string): { prefix: string; value: unknown } | undefined {
   const trimmed = text.trimEnd();
   if (!mayContainJson(trimmed)) return undefined;
   let attempts = 0;
@@ -28,9 +43,7 @@ export function prettyJson(text: string): string | undefined {
     attempts += 1;
     try {
       const value: unknown = JSON.parse(trimmed.slice(index));
-      const prefix = trimmed.slice(0, index).trimEnd();
-      const body = JSON.stringify(value, null, 2);
-      return prefix ? `${prefix}\n${body}` : body;
+      return { prefix: trimmed.slice(0, index).trimEnd(), value };
     } catch {
       // Not valid JSON from this bracket; a later one may be where the value starts.
     }

@@ -1,5 +1,5 @@
 import { parseAnsi, type AnsiSpan } from './ansi.js';
-import { mayContainJson } from './json-line.js';
+import { hasTrailingJson } from './json-line.js';
 import { detectLevel, type LogLevel } from './log-level.js';
 
 /** What rendering needs to know about a line beyond its text, worked out once per line. */
@@ -8,6 +8,7 @@ export interface LineAnalysis {
   /** The text without escape sequences. */
   visible: string;
   level: LogLevel | undefined;
+  /** The line ends in JSON that parses (its row offers to pretty-print it). */
   json: boolean;
 }
 
@@ -22,7 +23,7 @@ export function analyzeLine(owner: object, raw: string): LineAnalysis {
   if (cached) return cached;
   const spans = parseAnsi(raw);
   const visible = spans.length === 1 && spans[0]!.start === 0 && spans[0]!.end === raw.length ? raw : spans.map((s) => raw.slice(s.start, s.end)).join('');
-  const analysis: LineAnalysis = { spans, visible, level: detectLevel(visible), json: mayContainJson(visible) };
+  const analysis: LineAnalysis = { spans, visible, level: detectLevel(visible), json: hasTrailingJson(visible) };
   cache.set(owner, analysis);
   return analysis;
 }

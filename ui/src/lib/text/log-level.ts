@@ -1,7 +1,8 @@
 /**
  * Guesses a line's severity for colouring. Only the start of the line is looked at (levels come
  * first in every common format) and only explicit markers count: `level=warn`, `"level":"error"`,
- * pino's numeric levels, `[error]`, upper-case words like ERROR or WARN, and klog's `E0102` prefix.
+ * pino's numeric levels, `[error]`, upper-case words like ERROR or WARN, and klog's `E0102` prefix;
+ * an access log's 5xx status counts as an error.
  * Lower-case prose ("failed with error") is not a level.
  */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -34,6 +35,13 @@ const PINO_LEVELS: Record<string, LogLevel> = { '10': 'trace', '20': 'debug', '3
 const WORD =
   /(?:\b(FATAL|PANIC|EMERG(?:ENCY)?|ALERT|CRIT(?:ICAL)?|ERROR|ERR|SEVERE|WARN(?:ING)?|NOTICE|INFO|DEBUG|DBG|TRACE)\b|\[(fatal|panic|emerg|alert|crit|critical|error|err|warn|warning|notice|info|debug|trace)\])/;
 const KLOG = /^([EWIF])\d{4} /;
+/**
+ * Access logs carry no level, but a 5xx response is a server error: `status=502`, `"status":503`,
+ * or the number after the quoted request of the common and combined formats (`"GET / HTTP/1.1" 500 12`).
+ */
+const ACCESS_STATUS = /(?:(?:^|[\s,{"'])(?:status|status_code|http_status)["']?\s*[=:]\s*["']?|"[A-Z]+ \S+ HTTP\/[\d.]+" )(5\d\d)\b/;
+/** The status may come after a long path and user agent. */
+const ACCESS_HEAD_CHARS = 2048;
 const KLOG_LEVELS: Record<string, LogLevel> = { E: 'error', W: 'warn', I: 'info', F: 'fatal' };
 
 /** `text` must already be free of ANSI escapes (a colour code glued to a word hides the word boundary). */
@@ -49,5 +57,6 @@ export function detectLevel(text: string): LogLevel | undefined {
   if (klog) return KLOG_LEVELS[klog[1]!];
   const word = WORD.exec(head);
   if (word) return ALIASES[(word[1] ?? word[2])!.toLowerCase()];
+  if (ACCESS_STATUS.test(text.length > ACCESS_HEAD_CHARS ? text.slice(0, ACCESS_HEAD_CHARS) : text)) return 'error';
   return undefined;
 }
