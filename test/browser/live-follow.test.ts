@@ -78,13 +78,18 @@ describe('a live pane keeps its rows in view', () => {
         .poll(async () => Number(/([\d,]+) lines/.exec((await sample(page)).status)?.[1]?.replace(/,/g, '') ?? 0), { timeout: 30_000, interval: 250 })
         .toBeGreaterThan(500);
 
-      // The context panel: a click selects the row (and pauses), ✕ closes the panel, Clear resumes.
+      // The context panel, opened on a row and closed again. The pane is paused first: a row of a
+      // live list can move between Playwright finding it and the click landing.
+      const pauseButton = pane(page, 1).locator('.stream-status__pause');
+      await pauseButton.click();
+      await expect.poll(async () => (await sample(page)).status, { timeout: 10_000 }).toMatch(/Paused/);
       await rows(pane(page, 1)).last().click();
       const context = page.getByRole('complementary', { name: 'Line context' });
       await context.waitFor();
       await context.getByRole('button', { name: 'Close context' }).click();
       await context.waitFor({ state: 'detached' });
       await page.getByRole('toolbar', { name: 'Selected lines' }).getByRole('button', { name: 'Clear' }).click();
+      if (!/Live/.test((await sample(page)).status)) await pauseButton.click();
       await expect.poll(async () => (await sample(page)).status, { timeout: 10_000 }).toMatch(/Live/);
 
       // A smaller window, then the pane's filter pinned (the strip takes room above the stream) and unpinned.
