@@ -32,6 +32,23 @@ function renderApp(search = '', hash = '') {
 
 const row = (id: string) => document.querySelector(`[data-line-id="${id}"]`) as HTMLElement;
 
+/** The app live on `5\d\d`, showing four lines with ids a to d. */
+function renderFourLines() {
+  const rendered = renderApp('?q=5%5Cd%5Cd');
+  const { hub, frames } = rendered;
+  act(() => {
+    hub.current.accept();
+    hub.current.receive({ type: 'subscribed', sub: 'p1', filter: { query: '5\\d\\d' } });
+    hub.current.receive({
+      type: 'matches',
+      sub: 'p1',
+      lines: ['a', 'b', 'c', 'd'].map((id, i) => line(`GET /${id} 50${i}`, { id, ts: Date.UTC(2024, 4, 1, 12, 0, i) })),
+    });
+    frames.run();
+  });
+  return rendered;
+}
+
 describe('App', () => {
   it('streams matches into the pane and shows the connection as live', () => {
     const { hub, frames } = renderApp('?q=ERROR');
@@ -79,17 +96,7 @@ describe('App', () => {
   });
 
   it('selects with click and shift-click, copies Markdown, opens context, and Esc clears', async () => {
-    const { hub, frames } = renderApp('?q=5%5Cd%5Cd');
-    act(() => {
-      hub.current.accept();
-      hub.current.receive({ type: 'subscribed', sub: 'p1', filter: { query: '5\\d\\d' } });
-      hub.current.receive({
-        type: 'matches',
-        sub: 'p1',
-        lines: ['a', 'b', 'c', 'd'].map((id, i) => line(`GET /${id} 50${i}`, { id, ts: Date.UTC(2024, 4, 1, 12, 0, i) })),
-      });
-      frames.run();
-    });
+    const { hub } = renderFourLines();
     fireEvent.click(row('a'));
     expect(hub.current.sentOfType('context')).toMatchObject([{ id: 'a', before: 25, after: 25 }]);
     // Selecting freezes the pane, so the lines being picked do not scroll away.
@@ -140,17 +147,7 @@ describe('App', () => {
   });
 
   it('keyboard: j/k move a row cursor, Enter opens context, x selects a range, c copies, G goes live, ? lists the shortcuts', async () => {
-    const { hub, frames } = renderApp('?q=5%5Cd%5Cd');
-    act(() => {
-      hub.current.accept();
-      hub.current.receive({ type: 'subscribed', sub: 'p1', filter: { query: '5\\d\\d' } });
-      hub.current.receive({
-        type: 'matches',
-        sub: 'p1',
-        lines: ['a', 'b', 'c', 'd'].map((id, i) => line(`GET /${id} 50${i}`, { id, ts: Date.UTC(2024, 4, 1, 12, 0, i) })),
-      });
-      frames.run();
-    });
+    const { hub } = renderFourLines();
     const cursor = () => document.querySelector('.log-row--cursor')?.getAttribute('data-line-id');
     // The first k lands on the newest line and pauses the pane, as selecting does.
     fireEvent.keyDown(document.body, { key: 'k' });
