@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createLogger } from '../lib/logger.js';
 import type { HubConfig } from '../server/config.js';
-import { parseInteger, untilSignal } from './parse-options.js';
+import { collect, parseInteger, untilSignal } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 
 interface HubFlags {
@@ -14,6 +14,7 @@ interface HubFlags {
   tlsCert?: string;
   tlsKey?: string;
   nats?: string;
+  allowedHost: string[];
 }
 
 export function registerHubCommand(program: Command): void {
@@ -28,6 +29,7 @@ export function registerHubCommand(program: Command): void {
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
     .option('--tls-cert <file>', 'PEM certificate (chain): serve HTTPS and WSS; needs --tls-key')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--allowed-host <name>', 'a host name (optionally name:port) browsers use to reach the hub; others are refused (421); repeatable', collect, [])
     .option('--nats <url>', 'join the other hubs on this NATS server (nats://HOST:PORT, JetStream on): one service (docs/scaling.md)')
     .addHelpText(
       'after',
@@ -64,6 +66,7 @@ async function loadHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = process.e
     if (flags.tlsCert !== undefined) fromFlags.tlsCertFile = flags.tlsCert;
     if (flags.tlsKey !== undefined) fromFlags.tlsKeyFile = flags.tlsKey;
     if (flags.nats !== undefined) fromFlags.nats = flags.nats;
+    if (flags.allowedHost.length > 0) fromFlags.allowedHosts = flags.allowedHost;
     warnUnknownEnv(env);
     return resolveHubConfig({ ...fromFile, ...hubEnvOverrides(env), ...fromFlags });
   } catch (error) {

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { DEFAULT_LIMITS, patternTooLongMessage, type FilterSpec } from '../protocol/index.js';
 import { readCaFile } from '../lib/tls-trust.js';
 import { collect, parseInteger } from './parse-options.js';
-import { formatJson, formatPlain } from './tail-format.js';
+import { parseDuration } from './parse-duration.js';
+import { escapeControls, formatJson, formatPlain } from './tail-format.js';
 import { UsageError } from './usage-error.js';
 
 interface TailFlags {
@@ -16,6 +17,7 @@ interface TailFlags {
   json?: boolean;
   color?: boolean;
   ca?: string;
+  timeout?: number;
 }
 
 export function registerTailCommand(program: Command): void {
@@ -32,6 +34,7 @@ export function registerTailCommand(program: Command): void {
     .option('--file <glob>', 'only files matching this glob (a glob without / matches the file name); repeatable', collect, [])
     .option('--backlog <n>', 'first print up to N recent matching lines the hub still holds', parseInteger(0, 10_000))
     .option('--json', 'print one JSON object per line: id, host, file, ts, time, line, ranges')
+    .option('--timeout <duration>', 'exit with status 1 when the hub cannot be reached for this long, at start or after losing it (e.g. 10s, 2m; default: retry for ever)', parseDuration)
     .option('--no-color', 'never colour the output (default: colour when stdout is a terminal)')
     .action(async (regex: string, flags: TailFlags) => {
       await runTail(regex, flags);
@@ -57,35 +60,63 @@ async function runTail(regex: string, flags: TailFlags): Promise<void> {
   const color = flags.color !== false && !flags.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
   // Loaded on demand so other commands (and --help) do not pay for the WebSocket client.
   const { HubClient } = await import('../lib/hub-client.js');
+  const hubUrl = displayedHubUrl(HubClient.clientUrl, flags.hub);
   const client = new HubClient({
     hub: flags.hub,
     token: flags.token ?? process.env.SUPERGREP_TOKEN,
     clientName: 'supergrep-tail',
+    reconnectBaseMs: 500,
     ...(ca ? { ca } : {}),
   });
   const sub = 'tail';
-  const status = (text: string) => process.stderr.write(`supergrep tail: ${text}\n`);
+  const line = new StatusLine(process.stderr);
+  const status = (text: string) => line.print(`supergrep tail: ${text}`);
 
   let wasConnected = false;
-  client.on('connected', () => {
-    if (wasConnected) status('reconnected');
-    wasConnected = true;
-  });
-  client.on('disconnected', ({ willRetry }) => {
-    if (willRetry && wasConnected) status('connection to the hub lost; reconnecting');
-  });
-  client.on('matches', (_sub, lines) => {
-    let out = '';
-    for (const line of lines) out += (flags.json ? formatJson(line) : formatPlain(line, color)) + '\n';
-    process.stdout.write(out);
-  });
-  client.on('dropped', (_sub, count) => status(`the hub dropped ${count} matching lines because this terminal read too slowly`));
+  let failedAttempts = 0;
+  let lastFailure: string | undefined;
+  let deadline: NodeJS.Timeout | undefined;
 
   const outcome = new Promise<void>((resolve, reject) => {
-    client.on('fatal', (error) => reject(new Error(error.message)));
+    const giveUpAfter = (ms: number) => {
+      deadline ??= setTimeout(() => {
+        reject(new Error(`cannot reach hub ${hubUrl} within ${formatSeconds(ms)}: ${lastFailure ?? 'no answer'}`));
+      }, ms);
+    };
+    if (flags.timeout !== undefined) giveUpAfter(flags.timeout);
+
+    client.on('connected', () => {
+      clearTimeout(deadline);
+      deadline = undefined;
+      line.clear();
+      if (wasConnected) status('reconnected');
+      else if (failedAttempts > 0) status(`connected to ${hubUrl}`);
+      wasConnected = true;
+      failedAttempts = 0;
+      lastFailure = undefined;
+    });
+    client.on('disconnected', ({ code, reason, willRetry, retryInMs, error }) => {
+      if (!willRetry || retryInMs === undefined) return;
+      if (flags.timeout !== undefined) giveUpAfter(flags.timeout);
+      failedAttempts += 1;
+      if (wasConnected && failedAttempts === 1) {
+        // An established connection ended (the hub restarted): say so once, then report attempts.
+        status('connection to the hub lost; reconnecting');
+        return;
+      }
+      lastFailure = escapeControls(error ?? (reason === '' ? `the connection closed (code ${code})` : `the hub closed the connection: ${reason}`));
+      line.countdown(`supergrep tail: cannot reach hub ${hubUrl}: ${lastFailure}; retrying in `, retryInMs);
+    });
+    client.on('matches', (_sub, lines) => {
+      let out = '';
+      for (const matched of lines) out += (flags.json ? formatJson(matched) : formatPlain(matched, color)) + '\n';
+      process.stdout.write(out);
+    });
+    client.on('dropped', (_sub, count) => status(`the hub dropped ${count} matching lines because this terminal read too slowly`));
+    client.on('fatal', (error) => reject(new Error(escapeControls(error.message))));
     client.on('hubError', (error) => {
-      if (error.sub === sub) reject(new UsageError(error.message));
-      else status(error.message);
+      if (error.sub === sub) reject(new UsageError(escapeControls(error.message)));
+      else status(escapeControls(error.message));
     });
     const stop = () => resolve();
     process.once('SIGINT', stop);
@@ -99,6 +130,76 @@ async function runTail(regex: string, flags: TailFlags): Promise<void> {
   try {
     await outcome;
   } finally {
+    clearTimeout(deadline);
+    line.clear();
     client.close();
+  }
+}
+
+/** The viewer socket's URL without any user:password, for messages; a usage error when `hub` is no http(s) or ws(s) URL. */
+function displayedHubUrl(clientUrl: (hub: string) => string, hub: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(clientUrl(hub));
+  } catch {
+    // Reported below, like a URL of another scheme.
+  }
+  if (url === undefined || (url.protocol !== 'ws:' && url.protocol !== 'wss:')) {
+    throw new UsageError(`--hub ${escapeControls(hub)} is not a hub URL (expected e.g. http://hub:7070 or wss://hub:7070)`);
+  }
+  url.username = '';
+  url.password = '';
+  return escapeControls(url.toString());
+}
+
+/** "0.4s", "4s", "2m": a delay as people write it. */
+function formatSeconds(ms: number): string {
+  if (ms < 1_000) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms < 60_000 || ms % 60_000 !== 0) return `${Math.round(ms / 100) / 10}s`;
+  return `${ms / 60_000}m`;
+}
+
+/**
+ * Connection status on stderr. On a terminal a retry is one line rewritten in place with a
+ * countdown; otherwise (a pipe, a log file) each retry is a line of its own.
+ */
+class StatusLine {
+  private ticker: NodeJS.Timeout | undefined;
+  private live = false;
+
+  constructor(private readonly stream: NodeJS.WriteStream) {}
+
+  private get tty(): boolean {
+    return this.stream.isTTY === true;
+  }
+
+  print(text: string): void {
+    this.clear();
+    this.stream.write(`${text}\n`);
+  }
+
+  /** `prefix` followed by the time left until `ms` from now. */
+  countdown(prefix: string, ms: number): void {
+    this.clear();
+    if (!this.tty) {
+      this.stream.write(`${prefix}${formatSeconds(ms)}\n`);
+      return;
+    }
+    const until = Date.now() + ms;
+    const draw = () => {
+      this.stream.write(`\r\u001b[2K${prefix}${formatSeconds(Math.max(0, until - Date.now()))}`);
+      this.live = true;
+    };
+    draw();
+    this.ticker = setInterval(draw, 250);
+    this.ticker.unref();
+  }
+
+  /** Removes the line being rewritten, if any. */
+  clear(): void {
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+    if (this.live) this.stream.write('\r\u001b[2K');
+    this.live = false;
   }
 }

@@ -5,38 +5,66 @@ const CYAN = '\u001b[36m';
 const DIM = '\u001b[2m';
 const RESET = '\u001b[0m';
 
-/** Control characters except tab, shown escaped so a hostile log line cannot drive the terminal. */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+/**
+ * What a terminal could act on: C0 controls, DEL, C1 controls (8-bit CSI/OSC), the line and
+ * paragraph separators, and the bidirectional overrides and isolates that reorder what is shown.
+ */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** The same without tab, which a log line may keep. */
+const UNSAFE_IN_LINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-function escapeControls(text: string): string {
-  return text.replace(CONTROL, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+function escapeChar(char: string): string {
+  const code = char.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** Text from the hub (a host or file name, an error message) made inert for a terminal: every unsafe character as `\xNN` or `\uNNNN`. */
+export function escapeControls(text: string): string {
+  return text.replace(UNSAFE, escapeChar);
+}
+
+function escapeLine(text: string): string {
+  return text.replace(UNSAFE_IN_LINE, escapeChar);
 }
 
 /** `host file: line`, like `grep -H` across every host; with colour, the matched ranges stand out. */
 export function formatPlain(line: MatchedLine, color: boolean): string {
-  if (!color) return `${line.host} ${line.file}: ${escapeControls(line.line)}`;
+  const host = escapeControls(line.host);
+  const file = escapeControls(line.file);
+  if (!color) return `${host} ${file}: ${escapeLine(line.line)}`;
   let body = '';
   let cursor = 0;
   for (const [start, end] of line.ranges) {
     if (start < cursor) continue;
-    body += escapeControls(line.line.slice(cursor, start));
-    body += RED_BOLD + escapeControls(line.line.slice(start, end)) + RESET;
+    body += escapeLine(line.line.slice(cursor, start));
+    body += RED_BOLD + escapeLine(line.line.slice(start, end)) + RESET;
     cursor = end;
   }
-  body += escapeControls(line.line.slice(cursor));
-  return `${CYAN}${line.host}${RESET} ${DIM}${line.file}:${RESET} ${body}`;
+  body += escapeLine(line.line.slice(cursor));
+  return `${CYAN}${host}${RESET} ${DIM}${file}:${RESET} ${body}`;
 }
 
-/** One JSON object per line, for jq and friends. */
+/** ISO-8601 UTC, or null for a timestamp no date can represent (the hub passed on a hostile value). */
+function isoTime(ts: number): string | null {
+  const date = new Date(ts);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/**
+ * One JSON object per line, for jq and friends; `time` is null when `ts` is not a valid time.
+ * JSON.stringify escapes C0 controls; the other unsafe characters are escaped too (`\u009b`), which
+ * leaves the same JSON value.
+ */
 export function formatJson(line: MatchedLine): string {
-  return JSON.stringify({
+  const text = JSON.stringify({
     id: line.id,
     host: line.host,
     file: line.file,
     ts: line.ts,
-    time: new Date(line.ts).toISOString(),
+    time: isoTime(line.ts),
     line: line.line,
     ranges: line.ranges,
     ...(line.truncated ? { truncated: true } : {}),
   });
+  return text.replace(UNSAFE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import {
   CLOSE_CODES,
@@ -30,6 +31,8 @@ export interface HubClientOptions {
   reconnectCapMs?: number;
   /** Extra TLS options for wss:// (a private CA). */
   ca?: Buffer;
+  /** How long one connection attempt (TCP, TLS, upgrade) may take before it counts as failed. Default 10 s. */
+  connectTimeoutMs?: number;
   /**
    * Backlog asked for when re-subscribing after a reconnect, so lines that arrived while this client
    * was away (an agent catching up after a hub restart) are not missed. Lines already delivered are
@@ -53,8 +56,11 @@ interface HubClientEvents {
   message: [HubToClient];
   /** The socket opened and the hello was answered. */
   connected: [];
-  /** The socket closed; `willRetry` tells whether a reconnect is scheduled. */
-  disconnected: [{ code: number; reason: string; willRetry: boolean }];
+  /**
+   * The socket closed, or an attempt to connect failed; `willRetry` tells whether a reconnect is
+   * scheduled, in `retryInMs`. `error` says why an attempt failed ("connection refused (ECONNREFUSED)").
+   */
+  disconnected: [{ code: number; reason: string; willRetry: boolean; retryInMs?: number; error?: string }];
   /** The hub refused our token or version: retrying would not help. */
   fatal: [Error];
 }
@@ -69,6 +75,8 @@ export class HubClient extends EventEmitter<HubClientEvents> {
   private ready = false;
   private nextReq = 1;
   private hasConnected = false;
+  /** Why the current attempt failed, for the next 'disconnected'. */
+  private failure: string | undefined;
   private readonly seen = new RecentIds(50_000);
 
   constructor(private readonly options: HubClientOptions) {
@@ -93,20 +101,25 @@ export class HubClient extends EventEmitter<HubClientEvents> {
     if (this.closed) return;
     const headers: Record<string, string> = {};
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
-    const socket = new WebSocket(HubClient.clientUrl(this.options.hub), { headers, ca: this.options.ca });
+    const socket = new WebSocket(HubClient.clientUrl(this.options.hub), { headers, ca: this.options.ca, handshakeTimeout: this.options.connectTimeoutMs ?? 10_000 });
     this.socket = socket;
     this.ready = false;
+    this.failure = undefined;
     socket.on('open', () => {
       this.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, client: this.options.clientName, token: this.options.token });
     });
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     socket.on('unexpected-response', (_req, res) => {
-      // The hub refused the upgrade itself (401 wrong token, 403 origin): not worth retrying.
+      // The hub refused the upgrade itself (401 wrong token, 403 origin, 421 host name): not worth
+      // retrying. Anything else (a proxy's 502 while the hub restarts) is retried.
       const status = res.statusCode ?? 0;
-      res.resume();
-      if (status === 401 || status === 403) {
-        this.failFatally(new Error(status === 401 ? 'the hub refused the viewer token (HTTP 401)' : 'the hub refused this client (HTTP 403)'));
+      if (status !== 403 && status !== 421) res.resume();
+      if (status === 401) {
+        this.failFatally(new Error('the hub refused the viewer token (HTTP 401)'));
+      } else if (status === 403 || status === 421) {
+        void readRefusal(res).then((why) => this.failFatally(new Error(`the hub refused this client (HTTP ${status})${why ? `: ${why}` : ''}`)));
       } else {
+        this.failure = `the hub answered HTTP ${status} ${res.statusMessage ?? ''}`.trimEnd();
         socket.terminate();
       }
     });
@@ -115,6 +128,7 @@ export class HubClient extends EventEmitter<HubClientEvents> {
       // 'close', which follows every 'error'.
       const certificate = certificateProblem(error);
       if (certificate !== undefined) this.failFatally(new Error(certificate));
+      else this.failure ??= describeConnectError(error);
     });
     socket.on('close', (code, reasonBuffer) => this.onClose(socket, code, reasonBuffer.toString()));
   }
@@ -174,9 +188,10 @@ export class HubClient extends EventEmitter<HubClientEvents> {
     this.ready = false;
     const fatal = code === CLOSE_CODES.unauthorized || code === CLOSE_CODES.forbidden || code === CLOSE_CODES.versionMismatch;
     const willRetry = !this.closed && !fatal && this.options.reconnect !== false;
-    this.emit('disconnected', { code, reason, willRetry });
-    if (willRetry) {
-      this.retryTimer = setTimeout(() => this.connect(), this.backoff.next());
+    const retryInMs = willRetry ? this.backoff.next() : undefined;
+    this.emit('disconnected', { code, reason, willRetry, ...(retryInMs !== undefined ? { retryInMs } : {}), ...(this.failure !== undefined ? { error: this.failure } : {}) });
+    if (retryInMs !== undefined) {
+      this.retryTimer = setTimeout(() => this.connect(), retryInMs);
     }
   }
 
@@ -231,6 +246,47 @@ export class HubClient extends EventEmitter<HubClientEvents> {
     this.socket?.close(1000, 'client closing');
     this.socket = undefined;
   }
+}
+
+/** Plain words for the usual reasons a connection attempt fails, with Node's code for searching. */
+const CONNECT_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name could not be looked up (DNS not answering)',
+  ECONNRESET: 'the connection was reset',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'no route to the host',
+  ENETUNREACH: 'the network is unreachable',
+};
+
+/** "connection refused (ECONNREFUSED)"; ws's own errors (a handshake timeout) by their message. */
+function describeConnectError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const plain = code === undefined ? undefined : CONNECT_ERRORS[code];
+  if (plain !== undefined) return `${plain} (${code})`;
+  return code === undefined ? error.message : `${error.message} (${code})`;
+}
+
+/** The message of a refused upgrade's body: the API's JSON error or a line of text; at most 4 KiB read. */
+async function readRefusal(res: IncomingMessage): Promise<string | undefined> {
+  let body = '';
+  try {
+    for await (const chunk of res) {
+      body += String(chunk);
+      if (body.length > 4096) break;
+    }
+  } catch {
+    // The socket was cut: refuse without the reason rather than not at all.
+    return undefined;
+  }
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: unknown } };
+    if (typeof parsed.error?.message === 'string') return parsed.error.message;
+  } catch {
+    // Not JSON: the hub's plain-text refusals are one line.
+  }
+  const text = body.trim().replace(/^supergrep: /, '');
+  return text === '' ? undefined : text.slice(0, 500);
 }
 
 /** A bounded set of recently delivered line ids: remembers the last `capacity` ids only. */

@@ -4,6 +4,7 @@ import { DEFAULT_LIMITS } from '../protocol/index.js';
 import { parseToken, type NamedToken } from '../lib/tokens.js';
 import { parseStatsdTarget } from './pins/statsd-target.js';
 import { proxyAuthSchema } from './access/proxy-auth.js';
+import { allowedHostProblem } from './access/host-check.js';
 import { addressEntryProblem } from './access/trusted-proxies.js';
 import { redactionConfigSchema } from './redaction/redaction-config.js';
 
@@ -43,6 +44,17 @@ const hubConfigSchema = z.strictObject({
   tlsCertFile: z.string().min(1).optional(),
   /** PEM private key of tlsCertFile. */
   tlsKeyFile: z.string().min(1).optional(),
+  /**
+   * Host names (optionally with a port) browsers use to reach the hub, besides localhost, 127.0.0.1
+   * and [::1]: requests for any other Host are refused (421), against DNS rebinding. On a non-loopback
+   * address with none listed, every Host is accepted and a warning is logged (docs/security.md).
+   */
+  allowedHosts: z
+    .array(z.string().superRefine((entry, ctx) => {
+      const problem = allowedHostProblem(entry);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }))
+    .default([]),
   /** Origins, besides the hub's own, whose pages may open viewer WebSockets. */
   allowedOrigins: z.array(z.string()).default([]),
   /** Longest line kept; longer ones are cut (agents cut at their own limit first). */

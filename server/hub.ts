@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import type { HubToClient } from '../protocol/index.js';
 import type { Logger } from '../lib/logger.js';
 import { Authenticator } from './access/authenticator.js';
+import { HostCheck } from './access/host-check.js';
 import type { ApiMount } from './api/api-router.js';
 import { Backlog } from './backlog/backlog.js';
 import { BatchPipeline } from './ingest/batch-pipeline.js';
-import type { HubConfig } from './config.js';
+import { isLoopback, type HubConfig } from './config.js';
 import { FilterEngine } from './filter/filter-engine.js';
 import { Heartbeat } from './transport/heartbeat.js';
 import { createHttpApp } from './transport/http-app.js';
@@ -20,7 +21,7 @@ import { agentRedactionOffer, buildRedactor } from './redaction/redaction-config
 import type { Cluster } from './cluster/cluster.js';
 import { openDatabase, type Db } from './storage/database.js';
 import { createHubServer, tlsEnabled } from './transport/tls.js';
-import { routeUpgrades } from './transport/upgrade-router.js';
+import { checkHost, refuseBrowsers, routeUpgrades } from './transport/upgrade-router.js';
 import { ViewerEndpoint } from './viewers/viewer-endpoint.js';
 
 export interface RunningHub {
@@ -81,6 +82,7 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
   const db = openHubDatabase(config.dataDir);
   const metrics = new HubMetrics();
   const access = new Authenticator(config, logger);
+  const hosts = new HostCheck({ ...config, loopback: isLoopback(config.host) });
   const redactor = buildRedactor(config.redaction, (rule, count) => metrics.redactions.labels(rule).inc(count));
   const registry = new SourceRegistry({
     hubId,
@@ -127,13 +129,14 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
     hubId,
     metrics,
     access,
+    hosts,
     startedAtMs,
     counts: () => ({ agents: registry.connectedAgents, viewers: viewers.connections }),
     health: () => cluster?.healthz(),
     apiMounts: [...features.apiMounts, ...(extensions.apiMounts ?? [])],
   });
   server.on('request', app);
-  routeUpgrades(server, { '/ws/agent': agents.handleUpgrade, '/ws/client': viewers.handleUpgrade }, logger);
+  routeUpgrades(server, { '/ws/agent': refuseBrowsers(agents.handleUpgrade, logger), '/ws/client': checkHost(hosts, viewers.handleUpgrade, logger) }, logger);
 
   const pruneTimer = setInterval(() => registry.prune((source) => backlog.forget(source)), PRUNE_INTERVAL_MS);
   pruneTimer.unref();
@@ -160,6 +163,9 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
   const url = `${tlsEnabled(config) ? 'https' : 'http'}://${hostForUrl(config.host)}:${port}`;
   await cluster?.announce(url);
   logger.info({ url, hubId }, 'hub listening');
+  if (!hosts.enforced) {
+    logger.warn({ host: config.host }, 'no allowedHosts configured: requests for any host name are accepted; list the names browsers use (--allowed-host) to refuse DNS-rebound pages');
+  }
   if (access.readersNeedCredentials && config.editorTokens.length === 0 && config.proxyAuth === undefined) {
     logger.warn('no editor tokens configured: viewers can read, but nobody can create pins, deploy markers or captures (set SUPERGREP_EDITOR_TOKEN)');
   }

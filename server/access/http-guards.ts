@@ -1,6 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import type { ApiError } from '../../protocol/index.js';
 import { originAllowed } from './origin-check.js';
+import type { HostCheck } from './host-check.js';
 import type { Authenticator, Identity, Refusal } from './authenticator.js';
 
 /**
@@ -22,6 +23,19 @@ function refuse(res: Response, refusal: Refusal): void {
 /** The identity `authenticate` left on the response. */
 function identityOf(res: Response): Identity {
   return res.locals.identity as Identity;
+}
+
+/**
+ * Express middleware in front of every browser-facing route: a request for a host name the hub does
+ * not answer to (a DNS-rebound page) gets 421 before anything else looks at it.
+ */
+export function guardHost(hosts: HostCheck): RequestHandler {
+  return (req, res, next) => {
+    const refusal = hosts.refusal(req);
+    if (refusal === undefined) return next();
+    const body: ApiError = { error: { code: 'SG_ERR_FORBIDDEN', message: refusal } };
+    res.status(421).json(body);
+  };
 }
 
 /**

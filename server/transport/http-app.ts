@@ -4,7 +4,8 @@ import express, { type Express } from 'express';
 import type { Logger } from '../../lib/logger.js';
 import { supergrepPackage } from '../../lib/package-root.js';
 import type { Authenticator } from '../access/authenticator.js';
-import { authenticate } from '../access/http-guards.js';
+import type { HostCheck } from '../access/host-check.js';
+import { authenticate, guardHost } from '../access/http-guards.js';
 import { createApiRouter, type ApiMount } from '../api/api-router.js';
 import type { HubConfig } from '../config.js';
 import type { HubMetrics } from '../metrics.js';
@@ -17,6 +18,8 @@ export interface HttpAppDeps {
   hubId: string;
   metrics: HubMetrics;
   access: Authenticator;
+  /** Host names the hub answers to; every route but /healthz refuses the others. */
+  hosts: HostCheck;
   startedAtMs: number;
   /** Live connection counts for /healthz. */
   counts(): { agents: number; viewers: number };
@@ -62,6 +65,9 @@ export function createHttpApp(deps: HttpAppDeps): Express {
       ...extra?.details,
     });
   });
+
+  // After /healthz, which load balancers and probes call by whatever address they know.
+  app.use(guardHost(deps.hosts));
 
   app.get('/metrics', authenticate(deps.access), async (_req, res, next) => {
     try {

@@ -1,6 +1,9 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { ApiError, ErrorCode } from '../../protocol/index.js';
 import type { Logger } from '../../lib/logger.js';
+import type { HostCheck } from '../access/host-check.js';
+import { remoteAddress } from './socket-util.js';
 
 /** Handles the upgrade of one path: checks the request, then upgrades or rejects. */
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -23,6 +26,46 @@ export function rejectUpgrade(socket: Duplex, status: number, message: string): 
       'Connection: close\r\n\r\n' +
       body,
   );
+}
+
+/** Refuses an upgrade with a JSON body in the API's error shape ({"error": {code, message}}). */
+function rejectUpgradeJson(socket: Duplex, status: number, code: ErrorCode, message: string): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const error: ApiError = { error: { code, message } };
+  const body = JSON.stringify(error);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}
+
+/** A browser-facing endpoint: an upgrade for a host name the hub does not answer to gets 421. */
+export function checkHost(hosts: HostCheck, handler: UpgradeHandler, logger: Logger): UpgradeHandler {
+  return (request, socket, head) => {
+    const refusal = hosts.refusal(request);
+    if (refusal === undefined) return handler(request, socket, head);
+    logger.warn({ remote: remoteAddress(request), host: request.headers.host }, 'upgrade refused: host name not allowed');
+    rejectUpgradeJson(socket, 421, 'SG_ERR_FORBIDDEN', refusal);
+  };
+}
+
+/**
+ * An endpoint for programs only (agents): any upgrade carrying an `Origin` comes from a web page and
+ * is refused with 403, whatever its credentials, so no page can ever send lines.
+ */
+export function refuseBrowsers(handler: UpgradeHandler, logger: Logger): UpgradeHandler {
+  return (request, socket, head) => {
+    const origin = request.headers.origin ?? request.headers['sec-websocket-origin'];
+    if (origin === undefined) return handler(request, socket, head);
+    logger.warn({ remote: remoteAddress(request), origin }, 'upgrade refused: a browser may not connect to this endpoint');
+    rejectUpgradeJson(socket, 403, 'SG_ERR_FORBIDDEN', 'web pages may not connect to /ws/agent: only agents, which send no Origin header');
+  };
 }
 
 /** Routes `upgrade` events by path; any other path gets 404. */

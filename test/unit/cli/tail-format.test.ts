@@ -30,4 +30,29 @@ describe('tail output', () => {
       ranges: [[6, 16]],
     });
   });
+
+  it('escapes control characters in the host and file names too, and bidi overrides everywhere', () => {
+    const hostile = { ...line, host: 'web\u001b[31m-1', file: '/var/log/x\u001b]0;PWNED\u0007\u001b[2K\r.log', line: 'a\u202eb\u2028c\u009bd\te', ranges: [] };
+    const expected = 'web\\x1b[31m-1 /var/log/x\\x1b]0;PWNED\\x07\\x1b[2K\\x0d.log: a\\u202eb\\u2028c\\x9bd\te';
+    expect(formatPlain(hostile, false)).toBe(expected);
+    const coloured = formatPlain(hostile, true);
+    // Only tail's own colour sequences remain.
+    expect(coloured.replace(/\u001b\[(?:36|2|0)m/g, '')).toBe(expected);
+  });
+
+  it('escapes DEL, C1, separators and bidi controls in JSON, keeping the same value', () => {
+    const hostile = { ...line, file: '/x\u009b\u007f\u2029\u2066.log', line: 'a\u0085\u202eb' };
+    const text = formatJson(hostile);
+    expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    expect(text).toContain('"file":"/x\\u009b\\u007f\\u2029\\u2066.log"');
+    const parsed = JSON.parse(text) as { file: string; line: string };
+    expect(parsed.file).toBe(hostile.file);
+    expect(parsed.line).toBe(hostile.line);
+  });
+
+  it.each([1e300, -1e300, 8.64e15 + 1])('prints ts %d, which no date can represent, with a null time instead of failing', (ts) => {
+    const parsed = JSON.parse(formatJson({ ...line, ts })) as { ts: number; time: unknown };
+    expect(parsed).toMatchObject({ ts, time: null });
+    expect(formatPlain({ ...line, ts }, false)).toBe('web-1 /var/log/app.log: GET / status=503 rt=1.2');
+  });
 });

@@ -54,6 +54,14 @@ describe('CapturePage', () => {
     expect(screen.queryByRole('listbox')).toBeNull();
   });
 
+  it('shows a timestamp no date can represent as invalid instead of failing to render', () => {
+    renderPage({ capture: { ...capture, lines: [{ ...capture.lines[0]!, ts: 1e300 }] } });
+    const cell = document.querySelector('tr.capture-line td')!;
+    expect(cell.textContent).toBe('invalid time');
+    expect(cell.querySelector('time')!.getAttribute('title')).toBe('invalid-time(1e+300)');
+    expect(document.querySelector('.capture__meta')!.textContent).toContain('1 line, invalid-time(1e+300) to invalid-time(1e+300)');
+  });
+
   it('renders lines as text only: markup in a line never becomes elements', () => {
     renderPage();
     const text = document.querySelectorAll('.capture-line__text')[1]!;

@@ -60,4 +60,12 @@ describe('copy formatting', () => {
     expect(inlineCode('a`b')).toBe('``a`b``');
     expect(inlineCode('`x`')).toBe('`` `x` ``');
   });
+
+  it('survives a timestamp no date can represent: the number is shown instead', () => {
+    const bad = [sample[0]!, line('from a hostile peer', { host: 'web-3', file: '/x.log', ts: 1e300 })];
+    expect(formatLine(bad[1]!)).toBe('invalid-time(1e+300) web-3 /x.log from a hostile peer');
+    const markdown = formatMarkdown(bad, { query: 'x' });
+    expect(markdown).toContain('2024-05-01T12:00:00.005Z – invalid-time(1e+300) (2 lines)');
+    expect(markdown).toContain('invalid-time(1e+300) web-3 /x.log from a hostile peer');
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatTimeOfDay } from '../../../../ui/src/lib/text/time-format.js';
+import { formatAgo, formatClock, formatIso, formatTimeOfDay, formatUtcClock } from '../../../../ui/src/lib/text/time-format.js';
 
 describe('deploy times', () => {
   it('shows the wall-clock time to the second', () => {
@@ -15,5 +15,18 @@ describe('deploy times', () => {
     [3 * 3_600_000 + 5 * 60_000, '3 h 05 min ago'],
   ])('%i ms → %s', (ms, text) => {
     expect(formatAgo(ms)).toBe(text);
+  });
+});
+
+describe('timestamps no date can represent', () => {
+  it.each([1e300, -1e300, 8.64e15 + 1])('%d is shown, never thrown on', (ts) => {
+    expect(formatClock(ts)).toBe('--:--:--.---');
+    expect(formatTimeOfDay(ts)).toBe('--:--:--');
+    expect(formatIso(ts)).toBe(`invalid-time(${ts})`);
+    expect(formatUtcClock(ts)).toBe('invalid time');
+  });
+
+  it('formats a valid time in UTC to the millisecond', () => {
+    expect(formatUtcClock(Date.UTC(2024, 4, 1, 12, 0, 3, 5))).toBe('12:00:03.005');
   });
 });

@@ -3,7 +3,7 @@ import type { Capture, CaptureLine, FilterSpec } from '../../../../protocol/inde
 import { CopyFallback } from '../../components/copy-fallback.js';
 import { LineText } from '../../components/line-text.js';
 import { analyzeLine } from '../../lib/text/line-analysis.js';
-import { formatIso } from '../../lib/text/time-format.js';
+import { formatIso, formatUtcClock } from '../../lib/text/time-format.js';
 import './captures.css';
 
 interface CapturePageProps {
@@ -126,7 +126,7 @@ const CaptureRow = memo(function CaptureRow({ line }: { line: CaptureLine }) {
     <tr className="capture-line" data-level={analysis.level}>
       <td className="capture-line__time">
         <time dateTime={formatIso(line.ts)} title={formatIso(line.ts)}>
-          {formatIso(line.ts).slice(11, 23)}
+          {formatUtcClock(line.ts)}
         </time>
       </td>
       <td className="capture-line__host">{line.host}</td>

@@ -8,6 +8,14 @@ export function formatClock(ts: number): string {
   return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
 }
 
+/** `12:00:03.250` in UTC: capture pages are read across time zones. */
+export function formatUtcClock(ts: number): string {
+  const date = new Date(ts);
+  if (Number.isNaN(date.getTime())) return 'invalid time';
+  return `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}.${pad(date.getUTCMilliseconds(), 3)}`;
+}
+
+/** ISO-8601 UTC; a timestamp no date can represent (1e300 from a hostile peer) shows as the number. */
 export function formatIso(ts: number): string {
   const date = new Date(ts);
   return Number.isNaN(date.getTime()) ? `invalid-time(${ts})` : date.toISOString();
