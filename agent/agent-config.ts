@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { DEFAULT_LIMITS } from '../protocol/index.js';
+import { DEFAULT_LIMITS, GlobSyntaxError, compileGlob } from '../protocol/index.js';
 
 /** Every agent option, with its default. Flags and SUPERGREP_TOKEN fill it from the command line. */
 export const agentConfigSchema = z.strictObject({
@@ -16,8 +16,8 @@ export const agentConfigSchema = z.strictObject({
   stateFile: z.string().default('.supergrep/agent-state.json'),
   /** Read files that exist at start-up from their beginning instead of their end. */
   fromStart: z.boolean().default(false),
-  /** Files and globs to follow. */
-  paths: z.array(z.string().min(1)).min(1),
+  /** Files and globs to follow (glob syntax: protocol/shared/glob.ts). */
+  paths: z.array(z.string().min(1).superRefine(checkGlob)).min(1),
   /** Longer lines are cut here; the rest of the line is dropped and counted. */
   maxLineBytes: z.number().int().positive().default(DEFAULT_LIMITS.maxLineBytes),
   /** Largest batch body sent in one frame (a single line longer than this still goes out, alone). */
@@ -63,3 +63,13 @@ export const agentConfigSchema = z.strictObject({
 
 export type AgentConfigInput = z.input<typeof agentConfigSchema>;
 export type AgentConfig = z.output<typeof agentConfigSchema>;
+
+/** Refuses a path whose glob syntax is broken (an unclosed `[` or `{`) with the parser's reason. */
+function checkGlob(path: string, context: z.RefinementCtx): void {
+  try {
+    compileGlob(path);
+  } catch (cause) {
+    if (!(cause instanceof GlobSyntaxError)) throw cause;
+    context.addIssue({ code: 'custom', message: cause.message });
+  }
+}

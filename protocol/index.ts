@@ -5,6 +5,7 @@ export * from './shared/error-message.js';
 export * from './shared/limits.js';
 export * from './shared/role.js';
 export * from './shared/filter-spec.js';
+export * from './shared/glob.js';
 export * from './shared/matched-line.js';
 export * from './shared/reconnect-backoff.js';
 export * from './agent-to-hub/index.js';

@@ -23,8 +23,8 @@ export interface DiscoveryHandlers {
 
 /**
  * Finds the files to follow: each configured path or glob is split into a base directory, watched
- * with chokidar, and a picomatch matcher. Events are only hints for the registry, which checks the
- * file itself. A rescan every `rescanIntervalMs` lists the bases again, for events lost by the OS
+ * with chokidar, and a glob that filters what is found there. Events are only hints for the
+ * registry, which checks the file itself. A rescan every `rescanIntervalMs` lists the bases again, for events lost by the OS
  * and for base directories that did not exist yet (chokidar cannot watch those).
  *
  * chokidar runs in polling mode. With inotify it re-reads a directory (readdir plus an lstat per

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import picomatch from 'picomatch';
+import { compileGlob, globLiteral, splitGlobBase } from '../../protocol/index.js';
 
 /** Deepest a `**` pattern is walked and watched, so a symlink loop or a huge tree cannot run away. */
 export const MAX_GLOBSTAR_DEPTH = 16;
@@ -17,13 +17,20 @@ export interface PathPattern {
 
 /**
  * chokidar (since v4) has no glob support, so each glob is split into its static base directory, which
- * is watched, and a picomatch matcher that filters what is found there. A plain file path watches its
- * directory and matches only itself, so its creation (or re-creation after rotation) is seen too.
+ * is watched, and a glob (protocol/shared/glob.ts; wildcards skip names starting with `.`) that
+ * filters what is found there. A plain file path watches its directory and matches only itself, so
+ * its creation (or re-creation after rotation) is seen too. Throws GlobSyntaxError for an unclosed
+ * `[` or `{`.
  */
 export function parsePathPattern(configured: string, cwd = process.cwd()): PathPattern {
   const pattern = resolve(cwd, configured);
-  const scan = picomatch.scan(pattern);
-  if (!scan.isGlob) return { pattern, base: dirname(pattern), depth: 0, matches: (path) => path === pattern };
-  const depth = scan.glob.includes('**') ? MAX_GLOBSTAR_DEPTH : scan.glob.split('/').length - 1;
-  return { pattern, base: scan.base, depth, matches: picomatch(pattern) };
+  const split = splitGlobBase(pattern);
+  if (!split) {
+    // A plain path, escapes read as in a glob (`app\[1\].log` is the file `app[1].log`).
+    const path = globLiteral(pattern) ?? pattern;
+    return { pattern, base: dirname(path), depth: 0, matches: (found) => found === path };
+  }
+  const glob = compileGlob(pattern, { dot: false });
+  const depth = split.rest.includes('**') ? MAX_GLOBSTAR_DEPTH : split.rest.split('/').length - 1;
+  return { pattern, base: split.base, depth, matches: (path) => glob.test(path) };
 }

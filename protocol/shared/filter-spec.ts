@@ -9,7 +9,24 @@ export function patternTooLongMessage(length: number, limit: number = DEFAULT_LI
 const pattern = z.string().max(DEFAULT_LIMITS.maxPatternLength, {
   error: (issue) => patternTooLongMessage(typeof issue.input === 'string' ? issue.input.length : Number.NaN),
 });
-const globList = z.array(z.string().min(1).max(256)).max(64);
+/** The message a too-long host or file glob gets, here and from the hub. */
+export function globTooLongMessage(length: number): string {
+  return `a host or file glob is ${length} characters long; the hub accepts at most ${DEFAULT_LIMITS.maxGlobLength}`;
+}
+
+/** The message a host or file list with too many globs gets, here and from the hub. */
+export function tooManyGlobsMessage(count: number): string {
+  return `a host or file list has ${count} globs; the hub accepts at most ${DEFAULT_LIMITS.maxGlobsPerList}`;
+}
+
+const globList = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .max(DEFAULT_LIMITS.maxGlobLength, { error: (issue) => globTooLongMessage(typeof issue.input === 'string' ? issue.input.length : Number.NaN) }),
+  )
+  .max(DEFAULT_LIMITS.maxGlobsPerList, { error: (issue) => tooManyGlobsMessage(Array.isArray(issue.input) ? issue.input.length : Number.NaN) });
 
 /**
  * What a viewer asks to see. `query` and `exclude` are RE2 patterns matched against each line;

@@ -8,6 +8,10 @@ export const DEFAULT_LIMITS = {
   maxClientMessageBytes: 64 * 1024,
   /** Longest include or exclude pattern, in characters. */
   maxPatternLength: 1024,
+  /** Longest host or file glob, in characters: matching costs up to its length times the name's. */
+  maxGlobLength: 256,
+  /** Most globs in one host or file list. */
+  maxGlobsPerList: 32,
   /** Most backlog lines a subscribe may ask for. */
   maxBacklogLines: 10_000,
   /** Most context lines on each side of a line. */

@@ -1,17 +1,14 @@
-import type { FilterSpec } from '../../protocol/index.js';
+import { globLiteral, type FilterSpec } from '../../protocol/index.js';
 import { ALL_LINES, LINES_PREFIX, encodeToken } from './subjects.js';
 
-/** Characters that make a glob more than a literal name (picomatch syntax and escapes). */
-const GLOB_SYNTAX = /[*?[\]{}()!+@\\]/;
-
 /**
- * The host tokens a filter's host globs need: exact names become their token, anything with glob
- * syntax needs every host (`*`), since NATS wildcards match whole tokens only.
+ * The host tokens a filter's host globs need: exact names (escapes allowed) become their token,
+ * anything with wildcards needs every host (`*`), since NATS wildcards match whole tokens only.
  */
 function hostTokens(hosts: readonly string[] | undefined): string[] {
-  if (!hosts || hosts.length === 0) return ['*'];
-  if (hosts.some((glob) => GLOB_SYNTAX.test(glob))) return ['*'];
-  return [...new Set(hosts.map(encodeToken))];
+  const literals = hosts?.map(globLiteral);
+  if (!literals || literals.length === 0 || literals.some((host) => host === undefined)) return ['*'];
+  return [...new Set(literals.map((host) => encodeToken(host!)))];
 }
 
 /**
@@ -19,9 +16,9 @@ function hostTokens(hosts: readonly string[] | undefined): string[] {
  * (filter-compiler.ts): only a literal absolute path names one subject.
  */
 function fileTokens(files: readonly string[] | undefined): string[] {
-  if (!files || files.length === 0) return ['*'];
-  if (files.some((glob) => GLOB_SYNTAX.test(glob) || !glob.includes('/'))) return ['*'];
-  return [...new Set(files.map(encodeToken))];
+  const literals = files?.map(globLiteral);
+  if (!literals || literals.length === 0 || literals.some((file) => file === undefined || !file.includes('/'))) return ['*'];
+  return [...new Set(literals.map((file) => encodeToken(file!)))];
 }
 
 /**

@@ -1,6 +1,5 @@
-import picomatch from 'picomatch';
 import RE2 from 're2';
-import type { ErrorCode, FilterSpec } from '../../protocol/index.js';
+import { GlobSyntaxError, compileGlob, type ErrorCode, type FilterSpec } from '../../protocol/index.js';
 import { requiredLiterals } from './required-literals.js';
 
 /** A filter the hub refuses, with the stable code sent back to the viewer. */
@@ -124,19 +123,32 @@ function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
+/** Names remembered per glob list: a source's host and file are tested again after every change of the filter set. */
+const MAX_REMEMBERED_NAMES = 4096;
+
 function compileGlobs(globs: readonly string[] | undefined, what: string): Matcher | undefined {
   if (!globs) return undefined;
+  let matchers: Matcher[];
   try {
-    // A glob without a slash ("*.log") also matches a path's last segment. picomatch's own
-    // `basename` option would apply that to globs with slashes too, which then never match.
-    const matchers = globs.map((glob): Matcher => {
-      const match = picomatch(glob, { dot: true });
-      return glob.includes('/') ? match : (text) => match(text) || match(basename(text));
+    // A glob without a slash ("*.log") also matches a path's last segment.
+    matchers = globs.map((glob): Matcher => {
+      const compiled = compileGlob(glob, { dot: true });
+      return glob.includes('/') ? (text) => compiled.test(text) : (text) => compiled.test(text) || compiled.test(basename(text));
     });
-    return (text) => matchers.some((match) => match(text));
   } catch (cause) {
-    throw new FilterError('SG_ERR_BAD_REQUEST', `invalid ${what} glob list ${JSON.stringify(globs)}`, { cause });
+    if (!(cause instanceof GlobSyntaxError)) throw cause;
+    throw new FilterError('SG_ERR_BAD_REQUEST', `invalid ${what} glob ${JSON.stringify(cause.glob)}: ${cause.reason}`, { cause });
   }
+  const remembered = new Map<string, boolean>();
+  return (text) => {
+    let selected = remembered.get(text);
+    if (selected === undefined) {
+      selected = matchers.some((match) => match(text));
+      if (remembered.size >= MAX_REMEMBERED_NAMES) remembered.clear();
+      remembered.set(text, selected);
+    }
+    return selected;
+  };
 }
 
 /** Compiles a filter spec. Throws FilterError (SG_ERR_BAD_REGEX for patterns RE2 refuses). */

@@ -25,7 +25,7 @@ import type { MatchRouter, RoutedSubscription } from '../filter/match-router.js'
 import type { HubMetrics } from '../metrics.js';
 import { closeReason, sendIfOpen, toBuffer } from '../transport/socket-util.js';
 import type { SourceRef } from '../filter/batch-lines.js';
-import { overlongPattern } from './subscribe-limits.js';
+import { subscribeOverLimit } from './subscribe-limits.js';
 
 /** The part of the hub's source registry a viewer reads: every source, and where a line id points. */
 interface SourceDirectory {
@@ -119,8 +119,8 @@ export class TailSession {
     const text = toBuffer(data).toString('utf8');
     const parsed = parseMessage(clientToHubSchema, text);
     if (!parsed.ok) {
-      const overlong = this.ready ? overlongPattern(text) : undefined;
-      if (overlong) return this.requestError('SG_ERR_LIMIT', overlong.message, overlong.sub);
+      const overLimit = this.ready ? subscribeOverLimit(text) : undefined;
+      if (overLimit) return this.requestError('SG_ERR_LIMIT', overLimit.message, overLimit.sub);
       return this.protocolError(`invalid message: ${parsed.error}`);
     }
     const message = parsed.value;

@@ -33,4 +33,10 @@ describe('supergrep agent --config', () => {
     expect(() => loadAgentConfig(['/x.log'], flags(file), {})).toThrow(UsageError);
     expect(() => loadAgentConfig(['/x.log'], flags(join(dir, 'missing.json')), {})).toThrow(/cannot read agent config file/);
   });
+
+  it('refuses a path whose glob is malformed, with the reason', () => {
+    expect(() => loadAgentConfig(['/var/log/app[1.log'], flags(), {})).toThrow(UsageError);
+    expect(() => loadAgentConfig(['/var/log/app[1.log'], flags(), {})).toThrow('invalid glob "/var/log/app[1.log": [ at character 13 is not closed');
+    expect(loadAgentConfig(['/var/log/app\\[1.log'], flags(), {}).paths).toEqual(['/var/log/app\\[1.log']);
+  });
 });

@@ -157,6 +157,18 @@ describe('HubClient handshake and subscriptions', () => {
     expect(hub.current.sentOfType('unsubscribe')).toEqual([{ type: 'unsubscribe', sub: 'p1' }]);
   });
 
+  it.each([
+    [{ hosts: ['*'.repeat(257)] }, 'a host or file glob is 257 characters long; the hub accepts at most 256'],
+    [{ files: Array.from({ length: 33 }, (_, i) => `/var/log/${i}.log`) }, 'a host or file list has 33 globs; the hub accepts at most 32'],
+  ])('refuses globs over the limits locally, with the limit in the message (%#)', (globs, message) => {
+    const client = makeClient();
+    client.start();
+    hub.current.accept();
+    client.subscribe('p1', { query: '', ...globs });
+    expect(client.subscriptions.getSnapshot().get('p1')).toMatchObject({ state: 'error', message: expect.stringContaining(message) });
+    expect(hub.current.sentOfType('subscribe')).toHaveLength(0);
+  });
+
   it('unsubscribes and then ignores the sub', () => {
     const client = makeClient();
     client.subscribe('p1', { query: '' });

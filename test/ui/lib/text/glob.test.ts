@@ -6,8 +6,9 @@ describe('glob escaping', () => {
     expect(globLiteral(escapeGlob(literal))).toBe(literal);
   });
 
-  it('escapes characters picomatch would treat as patterns', () => {
+  it('escapes the characters the glob syntax gives a meaning', () => {
     expect(escapeGlob('/var/log/app[1].log')).toBe('/var/log/app\\[1\\].log');
+    expect(escapeGlob('/srv/(old)/x+y@z!.log')).toBe('/srv/(old)/x+y@z!.log');
   });
 
   it('reports globs with wildcards as not literal', () => {

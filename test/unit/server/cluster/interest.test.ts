@@ -12,6 +12,11 @@ describe('subjectsForFilter', () => {
     // NATS wildcards match whole tokens: a glob needs every host, and the hub filters.
     [{ hosts: ['web-*'] }, ['sg.lines.*.*']],
     [{ hosts: ['web-1', 'db-{1,2}'] }, ['sg.lines.*.*']],
+    [{ hosts: ['web-[12]'] }, ['sg.lines.*.*']],
+    // Escaped special characters are literal: the name is exact.
+    [{ hosts: ['web\\[1\\]'] }, ['sg.lines.web%5B1%5D.*']],
+    [{ hosts: ['{web}'] }, ['sg.lines.%7Bweb%7D.*']],
+    [{ files: ['/var/log/app\\[1\\].log'] }, ['sg.lines.*./var/log/app%5B1%5D%2Elog']],
     [{ files: ['/var/log/app.log'] }, ['sg.lines.*./var/log/app%2Elog']],
     // A glob without a slash matches a path's last segment anywhere.
     [{ files: ['app.log'] }, ['sg.lines.*.*']],
@@ -24,6 +29,11 @@ describe('subjectsForFilter', () => {
   it('names the subject the line is published on', () => {
     const [subject] = subjectsForFilter({ hosts: ['web 1'], files: ['/var/log/a b.log'] });
     expect(subject).toBe(lineSubject('web 1', '/var/log/a b.log'));
+  });
+
+  it('names the subject of an escaped literal by the name it stands for', () => {
+    const [subject] = subjectsForFilter({ hosts: ['web\\[1\\]'], files: ['/var/log/app\\{x,y\\}.log'] });
+    expect(subject).toBe(lineSubject('web[1]', '/var/log/app{x,y}.log'));
   });
 });
 

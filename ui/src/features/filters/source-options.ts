@@ -1,5 +1,5 @@
-import type { SourceAgent } from '../../../../protocol/index.js';
-import { escapeGlob, globLiteral } from '../../lib/text/glob.js';
+import { compileGlob, type Glob, type SourceAgent } from '../../../../protocol/index.js';
+import { escapeGlob } from '../../lib/text/glob.js';
 
 /** One choice in a host or file picker: the glob it adds and what to show about it. */
 export interface SourceOption {
@@ -25,15 +25,14 @@ export function hostOptions(agents: readonly SourceAgent[]): SourceOption[] {
 
 /**
  * Files across agents, one option per path (the same path on several hosts is one file filter).
- * When the host filter names exact hosts, only their files are offered; a host glob with
- * wildcards cannot be evaluated here without re-implementing picomatch, so all files are offered.
+ * When there is a host filter, only the files of the hosts it selects are offered, matched as the
+ * hub matches them; a host list the hub would refuse (a malformed glob) leaves every file offered.
  */
 export function fileOptions(agents: readonly SourceAgent[], hostGlobs: readonly string[] | undefined): SourceOption[] {
-  const literals = hostGlobs?.map(globLiteral);
-  const exactHosts = literals && literals.length > 0 && literals.every((host) => host !== undefined) ? new Set(literals) : undefined;
+  const hostFilter = compileHostGlobs(hostGlobs);
   const byPath = new Map<string, SourceOption>();
   for (const agent of agents) {
-    if (exactHosts && !exactHosts.has(agent.host)) continue;
+    if (hostFilter && !hostFilter.some((glob) => glob.test(agent.host))) continue;
     for (const file of agent.files) {
       const option = byPath.get(file.path);
       if (option) {
@@ -46,4 +45,13 @@ export function fileOptions(agents: readonly SourceAgent[], hostGlobs: readonly 
     }
   }
   return [...byPath.values()].sort((a, b) => a.label.localeCompare(b.label));
+}
+
+function compileHostGlobs(hostGlobs: readonly string[] | undefined): Glob[] | undefined {
+  if (!hostGlobs || hostGlobs.length === 0) return undefined;
+  try {
+    return hostGlobs.map((glob) => compileGlob(glob));
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,4 @@
-import type { FilterSpec } from '../../../../protocol/index.js';
+import { DEFAULT_LIMITS, type FilterSpec } from '../../../../protocol/index.js';
 
 /**
  * The whole view in the URL, readable by a human who pastes it into chat:
@@ -12,8 +12,8 @@ import type { FilterSpec } from '../../../../protocol/index.js';
  */
 
 export const MAX_PANES = 6;
-const MAX_GLOBS = 64;
-const MAX_GLOB_LENGTH = 256;
+const MAX_GLOBS = DEFAULT_LIMITS.maxGlobsPerList;
+const MAX_GLOB_LENGTH = DEFAULT_LIMITS.maxGlobLength;
 /** Pin ids are the hub's random ids; anything else in `p` is ignored. */
 const PIN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
