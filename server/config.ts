@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DEFAULT_LIMITS } from '../protocol/index.js';
+import { compileGlob, DEFAULT_LIMITS, GlobSyntaxError } from '../protocol/index.js';
 import { parseToken, type NamedToken } from '../lib/tokens.js';
 import { parseStatsdTarget } from './pins/statsd-target.js';
 import { proxyAuthSchema } from './access/proxy-auth.js';
@@ -23,6 +23,26 @@ const hubConfigSchema = z.strictObject({
   dataDir: z.string().default('.supergrep'),
   /** Tokens agents must present. Empty: agents need none (loopback only). */
   agentTokens: z.array(tokenSchema).default([]),
+  /**
+   * Host names each agent token may send lines as, by token name: `{ "web": ["web-*"] }`. A token
+   * listed here may say hello only as a host matching one of its globs; a token not listed may
+   * claim any host name nobody else owns (docs/security.md, "Host ownership").
+   */
+  agentHosts: z.record(z.string().min(1).max(64), z.array(z.string().min(1).max(253)).min(1).max(1000)).default({}),
+  /** A host whose agents stayed away this long may be claimed by another agent token. */
+  hostOwnershipTtlMs: z.number().int().positive().default(7 * 24 * 60 * 60_000),
+  /** Distinct hosts one agent token may have listed at once: fake host names cannot grow the hub's memory without bound. */
+  maxHostsPerAgentToken: z.number().int().positive().default(1000),
+  /** Files one host may have listed at once (an agent's globs over a log directory rarely reach a hundred). */
+  maxFilesPerAgentHost: z.number().int().positive().default(1000),
+  /** Files all hosts of one agent token may have listed at once. */
+  maxFilesPerAgentToken: z.number().int().positive().default(20_000),
+  /**
+   * A lines frame whose `ts` is not a number within this much of the hub's clock gets the hub's
+   * clock instead (counted in supergrep_agent_timestamps_replaced_total): viewers never see a time
+   * no date can hold.
+   */
+  maxAgentClockSkewMs: z.number().int().positive().default(24 * 60 * 60_000),
   /** Tokens viewers must present: read streams, context, pins, deploys, captures. */
   viewerTokens: z.array(tokenSchema).default([]),
   /** Tokens of editors: what viewers may do, plus creating and deleting pins, deploy markers and captures. */
@@ -118,6 +138,13 @@ const hubConfigSchema = z.strictObject({
    * a file that sent nothing for this long is forgotten too.
    */
   agentForgetAfterMs: z.number().int().positive().default(10 * 60_000),
+  /** Per-host series on /metrics of a host disconnected for this long are removed. */
+  metricsHostRetentionMs: z.number().int().positive().default(60 * 60_000),
+  /**
+   * Largest `sources` list sent to viewers, in bytes of JSON; beyond it the hub lists connected and
+   * busy hosts first and says how many it left out. It goes to every viewer every few seconds.
+   */
+  maxSourcesMessageBytes: z.number().int().positive().default(256 * 1024),
   /** StatsD target "host:port" (IPv6 as "[::1]:8125") for pin counters; absent disables StatsD. */
   statsd: z
     .string()
@@ -203,6 +230,19 @@ function crossOptionProblems(config: HubConfig): string[] {
   const agentSecrets = new Set(config.agentTokens.map((token) => token.secret));
   if ([...config.viewerTokens, ...config.editorTokens].some((token) => agentSecrets.has(token.secret))) {
     problems.push('a token is both an agent token and a viewer or editor token: agents must never be able to read, so give them their own');
+  }
+  const agentTokenNames = new Set(config.agentTokens.map((token) => token.name));
+  const unknownNames = Object.keys(config.agentHosts).filter((name) => !agentTokenNames.has(name));
+  if (unknownNames.length > 0) {
+    problems.push(`agentHosts names ${unknownNames.map((name) => `"${name}"`).join(', ')}, which no agent token has: give agent tokens as name:secret with those names`);
+  }
+  for (const glob of Object.values(config.agentHosts).flat()) {
+    try {
+      compileGlob(glob);
+    } catch (error) {
+      if (!(error instanceof GlobSyntaxError)) throw error;
+      problems.push(`agentHosts: ${error.message}`);
+    }
   }
   if (!isLoopback(config.host)) {
     const readersAuthenticated = config.viewerTokens.length > 0 || config.editorTokens.length > 0 || config.proxyAuth !== undefined;

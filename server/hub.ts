@@ -17,6 +17,8 @@ import { LateFlush } from './viewers/late-flush.js';
 import { MatchRouter } from './filter/match-router.js';
 import { HubMetrics } from './metrics.js';
 import { SourceRegistry } from './ingest/source-registry.js';
+import { HostOwnership } from './ingest/host-ownership.js';
+import { HostOwnerStore } from './storage/host-owner-store.js';
 import { agentRedactionOffer, buildRedactor } from './redaction/redaction-config.js';
 import type { Cluster } from './cluster/cluster.js';
 import { openDatabase, type Db } from './storage/database.js';
@@ -88,6 +90,15 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
     hubId,
     resumeFileIdsPerHost: config.resumeFileIdsPerHost,
     forgetAfterMs: config.agentForgetAfterMs,
+    maxFilesPerHost: config.maxFilesPerAgentHost,
+    maxFilesPerToken: config.maxFilesPerAgentToken,
+  });
+  const ownership = new HostOwnership({
+    agentHosts: config.agentHosts,
+    tokenNames: new Set(config.agentTokens.map((token) => token.name)),
+    ttlMs: config.hostOwnershipTtlMs,
+    store: new HostOwnerStore(db),
+    logger,
   });
   const backlog = new Backlog({ bytesPerSource: config.backlogBytesPerSource, totalBytes: config.backlogTotalBytes });
   const engine = new FilterEngine();
@@ -108,7 +119,7 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
     }
   }
 
-  const agents = new AgentEndpoint({ config, logger, hubId, registry, pipeline, metrics, access, ackGate: cluster?.ackGate }, heartbeat);
+  const agents = new AgentEndpoint({ config, logger, hubId, registry, pipeline, metrics, access, ackGate: cluster?.ackGate, ownership }, heartbeat);
   const viewers = new ViewerEndpoint({ config, logger, hubId, router, backlog, registry, metrics, access, lateFlush, cluster: cluster?.viewers, agentsView: cluster?.agents }, heartbeat);
   const broadcast = (message: HubToClient) => viewers.broadcast(message);
   let features: HubFeatures;
@@ -138,7 +149,11 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
   server.on('request', app);
   routeUpgrades(server, { '/ws/agent': refuseBrowsers(agents.handleUpgrade, logger), '/ws/client': checkHost(hosts, viewers.handleUpgrade, logger) }, logger);
 
-  const pruneTimer = setInterval(() => registry.prune((source) => backlog.forget(source)), PRUNE_INTERVAL_MS);
+  const pruneTimer = setInterval(() => {
+    registry.prune((source) => backlog.forget(source));
+    ownership.prune();
+    metrics.pruneHostSeries(Date.now() - config.metricsHostRetentionMs);
+  }, PRUNE_INTERVAL_MS);
   pruneTimer.unref();
 
   try {

@@ -80,6 +80,24 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  readonly agentHellosRefused = new Counter({
+    name: 'supergrep_agent_hellos_refused_total',
+    help: 'Agent hellos refused: host owned by another agent token, host not allowed for the token (agentHosts), or too many hosts for the token',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly agentFramesRefused = new Counter({
+    name: 'supergrep_agent_frames_refused_total',
+    help: 'Agent lines frames refused: offsets that do not add up (the connection is closed), or a new file over the per-host or per-token file limit (its lines are dropped)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly agentTimestampsReplaced = new Counter({
+    name: 'supergrep_agent_timestamps_replaced_total',
+    help: 'Agent batches whose ts was not a time within maxAgentClockSkewMs of the hub\u2019s clock and got the hub\u2019s clock instead',
+    registers: [this.registry],
+  });
+
   /** One series per pin, labelled with its name (unique per hub); removed when the pin is deleted. */
   readonly pinMatches = new Counter({
     name: 'supergrep_pin_matches_total',
@@ -98,8 +116,34 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  /** Hosts with per-host series: open connections, and since when the last one closed. */
+  private readonly hostSeries = new Map<string, { connections: number; goneSinceMs: number }>();
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** An agent connection for `host` opened: its series are kept while any is open. */
+  hostConnected(host: string): void {
+    const entry = this.hostSeries.get(host);
+    if (entry) entry.connections += 1;
+    else this.hostSeries.set(host, { connections: 1, goneSinceMs: 0 });
+  }
+
+  hostDisconnected(host: string, nowMs: number): void {
+    const entry = this.hostSeries.get(host);
+    if (!entry) return;
+    entry.connections = Math.max(0, entry.connections - 1);
+    if (entry.connections === 0) entry.goneSinceMs = nowMs;
+  }
+
+  /** Removes the per-host series of hosts without a connection since before `cutoffMs`. */
+  pruneHostSeries(cutoffMs: number): void {
+    for (const [host, entry] of this.hostSeries) {
+      if (entry.connections > 0 || entry.goneSinceMs > cutoffMs) continue;
+      this.hostSeries.delete(host);
+      for (const counter of [this.agentLines, this.agentBytes, this.agentRateDroppedLines]) counter.remove(host);
+    }
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

@@ -23,12 +23,20 @@ export const linesHeaderSchema = z.object({
   fileId: z.string().min(1).max(128),
   /** Byte offset in the file where the first line starts. */
   offset: z.number().int().nonnegative(),
-  /** Byte offset in the file just after the last line's terminator. Always a line boundary. */
+  /**
+   * Byte offset in the file just after the last line's terminator. Always a line boundary. The bytes
+   * between the offsets are the body's lines as read; the hub refuses a frame whose span its body
+   * cannot stand for (server/ingest/frame-checks.ts), e.g. lines that cover no bytes.
+   */
   endOffset: z.number().int().nonnegative(),
   /** Number of lines in the body. */
   lineCount: z.number().int().nonnegative(),
-  /** When the agent read these lines, ms since the Unix epoch. */
-  ts: z.number(),
+  /**
+   * When the agent read these lines, ms since the Unix epoch. A value that is no number (missing,
+   * `null`, `1e999`) decodes as NaN rather than refusing the frame: the hub replaces any time it
+   * cannot use by its own clock (docs/protocol.md).
+   */
+  ts: z.number().catch(Number.NaN),
   /** Body byte offsets of lines the agent cut at its maximum line length. */
   truncated: z.array(z.number().int().nonnegative()).optional(),
   /** Bytes dropped from over-long lines in this batch. */

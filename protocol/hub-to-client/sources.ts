@@ -15,8 +15,20 @@ export const sourceAgentSchema = z.object({
 });
 export type SourceAgent = z.infer<typeof sourceAgentSchema>;
 
-/** The agents and files this hub knows, with live rates; sent on welcome and then every few seconds. */
+/** How many agents and files the hub knows, when it listed only some of them. */
+const sourcesTotalSchema = z.object({
+  agents: z.number().int().nonnegative(),
+  files: z.number().int().nonnegative(),
+});
+export type SourcesTotal = z.infer<typeof sourcesTotalSchema>;
+
+/**
+ * The agents and files this hub knows, with live rates; sent on welcome and then every few seconds.
+ * The list is kept under the hub's maxSourcesMessageBytes: beyond it, connected and busy hosts are
+ * listed first and `total` (present only then) counts everything the hub knows.
+ */
 export const sourcesSchema = z.object({
   type: z.literal('sources'),
   agents: z.array(sourceAgentSchema),
+  total: sourcesTotalSchema.optional(),
 });

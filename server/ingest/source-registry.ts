@@ -18,8 +18,13 @@ interface HostState {
   /** Open agent connections for this host (a reconnecting agent may briefly have two). */
   connections: number;
   disconnectedAtMs: number;
-  /** fileId -> how far the hub holds it; Map order is least recently written first (LRU). */
-  resume: Map<string, { file: string; offset: number }>;
+  /** The agent token its agents connect with (undefined on a hub without agent tokens, or for other hubs' hosts). */
+  token: string | undefined;
+  /**
+   * fileId -> how far the hub holds it and which token sent it; Map order is least recently written
+   * first (LRU). Only the token that sent a file learns its resume point.
+   */
+  resume: Map<string, { file: string; offset: number; token: string | undefined }>;
   sources: Map<string, Source>;
 }
 
@@ -29,6 +34,10 @@ export interface SourceRegistryOptions {
   resumeFileIdsPerHost: number;
   /** Disconnected hosts and silent sources are forgotten after this long. */
   forgetAfterMs: number;
+  /** Files one host may have listed (HubConfig.maxFilesPerAgentHost); default unlimited. */
+  maxFilesPerHost?: number;
+  /** Files the hosts of one agent token may have listed together (HubConfig.maxFilesPerAgentToken); default unlimited. */
+  maxFilesPerToken?: number;
   now?: () => number;
 }
 
@@ -49,14 +58,51 @@ export class SourceRegistry {
   private host(name: string): HostState {
     let host = this.hosts.get(name);
     if (!host) {
-      host = { connections: 0, disconnectedAtMs: this.now(), resume: new Map(), sources: new Map() };
+      host = { connections: 0, disconnectedAtMs: this.now(), token: undefined, resume: new Map(), sources: new Map() };
       this.hosts.set(name, host);
     }
     return host;
   }
 
-  agentConnected(name: string): void {
-    this.host(name).connections += 1;
+  agentConnected(name: string, token?: string): void {
+    const host = this.host(name);
+    host.connections += 1;
+    host.token = token;
+  }
+
+  /** Whether `name` is listed (connected, or not yet forgotten) under `token`. */
+  hasHostOf(name: string, token: string | undefined): boolean {
+    const host = this.hosts.get(name);
+    return host !== undefined && host.token === token;
+  }
+
+  /** Hosts listed under `token` (connected, or not yet forgotten). */
+  hostCountOf(token: string): number {
+    let count = 0;
+    for (const host of this.hosts.values()) if (host.token === token) count += 1;
+    return count;
+  }
+
+  /**
+   * Why a frame for a file the hub does not list yet may not add it (too many files for its host or
+   * its token), or undefined when it may, or when the file is already listed.
+   */
+  newSourceProblem(name: string, file: string): string | undefined {
+    const host = this.hosts.get(name);
+    if (host?.sources.has(file)) return undefined;
+    const { maxFilesPerHost, maxFilesPerToken } = this.options;
+    if (maxFilesPerHost !== undefined && (host?.sources.size ?? 0) >= maxFilesPerHost) {
+      return `host ${JSON.stringify(name)} already has ${maxFilesPerHost} files, the most this hub lists per host (maxFilesPerAgentHost); lines of ${JSON.stringify(file)} are dropped`;
+    }
+    const token = host?.token;
+    if (maxFilesPerToken !== undefined && token !== undefined) {
+      let files = 0;
+      for (const other of this.hosts.values()) if (other.token === token) files += other.sources.size;
+      if (files >= maxFilesPerToken) {
+        return `this agent token's hosts already have ${maxFilesPerToken} files, the most this hub lists per token (maxFilesPerAgentToken); lines of ${JSON.stringify(file)} are dropped`;
+      }
+    }
+    return undefined;
   }
 
   agentDisconnected(name: string): void {
@@ -72,22 +118,28 @@ export class SourceRegistry {
     return count;
   }
 
-  resumePoints(name: string): ResumePoint[] {
+  /** Where the hub holds the host's files, for the welcome: only files that `token` sent. */
+  resumePoints(name: string, token?: string): ResumePoint[] {
     const host = this.hosts.get(name);
     if (!host) return [];
-    return [...host.resume].map(([fileId, { file, offset }]) => ({ file, fileId, offset }));
+    const points: ResumePoint[] = [];
+    for (const [fileId, entry] of host.resume) {
+      if (entry.token === token) points.push({ file: entry.file, fileId, offset: entry.offset });
+    }
+    return points;
   }
 
-  /** How far the hub holds `fileId` of `host`, if it remembers. */
-  resumeOffset(name: string, fileId: string): number | undefined {
-    return this.hosts.get(name)?.resume.get(fileId)?.offset;
+  /** How far the hub holds `fileId` of `host` as sent with `token`, if it remembers. */
+  resumeOffset(name: string, fileId: string, token?: string): number | undefined {
+    const entry = this.hosts.get(name)?.resume.get(fileId);
+    return entry !== undefined && entry.token === token ? entry.offset : undefined;
   }
 
   /** Records that the hub holds `fileId` up to `endOffset`; evicts the least recently written fileId. */
-  recordTaken(name: string, fileId: string, file: string, endOffset: number): void {
+  recordTaken(name: string, fileId: string, file: string, endOffset: number, token?: string): void {
     const resume = this.host(name).resume;
     resume.delete(fileId);
-    resume.set(fileId, { file, offset: endOffset });
+    resume.set(fileId, { file, offset: endOffset, token });
     if (resume.size > this.options.resumeFileIdsPerHost) resume.delete(resume.keys().next().value!);
   }
 

@@ -43,6 +43,13 @@ const MIGRATIONS: readonly string[] = [
    );`,
   // Pruning old pin counts deletes by bucket time across all pins; without this it scans the table.
   `CREATE INDEX pin_counts_bucket_ts ON pin_counts (bucket_ts);`,
+  // Which agent token owns each host name (server/ingest/host-ownership.ts).
+  `CREATE TABLE host_owners (
+     host TEXT PRIMARY KEY,
+     token TEXT NOT NULL,
+     last_seen_ms INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX host_owners_last_seen ON host_owners (last_seen_ms);`,
 ];
 
 /** Opens (creating if needed) the hub's database in `dataDir` and brings its schema up to date. */

@@ -3,6 +3,7 @@ import { CLOSE_CODES, type ErrorMessage, type HubToClient, type SourceAgent } fr
 import { originAllowed } from '../access/origin-check.js';
 import type { Heartbeat } from '../transport/heartbeat.js';
 import { closeReason, closeServer, remoteAddress } from '../transport/socket-util.js';
+import { sourcesMessageText } from './sources-message.js';
 import { TailSession, type TailSessionDeps } from './tail-session.js';
 import { rejectUpgrade, type UpgradeHandler } from '../transport/upgrade-router.js';
 
@@ -88,7 +89,7 @@ export class ViewerEndpoint {
 
   private sourcesText(): string {
     const local = this.deps.registry.snapshot();
-    return JSON.stringify({ type: 'sources', agents: this.deps.agentsView?.(local) ?? local });
+    return sourcesMessageText(this.deps.agentsView?.(local) ?? local, this.deps.config.maxSourcesMessageBytes);
   }
 
   private broadcastSources(): void {

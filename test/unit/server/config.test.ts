@@ -31,6 +31,14 @@ describe('hub configuration', () => {
     expect(message).toMatch(/maxLineBytes/);
   });
 
+  it('takes agentHosts for named agent tokens only, and defaults to none', () => {
+    expect(resolveHubConfig({ agentTokens: ['web:s1'] }).agentHosts).toEqual({});
+    expect(resolveHubConfig({ agentTokens: ['web:s1'], agentHosts: { web: ['web-*'] } }).agentHosts).toEqual({ web: ['web-*'] });
+    expect(() => resolveHubConfig({ agentTokens: ['web:s1'], agentHosts: { wbe: ['web-*'] } })).toThrow(/agentHosts names "wbe", which no agent token has/);
+    expect(() => resolveHubConfig({ agentTokens: ['web:s1'], agentHosts: { web: [] } })).toThrow(/agentHosts/);
+    expect(() => resolveHubConfig({ agentTokens: ['web:s1'], agentHosts: { web: ['web-[12'] } })).toThrow(/agentHosts: invalid glob "web-\[12"/);
+  });
+
   it('reads comma-separated tokens from the environment', () => {
     expect(hubEnvOverrides({ SUPERGREP_AGENT_TOKEN: 'a:1, b:2', SUPERGREP_VIEWER_TOKEN: '' })).toEqual({ agentTokens: ['a:1', 'b:2'] });
   });

@@ -31,6 +31,7 @@ export function App({ createSession = Session.fromBrowser }: { createSession?: (
   const view = useStore(session.view);
   const connection = useStore(session.client.connection);
   const agents = useStore(session.client.sources);
+  const sourcesTotal = useStore(session.client.sourcesTotal);
   const statuses = useStore(session.client.subscriptions);
   const notice = useStore(session.client.notice);
   const locator = useStore(session.locator);
@@ -62,6 +63,7 @@ export function App({ createSession = Session.fromBrowser }: { createSession?: (
                 canClose={view.panes.length > 1}
                 status={statuses.get(pane.id)}
                 agents={agents}
+                sourcesTotal={sourcesTotal}
                 connected={connected}
                 canEdit={canEdit}
                 highlightId={locator.status !== 'idle' && locator.paneId === pane.id ? locator.id : undefined}

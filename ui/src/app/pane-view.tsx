@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState, type MouseEvent } from 'react';
-import type { SourceAgent } from '../../../protocol/index.js';
+import type { SourceAgent, SourcesTotal } from '../../../protocol/index.js';
 import { CopyFallback } from '../components/copy-fallback.js';
 import { CaptureForm } from '../features/captures/capture-form.js';
 import { capturePermalink, toCaptureLines } from '../features/captures/capture-lines.js';
@@ -29,6 +29,8 @@ interface PaneViewProps {
   canClose: boolean;
   status: SubscriptionStatus | undefined;
   agents: readonly SourceAgent[];
+  /** How many agents and files the hub knows, when it listed only some. */
+  sourcesTotal?: SourcesTotal | undefined;
   /** The hub connection is up. */
   connected: boolean;
   /** False when the hub said these credentials may only read (pinning and saving are then refused). */
@@ -41,7 +43,7 @@ interface PaneViewProps {
 const READ_ONLY = 'Your sign-in may view but not change anything on this hub: that needs an editor token';
 
 /** One pane: its filter, its stream, its selection. Composes the features for that pane. */
-export function PaneView({ session, pane, index, active, canClose, status, agents, connected, canEdit, highlightId, narrow = false }: PaneViewProps) {
+export function PaneView({ session, pane, index, active, canClose, status, agents, sourcesTotal, connected, canEdit, highlightId, narrow = false }: PaneViewProps) {
   const { stream, selection } = session.runtime(pane.id);
   const selected = useStore(selection);
   const locator = useStore(session.locator);
@@ -150,6 +152,7 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
           filter={pane.filter}
           status={status}
           agents={agents}
+          sourcesTotal={sourcesTotal}
           ratesLive={connected}
           compact={narrow}
           onChange={(filter) => session.view.setFilter(pane.id, filter)}

@@ -91,6 +91,12 @@ describe('FilterBar', () => {
     expect(onChange).toHaveBeenLastCalledWith({ query: '', files: ['/var/log/app\\[1\\].log'] });
   });
 
+  it('says so when the hub listed only some of the hosts it knows', () => {
+    render(<FilterBar paneId="p1" filter={{ query: '' }} status={undefined} agents={agents} sourcesTotal={{ agents: 3000, files: 3500 }} ratesLive onChange={vi.fn()} />);
+    fireEvent.click(screen.getByRole('button', { name: 'All hosts' }));
+    expect(screen.getByText(/The hub knows 3000 hosts and lists the busiest; add a glob for the others/)).toBeTruthy();
+  });
+
   it('takes a custom glob', () => {
     const { onChange } = renderBar();
     fireEvent.click(screen.getByRole('button', { name: 'All hosts' }));

@@ -201,6 +201,9 @@ describe('HubClient handshake and subscriptions', () => {
     const agents = [{ host: 'web-1', connected: true, files: [{ path: '/var/log/app.log', linesPerSec: 42 }] }];
     hub.current.receive({ type: 'sources', agents });
     expect(client.sources.getSnapshot()).toEqual(agents);
+    expect(client.sourcesTotal.getSnapshot()).toBeUndefined();
+    hub.current.receive({ type: 'sources', agents, total: { agents: 3000, files: 3001 } });
+    expect(client.sourcesTotal.getSnapshot()).toEqual({ agents: 3000, files: 3001 });
     const deploy = { type: 'deploy' as const, deploy: { id: 'd1', label: 'v42', startedAt: 1, createdAt: 1 } };
     hub.current.receive(deploy);
     expect(events).toEqual([deploy]);

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { SourceRegistry } from '../../../../server/ingest/source-registry.js';
 
-function registry(options: { resumeFileIdsPerHost?: number; forgetAfterMs?: number } = {}) {
+function registry(options: { resumeFileIdsPerHost?: number; forgetAfterMs?: number; maxFilesPerHost?: number; maxFilesPerToken?: number } = {}) {
   const clock = { now: 1_000_000 };
   const reg = new SourceRegistry({
     hubId: 'abc123',
     resumeFileIdsPerHost: options.resumeFileIdsPerHost ?? 3,
     forgetAfterMs: options.forgetAfterMs ?? 60_000,
+    ...(options.maxFilesPerHost === undefined ? {} : { maxFilesPerHost: options.maxFilesPerHost }),
+    ...(options.maxFilesPerToken === undefined ? {} : { maxFilesPerToken: options.maxFilesPerToken }),
     now: () => clock.now,
   });
   return { reg, clock };
@@ -80,5 +82,34 @@ describe('SourceRegistry', () => {
     expect(reg.resumePoints('gone')).toEqual([]);
     expect(reg.resolveLineId(`${gone.idPrefix}0`)).toBeUndefined();
     expect(reg.resolveLineId(`${quiet.idPrefix}0`)).toBeUndefined();
+  });
+
+  it('hands resume points only to the token that sent the file', () => {
+    const { reg } = registry();
+    reg.agentConnected('web-1', 'web');
+    reg.recordTaken('web-1', 'f1', '/a.log', 100, 'web');
+    expect(reg.resumePoints('web-1', 'db')).toEqual([]);
+    expect(reg.resumeOffset('web-1', 'f1', 'db')).toBeUndefined();
+    expect(reg.resumePoints('web-1', 'web')).toEqual([{ file: '/a.log', fileId: 'f1', offset: 100 }]);
+    expect(reg.resumeOffset('web-1', 'f1', 'web')).toBe(100);
+    expect(reg.resumePoints('web-1')).toEqual([]);
+  });
+
+  it('counts hosts per token and refuses new files over the per-host and per-token limits', () => {
+    const { reg } = registry({ maxFilesPerHost: 2, maxFilesPerToken: 3 });
+    reg.agentConnected('a', 'fleet');
+    reg.agentConnected('b', 'fleet');
+    reg.agentConnected('c', 'other');
+    expect(reg.hostCountOf('fleet')).toBe(2);
+    expect(reg.hasHostOf('a', 'fleet')).toBe(true);
+    expect(reg.hasHostOf('a', 'other')).toBe(false);
+    reg.source('a', '/1.log');
+    reg.source('a', '/2.log');
+    expect(reg.newSourceProblem('a', '/2.log')).toBeUndefined();
+    expect(reg.newSourceProblem('a', '/3.log')).toMatch(/host "a" already has 2 files.*maxFilesPerAgentHost/);
+    expect(reg.newSourceProblem('b', '/1.log')).toBeUndefined();
+    reg.source('b', '/1.log');
+    expect(reg.newSourceProblem('b', '/2.log')).toMatch(/already have 3 files.*maxFilesPerAgentToken/);
+    expect(reg.newSourceProblem('c', '/1.log')).toBeUndefined();
   });
 });

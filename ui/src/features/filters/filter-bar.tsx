@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import type { FilterSpec, SourceAgent } from '../../../../protocol/index.js';
+import type { FilterSpec, SourceAgent, SourcesTotal } from '../../../../protocol/index.js';
 import type { SubscriptionStatus } from '../../lib/hub/subscription-registry.js';
 import { SourcePicker } from './source-picker.js';
 import { fileOptions, hostOptions } from './source-options.js';
@@ -14,6 +14,8 @@ interface FilterBarProps {
   filter: FilterSpec;
   status: SubscriptionStatus | undefined;
   agents: readonly SourceAgent[];
+  /** How many agents and files the hub knows, when it listed only some. */
+  sourcesTotal?: SourcesTotal | undefined;
   ratesLive: boolean;
   /** The phone layout: only the pattern shows, the other fields open with "Options". */
   compact?: boolean;
@@ -21,7 +23,7 @@ interface FilterBarProps {
 }
 
 /** The pane's filter: RE2 pattern, case toggle, exclude pattern, host and file pickers, and the hub's verdict. */
-export function FilterBar({ paneId, filter, status, agents, ratesLive, compact = false, onChange }: FilterBarProps) {
+export function FilterBar({ paneId, filter, status, agents, sourcesTotal, ratesLive, compact = false, onChange }: FilterBarProps) {
   const [optionsOpen, setOptionsOpen] = useState(false);
   const narrowed = (filter.exclude ? 1 : 0) + (filter.hosts?.length ? 1 : 0) + (filter.files?.length ? 1 : 0);
   const latest = useRef(filter);
@@ -95,10 +97,11 @@ export function FilterBar({ paneId, filter, status, agents, ratesLive, compact =
           }}
           onBlur={exclude.flush}
         />
-        <SourcePicker noun="host" options={hostOptions(agents)} selected={filter.hosts ?? []} ratesLive={ratesLive} onChange={(hosts) => commit({ hosts })} />
+        <SourcePicker noun="host" options={hostOptions(agents)} hubTotal={sourcesTotal?.agents} selected={filter.hosts ?? []} ratesLive={ratesLive} onChange={(hosts) => commit({ hosts })} />
         <SourcePicker
           noun="file"
           options={fileOptions(agents, filter.hosts)}
+          hubTotal={sourcesTotal?.files}
           selected={filter.files ?? []}
           ratesLive={ratesLive}
           onChange={(files) => commit({ files })}

@@ -7,6 +7,8 @@ import type { SourceOption } from './source-options.js';
 interface SourcePickerProps {
   noun: 'host' | 'file';
   options: readonly SourceOption[];
+  /** How many the hub knows when it listed only some of them (a very large fleet). */
+  hubTotal?: number | undefined;
   /** The pane's current globs for this dimension. */
   selected: readonly string[];
   /** Rates are from the last `sources` message; false while disconnected. */
@@ -15,10 +17,10 @@ interface SourcePickerProps {
 }
 
 /** Picks hosts or files from what the connected agents report, with their live line rates, or takes a glob. */
-export function SourcePicker({ noun, options, selected, ratesLive, onChange }: SourcePickerProps) {
+export function SourcePicker({ noun, options, hubTotal, selected, ratesLive, onChange }: SourcePickerProps) {
   return (
     <Popover label={buttonLabel(noun, selected)} title={`Limit to some ${noun}s`} className="source-picker">
-      {() => <PickerPanel noun={noun} options={options} selected={selected} ratesLive={ratesLive} onChange={onChange} />}
+      {() => <PickerPanel noun={noun} options={options} hubTotal={hubTotal} selected={selected} ratesLive={ratesLive} onChange={onChange} />}
     </Popover>
   );
 }
@@ -31,7 +33,7 @@ function buttonLabel(noun: string, selected: readonly string[]): string {
 
 const display = (glob: string) => globLiteral(glob) ?? glob;
 
-function PickerPanel({ noun, options, selected, ratesLive, onChange }: SourcePickerProps) {
+function PickerPanel({ noun, options, hubTotal, selected, ratesLive, onChange }: SourcePickerProps) {
   const [search, setSearch] = useState('');
   const [custom, setCustom] = useState('');
   const chosen = new Set(selected);
@@ -83,6 +85,11 @@ function PickerPanel({ noun, options, selected, ratesLive, onChange }: SourcePic
         ))}
         {options.length === 0 && <li className="picker__empty">No agents have reported {noun}s yet.</li>}
       </ul>
+      {hubTotal !== undefined && (
+        <p className="picker__empty">
+          The hub knows {hubTotal} {noun}s and lists the busiest; add a glob for the others.
+        </p>
+      )}
       <form
         className="picker__custom"
         onSubmit={(event) => {

@@ -17,6 +17,7 @@ import {
   type ReconnectBackoffOptions,
   type Role,
   type SourceAgent,
+  type SourcesTotal,
 } from '../../../../protocol/index.js';
 import { decodeMatches, isMatchesFrame } from './matches-frame.js';
 import { EntryBatcher, type EntriesListener } from './entry-batcher.js';
@@ -125,6 +126,8 @@ function parseFrame(text: string): { ok: true; value: HubToClient } | { ok: fals
 export class HubClient {
   readonly connection = new ValueStore<ConnectionState>({ status: 'stopped' });
   readonly sources = new ValueStore<readonly SourceAgent[]>([]);
+  /** Set when the hub listed only some of its sources (a very large fleet): how many it knows. */
+  readonly sourcesTotal = new ValueStore<SourcesTotal | undefined>(undefined);
   readonly notice = new ValueStore<HubNotice | undefined>(undefined);
   private readonly registry = new SubscriptionRegistry();
   readonly subscriptions: Readable<ReadonlyMap<string, SubscriptionStatus>> = this.registry.statuses;
@@ -297,6 +300,7 @@ export class HubClient {
         this.contexts.settle(message.req, { value: message });
         return;
       case 'sources':
+        this.sourcesTotal.set(message.total);
         return this.sources.set(message.agents);
       case 'deploy':
         // A divider in every stream, queued with the lines so it sits where the deploy was announced.
