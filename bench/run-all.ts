@@ -11,6 +11,7 @@ import { runCluster } from './cluster.js';
 import { runFanOut } from './fan-out.js';
 import { runFilterEngine } from './filter-engine.js';
 import { runLiveLatency } from './live-latency.js';
+import { runRedactionFalsePositives } from './redaction-false-positives.js';
 import { runUiFirehose } from './ui-firehose.js';
 import { summarizeHistory } from './lib/compare.js';
 import { formatTargetTally } from './lib/compare-format.js';
@@ -30,6 +31,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'agent-cost', run: runAgentCost },
   { name: 'cluster', run: runCluster },
   { name: 'ui-firehose', run: runUiFirehose },
+  { name: 'redaction-false-positives', run: runRedactionFalsePositives },
 ];
 
 async function main(): Promise<void> {

@@ -244,6 +244,9 @@ function crossOptionProblems(config: HubConfig): string[] {
       problems.push(`agentHosts: ${error.message}`);
     }
   }
+  for (const name of config.redaction.trustedAgents) {
+    if (!agentTokenNames.has(name)) problems.push(`redaction.trustedAgents names "${name}", which is no agent token's name (give agent tokens as name:secret)`);
+  }
   if (!isLoopback(config.host)) {
     const readersAuthenticated = config.viewerTokens.length > 0 || config.editorTokens.length > 0 || config.proxyAuth !== undefined;
     if (config.agentTokens.length === 0 || !readersAuthenticated) {

@@ -104,7 +104,7 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
   const engine = new FilterEngine();
   const router = new MatchRouter(engine);
   const lateFlush = new LateFlush();
-  const pipeline = new BatchPipeline({ registry, backlog, engine, router, metrics, maxLineBytes: config.maxLineBytes, redactor, agentRedaction: agentRedactionOffer(config.redaction), lateFlush });
+  const pipeline = new BatchPipeline({ registry, backlog, engine, router, metrics, maxLineBytes: config.maxLineBytes, redactor, agentRedaction: agentRedactionOffer(config.redaction), trustedAgents: new Set(config.redaction.trustedAgents), lateFlush });
   const heartbeat = new Heartbeat(config.heartbeatIntervalMs, (context) => logger.info(context, 'peer missed a heartbeat; terminated'));
   let cluster: Cluster | undefined;
   if (config.nats !== undefined) {

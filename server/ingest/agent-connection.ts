@@ -219,6 +219,7 @@ export class AgentConnection {
           truncated: batch.truncated,
           redaction: header.redaction,
           redactions: header.redactions,
+          sender: this.tokenName,
         });
         this.linesCounter!.inc(batch.lineCount);
         this.bytesCounter!.inc(batch.body.length);

@@ -20,6 +20,8 @@ export interface IncomingBatch {
   redaction?: string | undefined;
   /** Secrets the sender replaced, by rule name. */
   redactions?: Readonly<Record<string, number>> | undefined;
+  /** The name of the agent token the sender connected with; its redaction is trusted only if listed in `trustedAgents`. */
+  sender?: string | undefined;
 }
 
 /**
@@ -54,10 +56,16 @@ export interface BatchPipelineDeps {
   redactor?: Pick<Redactor, 'redactBody' | 'ruleNames'> | undefined;
   /**
    * The redactor's rules as offered to agents in their welcome. A batch that names this offer's
-   * digest was redacted by its agent with exactly these rules and is not scanned again; absent: the
-   * hub scans every batch.
+   * digest, from an agent token in `trustedAgents`, was redacted by its agent with exactly these
+   * rules and is not scanned again; absent: the hub scans every batch.
    */
   agentRedaction?: AgentRedaction | undefined;
+  /**
+   * Names of the agent tokens whose word the hub takes that a batch is redacted. Anyone holding any
+   * other agent token could name the digest to send secrets past redaction, so their batches are
+   * scanned like any other. Absent or empty: every batch is scanned.
+   */
+  trustedAgents?: ReadonlySet<string> | undefined;
   /** Viewers' outboxes waiting for the end of a long turn; asked after each batch. */
   lateFlush?: LateFlush | undefined;
 }
@@ -89,6 +97,8 @@ export class BatchPipeline {
 
   take(source: Source, incoming: IncomingBatch): void {
     const { registry, backlog, engine, router, metrics } = this.deps;
+    // Cut first, then redact: lines cut here or by the agent lose their last token in redaction
+    // (Redactor.redactBody), so no part of a secret the cut went through is kept.
     const limited = limitLineLength(incoming.body, incoming.truncated, this.deps.maxLineBytes);
     const truncatedCount = limited.truncated?.size ?? 0;
     if (truncatedCount > 0) metrics.truncatedLines.inc(truncatedCount);
@@ -111,19 +121,22 @@ export class BatchPipeline {
   }
 
   /**
-   * The body with its secrets replaced: by the hub's own scan, unless the sender applied the very
-   * rules offered to agents (then only its counts are taken, for names the hub knows).
+   * The body with its secrets replaced: by the hub's own scan, unless a trusted sender applied the
+   * very rules offered to agents. A sender that says it applied them has its counts taken (for
+   * names the hub knows), trusted or not: the hub's scan finds nothing more to count in what the
+   * sender replaced.
    */
   private redact(incoming: IncomingBatch, limited: LimitedBody): RedactedBody {
-    const { redactor, agentRedaction, metrics } = this.deps;
+    const { redactor, agentRedaction, trustedAgents, metrics } = this.deps;
     if (!redactor) return limited;
-    if (agentRedaction !== undefined && incoming.redaction === agentRedaction.digest) {
-      this.scans.agent.inc();
-      if (incoming.redactions) {
-        for (const [rule, count] of Object.entries(incoming.redactions)) {
-          if (this.ruleNames.has(rule)) metrics.redactions.labels(rule).inc(count);
-        }
+    const redactedBySender = agentRedaction !== undefined && incoming.redaction === agentRedaction.digest;
+    if (redactedBySender && incoming.redactions) {
+      for (const [rule, count] of Object.entries(incoming.redactions)) {
+        if (this.ruleNames.has(rule)) metrics.redactions.labels(rule).inc(count);
       }
+    }
+    if (redactedBySender && incoming.sender !== undefined && trustedAgents?.has(incoming.sender) === true) {
+      this.scans.agent.inc();
       return limited;
     }
     this.scans.hub.inc();

@@ -2,10 +2,12 @@ import RE2 from 're2';
 import { z } from 'zod';
 import { DEFAULT_REPLACEMENT, DEFAULT_RULES, type RedactionRule } from '../../lib/redaction/redaction-rules.js';
 import { offerRedaction } from '../../lib/redaction/redaction-offer.js';
-import { Redactor } from '../../lib/redaction/redactor.js';
+import { CUT_TAIL_NAME, Redactor } from '../../lib/redaction/redactor.js';
 import type { AgentRedaction } from '../../protocol/index.js';
 
 const BUILT_IN = new Set(DEFAULT_RULES.map((rule) => rule.name));
+/** Names counts are reported under that are no rule's: custom rules may not take them either. */
+const RESERVED = new Set([CUT_TAIL_NAME]);
 
 /** Why RE2 refuses `pattern`, or why it would be useless as a rule; undefined when it is fine. */
 function patternProblem(pattern: string): string | undefined {
@@ -40,10 +42,17 @@ export const redactionConfigSchema = z
     /** Rules of your own, applied with the built-in ones. */
     rules: z.array(customRuleSchema).max(200).default([]),
     /**
-     * Offer the rules to agents, which then replace secrets before lines leave their hosts, and the
-     * hub does not scan their lines again. Off: agents send lines as written and the hub scans them.
+     * Offer the rules to agents, which then replace secrets before lines leave their hosts (the hub
+     * scans their lines again unless their token is in trustedAgents). Off: agents send lines as
+     * written and the hub scans them.
      */
     atAgents: z.boolean().default(true),
+    /**
+     * Names of agent tokens whose redaction the hub trusts: a batch from such an agent that names the
+     * offered rules' digest is not scanned again. Every other batch is scanned at the hub, whatever
+     * its header says.
+     */
+    trustedAgents: z.array(z.string().min(1)).default([]),
   })
   .superRefine((value, ctx) => {
     value.disable.forEach((name, index) => {
@@ -57,7 +66,7 @@ export const redactionConfigSchema = z
     });
     const seen = new Set<string>();
     value.rules.forEach((rule, index) => {
-      if (BUILT_IN.has(rule.name) || seen.has(rule.name)) {
+      if (BUILT_IN.has(rule.name) || RESERVED.has(rule.name) || seen.has(rule.name)) {
         ctx.addIssue({ code: 'custom', path: ['rules', index, 'name'], message: `the rule name "${rule.name}" is already taken` });
       }
       seen.add(rule.name);
@@ -65,7 +74,7 @@ export const redactionConfigSchema = z
       if (problem) ctx.addIssue({ code: 'custom', path: ['rules', index, 'pattern'], message: problem });
     });
   })
-  .default({ disable: [], rules: [], atAgents: true });
+  .default({ disable: [], rules: [], atAgents: true, trustedAgents: [] });
 
 export type RedactionConfig = z.output<typeof redactionConfigSchema>;
 

@@ -2,12 +2,15 @@ import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Capture, CaptureCreated } from '../../protocol/index.js';
 import { CliProcess } from '../helpers/cli-process.js';
+import { startTestHub, TestAgent, TestViewer, type TestHub as InProcessHub } from '../helpers/hub-harness.js';
 import { api, metricValue } from '../helpers/http-api.js';
 import { appendLines, Collector, join, startAgent, startHub, waitForFollowing, type TestHub } from '../helpers/supergrep.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
 const AGENT_TOKEN = 'agent-secret-redaction-01';
+/** The name the hubs below give AGENT_TOKEN; only `redaction.trustedAgents` listing it makes its redaction trusted. */
+const AGENT_TOKEN_NAME = 'edge';
 const EDITOR_TOKEN = 'editor-secret-redaction-02';
 
 /** Secrets as they appear in real logs; none may ever leave the hub. */
@@ -64,17 +67,17 @@ describe('secrets never leave the hub', () => {
     const started = await startHub({
       dataDir: join(dir, 'hub'),
       args: ['--config', config, '--log-level', 'debug'],
-      env: { SUPERGREP_AGENT_TOKEN: AGENT_TOKEN, SUPERGREP_EDITOR_TOKEN: `ed:${EDITOR_TOKEN}` },
+      env: { SUPERGREP_AGENT_TOKEN: `${AGENT_TOKEN_NAME}:${AGENT_TOKEN}`, SUPERGREP_EDITOR_TOKEN: `ed:${EDITOR_TOKEN}` },
     });
     processes.push(started.process);
     return started;
   }
 
   /** An agent following a new, empty app.log for `hub`. */
-  async function startFollowingAgent(): Promise<{ log: string; agent: CliProcess }> {
+  async function startFollowingAgent(args: string[] = []): Promise<{ log: string; agent: CliProcess }> {
     const log = join(dir, 'app.log');
     await writeFile(log, '');
-    const agent = startAgent({ hubs: [hub.wsUrl], paths: [log], stateFile: join(dir, 'agent.json'), token: AGENT_TOKEN });
+    const agent = startAgent({ hubs: [hub.wsUrl], paths: [log], stateFile: join(dir, 'agent.json'), token: AGENT_TOKEN, args });
     processes.push(agent);
     await waitForFollowing(agent, log);
     return { log, agent };
@@ -90,7 +93,7 @@ describe('secrets never leave the hub', () => {
   });
 
   it('live, backlog, context, tail, captures, hub logs', async () => {
-    hub = await startRedactingHub();
+    hub = await startRedactingHub({ trustedAgents: [AGENT_TOKEN_NAME] });
     const { log, agent } = await startFollowingAgent();
 
     // Live: everything, and filters that try to find the secrets by matching them.
@@ -139,7 +142,8 @@ describe('secrets never leave the hub', () => {
     expect(metricValue(metrics, 'supergrep_redactions_total{rule="bearer-token"}')).toBe(2);
     expect(metricValue(metrics, 'supergrep_redactions_total{rule="employee-id"}')).toBe(2);
     expect(metricValue(metrics, 'supergrep_redactions_total{rule="card-number"}')).toBe(2);
-    // The agent applied the rules the hub offered (the custom one too), so the hub scanned nothing.
+    // The agent applied the rules the hub offered (the custom one too), and its token is trusted, so
+    // the hub scanned nothing.
     expect(metricValue(metrics, 'supergrep_redaction_scans_total{at="agent"}')).toBeGreaterThan(0);
     expect(metricValue(metrics, 'supergrep_redaction_scans_total{at="hub"}')).toBeUndefined();
     expect(agent.logs().some((r) => r.msg === "redacting lines with the hub's rules before sending them")).toBe(true);
@@ -174,5 +178,117 @@ describe('secrets never leave the hub', () => {
     expect(metricValue(metrics, 'supergrep_redactions_total{rule="employee-id"}')).toBe(1);
     expect(agent.logs().some((r) => r.msg === "redacting lines with the hub's rules before sending them")).toBe(false);
     everything.close();
+  });
+
+  // The agent redacts with the hub's rules, but its token is not in redaction.trustedAgents: the hub
+  // scans its batches all the same (and counts what the agent replaced).
+  it('scans the batches of an agent whose token is not trusted', async () => {
+    hub = await startRedactingHub();
+    const { log, agent } = await startFollowingAgent();
+    const everything = await new Collector(hub.url, { query: '' }, { token: EDITOR_TOKEN }).ready();
+    await appendLines(log, SECRET_LINES);
+    await everything.waitForCount(SECRET_LINES.length);
+    expect(everything.texts()).toEqual(REDACTED_LINES);
+    const metrics = (await api(hub.url, 'GET', '/metrics', { token: EDITOR_TOKEN })).text;
+    expect(metricValue(metrics, 'supergrep_redaction_scans_total{at="hub"}')).toBeGreaterThan(0);
+    expect(metricValue(metrics, 'supergrep_redaction_scans_total{at="agent"}')).toBeUndefined();
+    expect(metricValue(metrics, 'supergrep_redactions_total{rule="employee-id"}')).toBe(1);
+    expect(agent.logs().some((r) => r.msg === "redacting lines with the hub's rules before sending them")).toBe(true);
+    everything.close();
+  });
+
+  // A line longer than the agent's limit is cut there, through a secret: what is left of the secret
+  // is too short for its rule, and must not reach a viewer. The agent hides it (its token is trusted,
+  // so the hub does not scan again); with atAgents off, the hub hides it in the agent's cut lines.
+  it.each([
+    ['the agent', { trustedAgents: [AGENT_TOKEN_NAME] }, 'agent'],
+    ['the hub', { atAgents: false }, 'hub'],
+  ] as const)('hides what is left of a secret in a line the agent cut, at %s', async (_where, redaction, at) => {
+    hub = await startRedactingHub(redaction);
+    const { log } = await startFollowingAgent(['--max-line-bytes', '1024']);
+    const everything = await new Collector(hub.url, { query: '' }, { token: EDITOR_TOKEN }).ready();
+    // 11 of the key's 20 characters, and 12 of the card's 16 digits, before the cut at byte 1024.
+    const key = 'AKIAQX5EXAMPLE7KEY42';
+    const card = '4111 1111 1111 1111';
+    const filler = (keep: number) => 'x'.repeat(1024 - keep - 1);
+    await appendLines(log, [`${filler(11)} ${key} rest`, `${filler(14)} ${card} rest`, 'END-OF-TEST']);
+    await everything.waitForCount(3);
+    const [keyLine, cardLine] = everything.texts();
+    expect(keyLine).toBe(`${filler(11)} [REDACTED]`);
+    expect(cardLine).toBe(`${filler(14)} [REDACTED]`);
+    expect(everything.lines.slice(0, 2).every((line) => line.truncated === true)).toBe(true);
+    const metrics = (await api(hub.url, 'GET', '/metrics', { token: EDITOR_TOKEN })).text;
+    expect(metricValue(metrics, 'supergrep_redactions_total{rule="cut-line-tail"}')).toBe(2);
+    expect(metricValue(metrics, `supergrep_redaction_scans_total{at="${at}"}`)).toBeGreaterThan(0);
+    expect(metricValue(metrics, `supergrep_redaction_scans_total{at="${at === 'hub' ? 'agent' : 'hub'}"}`)).toBeUndefined();
+    everything.close();
+  });
+});
+
+/** Batches sent by hand (hub-harness): what a tampered agent, or one of another build, could send. */
+describe('redaction of batches as sent', () => {
+  const hubs: InProcessHub[] = [];
+  afterEach(async () => {
+    await Promise.all(hubs.splice(0).map((h) => h.close()));
+  });
+
+  async function viewerOf(h: InProcessHub): Promise<TestViewer> {
+    const viewer = await TestViewer.connect(h);
+    await viewer.inbox.next('welcome', (m) => m.type === 'welcome');
+    await viewer.subscribe('all', { query: '' });
+    return viewer;
+  }
+
+  async function scans(h: InProcessHub): Promise<Record<string, number>> {
+    const metric = await h.internals.metrics.redactionScans.get();
+    return Object.fromEntries(metric.values.map((value) => [value.labels.at!, value.value]));
+  }
+
+  it("takes a batch that names the rules' digest as redacted only from a trusted agent token", async () => {
+    const h = await startTestHub({ agentTokens: ['trusted:tok-trusted-1', 'other:tok-other-2'], redaction: { trustedAgents: ['trusted'] } });
+    hubs.push(h);
+    const viewer = await viewerOf(h);
+    const untrusted = await TestAgent.connect(h, 'web-1', { authorization: 'Bearer tok-other-2' });
+    const trusted = await TestAgent.connect(h, 'web-2', { authorization: 'Bearer tok-trusted-1' });
+    if (untrusted.welcome.type !== 'welcome' || untrusted.welcome.redaction === undefined) throw new Error('expected a welcome with redaction rules');
+    const { digest } = untrusted.welcome.redaction;
+
+    // An untrusted token claims the digest but sends a secret: the hub scans the batch anyway.
+    await untrusted.agent.send('/app.log', [SECRET_LINES[0]!], { redaction: digest });
+    expect((await viewer.collect('all', 1)).map((line) => line.line)).toEqual([REDACTED_LINES[0]]);
+    expect(await scans(h)).toEqual({ hub: 1 });
+
+    // A trusted token's batch naming the digest is taken as redacted, not scanned again.
+    await trusted.agent.send('/app.log', [`as sent ${SECRETS.apiKey}`], { redaction: digest });
+    expect((await viewer.collect('all', 1)).map((line) => line.line)).toEqual([`as sent ${SECRETS.apiKey}`]);
+    expect(await scans(h)).toEqual({ hub: 1, agent: 1 });
+    untrusted.agent.close();
+    trusted.agent.close();
+  });
+
+  // The hub cuts a line over its own maxLineBytes before redacting it; a line an agent says it cut
+  // (truncated) arrives cut. Either way no slice of a secret the cut went through reaches a viewer.
+  it('hides what is left of a secret in a line cut at the hub, or cut by the agent', async () => {
+    const h = await startTestHub({ maxLineBytes: 64 });
+    hubs.push(h);
+    const viewer = await viewerOf(h);
+    const { agent } = await TestAgent.connect(h);
+    const key = 'AKIAQX5EXAMPLE7KEY42';
+    const card = '4111 1111 1111 1111';
+    // The hub's cut at byte 64 leaves 11 characters of the key, 12 digits of the card.
+    const keyLine = `${'k'.repeat(52)} ${key} more text after it`;
+    const cardLine = `${'c'.repeat(49)} ${card} more text after it`;
+    await agent.send('/app.log', [keyLine, cardLine]);
+    // An agent's cut line, ending inside a key.
+    const agentCut = `${'a'.repeat(10)} ${key.slice(0, 11)}`;
+    await agent.send('/app.log', [agentCut], { truncated: [0] });
+    const lines = (await viewer.collect('all', 3)).map((line) => line.line);
+    expect(lines).toEqual([`${'k'.repeat(52)} [REDACTED]`, `${'c'.repeat(49)} [REDACTED]`, `${'a'.repeat(10)} [REDACTED]`]);
+    for (const line of lines) {
+      for (const secret of [key, card]) {
+        for (let i = 0; i + 4 <= secret.length; i += 1) expect(line).not.toContain(secret.slice(i, i + 4));
+      }
+    }
+    agent.close();
   });
 });

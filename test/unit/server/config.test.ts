@@ -69,6 +69,7 @@ describe('hub configuration', () => {
     ['a trusted proxy that is not an address', { trustedProxies: ['proxy.internal'] }, /not an IP address or CIDR block.*trustedProxies/s],
     ['a proxyAuth typo', { proxyAuth: { defaultRol: 'editor' }, trustedProxies: ['10.0.0.1'] }, /defaultRol/],
     ['an unknown redaction rule to disable', { redaction: { disable: ['cards'] } }, /no built-in rule is named "cards"/],
+    ['a trusted agent that is no agent token', { agentTokens: ['web-1:s3cret'], redaction: { trustedAgents: ['web-2'] } }, /redaction.trustedAgents names "web-2", which is no agent token's name/],
   ])('refuses %s', (_name, options, message) => {
     expect(() => resolveHubConfig(options)).toThrow(message);
   });
@@ -83,7 +84,7 @@ describe('hub configuration', () => {
     const config = resolveHubConfig({});
     expect(config.maxViewers).toBe(1000);
     expect(config.maxAgentLinesPerSec).toBeUndefined();
-    expect(config.redaction).toEqual({ disable: [], rules: [], atAgents: true });
+    expect(config.redaction).toEqual({ disable: [], rules: [], atAgents: true, trustedAgents: [] });
   });
 
   it.each([

@@ -52,19 +52,19 @@ describe('hub: redaction before anything leaves the hub', () => {
     expect(Object.fromEntries(metrics.values.map((value) => [value.labels.rule, value.value]))).toEqual({ 'bearer-token': 1, token: 1 });
   });
 
-  it('offers its rules to agents, and does not scan again a batch redacted with them', async () => {
-    const h = await hub({ redaction: { rules: [{ name: 'employee-id', pattern: '\\bEMP-\\d{6}\\b' }] } });
+  it('offers its rules to agents, and does not scan again a batch a trusted agent redacted with them', async () => {
+    const h = await hub({ agentTokens: ['edge:agent-tok-1'], redaction: { rules: [{ name: 'employee-id', pattern: '\\bEMP-\\d{6}\\b' }], trustedAgents: ['edge'] } });
     const viewer = await readyViewer(h);
     await viewer.subscribe('all', { query: '' });
-    const { agent, welcome } = await TestAgent.connect(h);
+    const { agent, welcome } = await TestAgent.connect(h, 'web-1', { authorization: 'Bearer agent-tok-1' });
     if (welcome.type !== 'welcome' || welcome.redaction === undefined) throw new Error('expected a welcome with redaction rules');
     const { digest, rules } = welcome.redaction;
     expect(digest).toBe(offerRedaction(activeRules(redactionConfigSchema.parse({ rules: [{ name: 'employee-id', pattern: '\\bEMP-\\d{6}\\b' }] }))).digest);
     expect(rules.map((rule) => rule.name)).toEqual([...DEFAULT_RULES.map((rule) => rule.name), 'employee-id']);
     expect(rules.find((rule) => rule.name === 'card-number')?.refine).toBe('card-number');
 
-    // Redacted by the agent: taken as it is (the hub trusts its authenticated agents' redaction, as
-    // it trusts their lines), counted from the header for rules it knows only.
+    // Redacted by the agent: taken as it is (the hub trusts this agent token's redaction, see
+    // redaction.trustedAgents), counted from the header for rules it knows only.
     await agent.send('/app.log', [REDACTED_LINE, `as sent ${SECRET}`], { redaction: digest, redactions: { 'bearer-token': 1, token: 1, 'made-up': 7 } });
     // Redacted with other rules (a stale digest): the hub scans it.
     await agent.send('/app.log', [SECRET_LINE, 'badge EMP-482913 MARK'], { redaction: 'sha256:other-rules' });

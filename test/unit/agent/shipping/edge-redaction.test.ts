@@ -21,15 +21,17 @@ describe('EdgeRedaction', () => {
     edge.adopt(OFFER);
     expect(edge.active).toBe(true);
     expect(records.map((r) => r.msg)).toContain("redacting lines with the hub's rules before sending them");
-    // The third line was cut by the agent at its line limit; the first two change length before it.
-    const read = body(['GET / Authorization: Bearer abcdefgh12345678', 'login password=hunter2 ok', 'a cut line']);
+    // The third line was cut by the agent at its line limit, inside an AWS key id: the part of the
+    // key before the cut is too short for its rule, and is hidden as the cut line's last token.
+    // The first two lines change length before it.
+    const read = body(['GET / Authorization: Bearer abcdefgh12345678', 'login password=hunter2 ok', 'a cut line AKIAIOSFODN']);
     const cutAt = read.indexOf('a cut line');
     const out = edge.apply(read, [cutAt], 1 << 20);
-    const text = ['GET / Authorization: Bearer [REDACTED]', 'login password=[REDACTED] ok', 'a cut line'];
+    const text = ['GET / Authorization: Bearer [REDACTED]', 'login password=[REDACTED] ok', 'a cut line [REDACTED]'];
     expect(out.body.toString()).toBe(text.map((line) => `${line}\n`).join(''));
     expect(out.truncated).toEqual([out.body.indexOf('a cut line')]);
     expect(out.digest).toBe(OFFER.digest);
-    expect(out.counts).toEqual({ 'bearer-token': 1, password: 1 });
+    expect(out.counts).toEqual({ 'bearer-token': 1, password: 1, 'cut-line-tail': 1 });
   });
 
   it('returns the very buffer it was given when nothing in it is a secret', () => {

@@ -69,6 +69,21 @@ describe('built-in redaction rules', () => {
     expect(merged.counts).toEqual({ 'api-key': 1, 'aws-access-key-id': 1 });
   });
 
+  // The replacement must run to the end of the merged findings, not to the end of the first one.
+  it('hides all of overlapping findings when the first ends before the others', () => {
+    const { redactor, counts } = redactorWithCounts();
+    // token= marks "-4111", the card rule "4111 1111 1111 1111", which starts inside it.
+    expect(redactor.redactLine('token=-4111 1111 1111 1111')).toBe('token=[REDACTED]');
+    expect(counts).toEqual({ token: 1, 'card-number': 1 });
+    const nested = new Redactor([
+      { name: 'short', pattern: 'a(?P<secret>bc)', replacement: '#' },
+      { name: 'long', pattern: '(?P<secret>cdef)', replacement: '#' },
+      { name: 'inner', pattern: 'x(?P<secret>yz)w', replacement: '#' },
+    ]);
+    expect(nested.redactLine('abcdefg')).toBe('a#g');
+    expect(nested.redactLine('xyzw abcdef')).toBe('x#w a#');
+  });
+
   it('is idempotent: redacting redacted text changes and counts nothing', () => {
     const { redactor, counts } = redactorWithCounts();
     const once = redactor.redactLine('token=abc Authorization: Bearer abcdefgh12345678 https://u:p@h 4111111111111111');
@@ -143,13 +158,13 @@ describe('Redactor.redactBody', () => {
   });
 
   it('replaces secrets line by line and moves truncated offsets with the lines', () => {
-    const lines = ['first token=abcdef', 'plain', 'x Bearer abcdefgh12345678', 'last'];
+    const lines = ['first token=abcdef', 'plain ', 'x Bearer abcdefgh12345678', 'last '];
     const original = body(lines);
-    // Lines 2 ("plain") and 4 ("last") were cut by the agent.
+    // Lines 2 ("plain ") and 4 ("last ") were cut by the agent, after a space: no tail to hide.
     const truncated = new Set([original.indexOf('plain'), original.indexOf('last')]);
     const result = redactor.redactBody(original, truncated)!;
     const text = result.body.toString();
-    expect(text).toBe('first token=[REDACTED]\nplain\nx Bearer [REDACTED]\nlast\n');
+    expect(text).toBe('first token=[REDACTED]\nplain \nx Bearer [REDACTED]\nlast \n');
     expect([...result.truncated!].sort((a, b) => a - b)).toEqual([text.indexOf('plain'), text.indexOf('last')]);
   });
 
