@@ -24,6 +24,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          // They run the built CLI: refuse to start when a source is newer than the build.
+          globalSetup: ['test/helpers/require-current-build.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
@@ -47,6 +49,7 @@ export default defineConfig({
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['test/helpers/require-current-build.ts'],
           setupFiles: ['test/browser/helpers/require-build.ts'],
           testTimeout: 90_000,
           hookTimeout: 90_000,

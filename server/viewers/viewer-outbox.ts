@@ -52,7 +52,7 @@ const MAX_MESSAGE_BYTES = 256 * 1024;
  * Ingest only ever appends here.
  */
 export class ViewerOutbox implements WaitingOutbox {
-  private readonly queue = new OutboxQueue();
+  private queue = new OutboxQueue();
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private closed = false;
@@ -122,6 +122,8 @@ export class ViewerOutbox implements WaitingOutbox {
     this.closed = true;
     this.lateFlush?.remove(this);
     this.cancelTimers();
+    // A closed viewer's socket may take a while to go; what it will never be sent is let go now.
+    this.queue = new OutboxQueue();
   }
 
   private afterPush(): void {

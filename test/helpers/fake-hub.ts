@@ -126,6 +126,17 @@ export class FakeHub {
     if (on) for (const peer of this.peers) this.ackPending(peer);
   }
 
+  /** Acknowledges the batches withheld so far up to `batch` (a cumulative ack), leaving later ones in flight. */
+  ackUpTo(batch: number): void {
+    for (const peer of this.peers) {
+      const acked = peer.pending.filter((pending) => pending.batch <= batch);
+      if (acked.length === 0) continue;
+      for (const pending of acked) this.unackedBytes -= pending.bodyBytes;
+      peer.pending = peer.pending.filter((pending) => pending.batch > batch);
+      peer.socket.send(JSON.stringify({ type: 'ack', batch: acked.at(-1)!.batch }));
+    }
+  }
+
   /** Cuts every agent connection without a close handshake, as a crashed hub or a dead network would. */
   dropConnections(): void {
     for (const peer of this.peers) peer.socket.terminate();

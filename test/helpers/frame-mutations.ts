@@ -90,6 +90,11 @@ export const agentHello = { type: 'hello', protocolVersion: PROTOCOL_VERSION, ho
 const validBody = Buffer.from('fuzz line 1\nfuzz 2\n');
 const validHeader: LinesHeader = { batch: 1, file: '/fuzz/app.log', fileId: 'f00.d00d', offset: 0, endOffset: validBody.length, lineCount: 2, ts: 1_764_190_000_000 };
 
+/** A valid lines frame with batch number `batch`. */
+export function validLinesFrame(batch: number): Buffer {
+  return encodeLinesFrame({ ...validHeader, batch }, validBody);
+}
+
 /** Binary frames for /ws/agent: valid ones, ones with a hostile header field, byte mutations, raw bytes. */
 export const agentBinaryFrame: fc.Arbitrary<Buffer> = fc.oneof(
   fc.constant(encodeLinesFrame(validHeader, validBody)),

@@ -103,6 +103,17 @@ export class Collector {
   }
 }
 
+/**
+ * Appends `sentinel` as a line to `file` and waits until `collector` has received it. Lines of one
+ * file arrive in order, so once the sentinel is in, any copy of a line written to that file before
+ * it has arrived too: an event to wait on instead of a quiet period. The sentinel must match the
+ * collector's filter.
+ */
+export async function appendSentinel(collector: Collector, file: string, sentinel: string, timeoutMs = 30_000): Promise<void> {
+  await appendFile(file, `${sentinel}\n`);
+  await waitFor(`the sentinel line "${sentinel}" from ${file}`, () => collector.texts().includes(sentinel), timeoutMs);
+}
+
 export async function appendLines(file: string, lines: string[]): Promise<void> {
   await appendFile(file, lines.map((line) => `${line}\n`).join(''));
 }

@@ -32,15 +32,14 @@ describe('agent catching up on a file', () => {
   it('reads many buffers of backlog without waiting for the poll between them', async () => {
     const file = join(dir, 'app.log');
     await writeFile(file, '');
-    // A slow poll, so that a read waiting for it would take minutes.
-    await startTestAgent({ hubs: [hub.url], paths: [file], stateFile: join(dir, 'state.json'), pollIntervalMs: 2_000 }, agents);
+    // A poll a minute apart: were each of the 32 reads below to wait for it, they would take half an
+    // hour, far past the wait's bound; reading on at once is the only way the lines all get there.
+    await startTestAgent({ hubs: [hub.url], paths: [file], stateFile: join(dir, 'state.json'), pollIntervalMs: 60_000, rescanIntervalMs: 60_000 }, agents);
     await waitFor('the connection', () => hub.connectionCount === 1);
     // 16 MiB at once: 32 reads of 512 KiB.
     const lines = numberedLines('burst', 0, 200_000, ` ${'x'.repeat(70)}`);
     await appendLines(file, lines);
-    const started = performance.now();
-    await waitFor('every line', () => hub.lineCount >= lines.length, 20_000);
-    expect(performance.now() - started).toBeLessThan(5_000);
+    await waitFor('every line', () => hub.lineCount >= lines.length, 30_000);
     expect(hub.problems).toEqual([]);
   });
 });

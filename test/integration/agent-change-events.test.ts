@@ -54,17 +54,14 @@ describe('agent reading on change events', () => {
     await writeFile(file, '');
     await startTestAgent({ hubs: [hub.url], paths: [file], stateFile, pollIntervalMs: SLOW_POLL_MS, rescanIntervalMs: SLOW_POLL_MS }, agents);
     await waitFor('the agent to connect', () => hub.connectionCount >= 1);
-    const latencies: number[] = [];
+    // With the poll (and the rescan) a minute apart, only a change event can have the agent read
+    // each line within the wait's bound; the ten lines, one after the other, take ten of them.
+    const bound = SLOW_POLL_MS / 4;
     for (let round = 0; round < 10; round += 1) {
-      const startedAt = performance.now();
       await appendLines(file, [`line ${round}`]);
-      await waitFor(`line ${round}`, () => hub.linesOf(file).length > round, 5_000, 1);
-      latencies.push(performance.now() - startedAt);
+      await waitFor(`line ${round}`, () => hub.linesOf(file).length > round, bound, 1);
     }
     expect(hub.linesOf(file)).toEqual(Array.from({ length: 10 }, (_, round) => `line ${round}`));
-    // Typically 1-3 ms; the bound leaves room for a loaded test machine, and is still 60 times
-    // shorter than the poll.
-    expect(Math.max(...latencies)).toBeLessThan(1_000);
   });
 
   it('reads many busy files, each line once and in order, with the reads paced', async () => {
@@ -202,14 +199,15 @@ describe('agent reading on change events', () => {
     await appendLines(file, ['new']);
     await waitFor('both lines', () => hub.linesOf(file).length >= 2);
     await waitFor('the rotated-away file to be closed', () => agent.stats().filesFollowed === 1, 10_000);
-    expect(inotifyWatchCount()).toBe(watchesBefore + 1);
+    await waitFor('the rotated-away file\'s watch to be released', () => inotifyWatchCount() === watchesBefore + 1, 10_000);
 
     // Deletion: read to its end through the open descriptor, closed, and its watch gone with it.
     await appendLines(file, ['last']);
     await rm(file);
     await waitFor('the last line', () => hub.linesOf(file).length >= 3);
     await waitFor('the deleted file to be closed', () => agent.stats().filesFollowed === 0, 10_000);
-    expect(inotifyWatchCount()).toBe(watchesBefore);
+    // The watch goes with the descriptor, which is closed just after the file leaves the stats.
+    await waitFor('the deleted file\'s watch to be released', () => inotifyWatchCount() === watchesBefore, 10_000);
     // Each line once. A rotated-away file and the one that replaced it may interleave
     // (docs/protocol.md, "Order"); within the new file, 'new' comes before 'last'.
     const lines = hub.linesOf(file);

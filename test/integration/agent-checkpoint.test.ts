@@ -4,7 +4,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Agent } from '../../agent/agent.js';
 import type { Checkpoint } from '../../agent/state/checkpoint-store.js';
 import { appendLines, numberedLines, startTestAgent, stopAll } from '../helpers/agent-harness.js';
+import type { CliProcess } from '../helpers/cli-process.js';
 import { FakeHub } from '../helpers/fake-hub.js';
+import { FAST_AGENT, writeJson } from '../helpers/reliability.js';
+import { startAgent, waitForFollowing } from '../helpers/supergrep.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -18,6 +21,7 @@ async function savedOffset(stateFile: string, path: string): Promise<number | un
 describe('agent checkpoints', () => {
   const agents = new Set<Agent>();
   const hubs: FakeHub[] = [];
+  const processes: CliProcess[] = [];
   let dir: string;
   let file: string;
   let stateFile: string;
@@ -37,6 +41,7 @@ describe('agent checkpoints', () => {
 
   afterEach(async () => {
     await stopAll(agents);
+    await Promise.all(processes.splice(0).map((process) => process.stop()));
     await Promise.all(hubs.splice(0).map((hub) => hub.close()));
     await cleanup();
   });
@@ -73,6 +78,43 @@ describe('agent checkpoints', () => {
     await waitFor('the acknowledgements', () => second.stats().batchesAcked === second.stats().batchesSent);
     await stopAll(agents);
     expect(await savedOffset(stateFile, file)).toBe((await stat(file)).size);
+  });
+
+  it('checkpoints the acknowledged offset, not the sent one: a batch in flight at a kill -9 is sent again', async () => {
+    // This hub forgets whatever it did not acknowledge (no resume points), so after the restart only
+    // the agent's checkpoint decides where it reads from.
+    const hub = await startHub({ autoAck: false, resume: 'none' });
+    await writeFile(file, '');
+    const config = await writeJson(join(dir, 'agent-config.json'), FAST_AGENT);
+    const options = { hubs: [hub.url], paths: [file], stateFile, args: ['--config', config] };
+    const crashing = startAgent(options);
+    processes.push(crashing);
+    await waitForFollowing(crashing, file);
+
+    const acked = numberedLines('acked', 0, 20);
+    await appendLines(file, acked);
+    await waitFor('the first batch', () => hub.linesOf(file).length >= acked.length);
+    const lastAckedBatch = hub.batches.at(-1)!.batch;
+    const inFlight = numberedLines('in-flight', 0, 20);
+    await appendLines(file, inFlight);
+    await waitFor('the second batch', () => hub.linesOf(file).length >= acked.length + inFlight.length);
+    expect(hub.batches.at(-1)!.batch).toBeGreaterThan(lastAckedBatch);
+
+    hub.ackUpTo(lastAckedBatch);
+    await waitFor('the checkpoint after the first acknowledgement', async () => ((await savedOffset(stateFile, file)) ?? 0) > 0);
+    crashing.kill('SIGKILL');
+    await crashing.exited;
+    const ackedBytes = Buffer.byteLength(acked.map((line) => `${line}\n`).join(''));
+    expect(await savedOffset(stateFile, file)).toBe(ackedBytes);
+
+    const restarted = startAgent(options);
+    processes.push(restarted);
+    await waitForFollowing(restarted, file);
+    // Lines of one file arrive in order: once this one is in, anything sent again is in too.
+    await appendLines(file, ['sentinel after restart']);
+    await waitFor('the sentinel', () => hub.linesOf(file).includes('sentinel after restart'));
+    expect(hub.linesOf(file)).toEqual([...acked, ...inFlight, ...inFlight, 'sentinel after restart']);
+    expect(hub.problems).toEqual([]);
   });
 
   it('sends every line exactly once across a crash, by resuming where the hub holds the file', async () => {

@@ -2,7 +2,7 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliProcess } from '../helpers/cli-process.js';
 import { FAST_AGENT, latestStats, readAgentState, waitForCheckpointAtEnd, waitForStats, writeJson } from '../helpers/reliability.js';
-import { appendLines, Collector, join, numbered, startAgent, startHub, waitForFollowing, type TestHub } from '../helpers/supergrep.js';
+import { appendLines, appendSentinel, Collector, join, numbered, startAgent, startHub, waitForFollowing, type TestHub } from '../helpers/supergrep.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { Tmpfs } from '../helpers/tmpfs.js';
 
@@ -98,9 +98,8 @@ describe('agent state directory faults', () => {
     await first.exited;
     await appendLines(log, numbered('line', 100, 300));
     await waitForFollowing(agent(), log);
-    await watcher.waitForCount(400);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(watcher.texts()).toEqual(numbered('line', 400));
+    await appendSentinel(watcher, log, 'line sentinel');
+    expect(watcher.texts()).toEqual([...numbered('line', 400), 'line sentinel']);
   });
 
   it('starts and delivers with a full state directory, and a crash then loses nothing', async () => {
@@ -154,9 +153,8 @@ describe('agent state directory faults', () => {
     await first.waitForLog('the recovery', (r) => r.msg === 'agent state file written again');
     await waitForCheckpointAtEnd(stateFile, log);
     await appendLines(log, numbered('line', 100, 200));
-    await watcher.waitForCount(300);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(watcher.texts()).toEqual(numbered('line', 300));
+    await appendSentinel(watcher, log, 'line sentinel');
+    expect(watcher.texts()).toEqual([...numbered('line', 300), 'line sentinel']);
     expect((latestStats(first)?.checkpointErrors as number) > 0).toBe(true);
   });
 
@@ -184,9 +182,8 @@ describe('agent state directory faults', () => {
     expect(warning).toMatchObject({ level: 40, msg: expect.stringContaining('previous copy'), reason: expect.stringContaining('JSON') });
     await waitForFollowing(second, log);
     await appendLines(log, numbered('line', 100, 200));
-    await watcher.waitForCount(300);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(watcher.texts()).toEqual(numbered('line', 300));
+    await appendSentinel(watcher, log, 'line sentinel');
+    expect(watcher.texts()).toEqual([...numbered('line', 300), 'line sentinel']);
     const names = await readdir(stateDir);
     expect(names.some((name) => name.startsWith('agent.json.corrupt-'))).toBe(true);
     expect(names.some((name) => name.includes('.tmp-'))).toBe(false);

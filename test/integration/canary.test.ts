@@ -60,14 +60,17 @@ describe('supergrep canary', () => {
 
   it('reports every line back with its latency, on stdout and as Prometheus metrics', async () => {
     await agent().waitForLog('the agent to start', (r) => r.msg === 'agent started');
+    const runStartedAt = Date.now();
     const run = canary(['--rate', '200', '--interval-ms', '500', '--metrics-port', '0', '--rotate-bytes', '20000']);
     const listening = await run.waitForLog('the metrics port', (r) => r.msg === 'canary metrics listening');
     await waitFor('three intervals with lines back', () => intervals(run).filter((i) => i.received > 0).length >= 3, 20_000);
     const [first] = intervals(run).filter((i) => i.received > 0);
     expect(first).toMatchObject({ lost: 0, duplicates: 0, reordered: 0, unexpected: 0, connected: true, latencyMs: { p50: expect.any(Number), p99: expect.any(Number), max: expect.any(Number) } });
+    expect(first!.latencyMs!.p50).toBeGreaterThanOrEqual(0);
     expect(first!.latencyMs!.p50).toBeLessThanOrEqual(first!.latencyMs!.p99);
     expect(first!.latencyMs!.p99).toBeLessThanOrEqual(first!.latencyMs!.max);
-    expect(first!.latencyMs!.max).toBeLessThan(5_000);
+    // Milliseconds of this run, not a speed target: no line can have taken longer than the run so far.
+    expect(first!.latencyMs!.max).toBeLessThanOrEqual(Date.now() - runStartedAt);
 
     const metrics = await (await fetch(String(listening.url))).text();
     expect(metricValue(metrics, 'supergrep_canary_lines_written_total')).toBeGreaterThan(100);

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI, CliProcess } from '../helpers/cli-process.js';
+import { hubMetric } from '../helpers/reliability.js';
 import { appendLines, join, startAgent, startHub, waitForFollowing, type TestHub } from '../helpers/supergrep.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
@@ -132,11 +133,14 @@ describe('supergrep CLI', () => {
     });
 
     it('prints plain lines with --exclude and --file filters', async () => {
-      const tail = run(['tail', '--hub', hub.url, '--exclude', 'debug', '--file', '*.log', 'status']);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // A line already in the backlog shows when the subscription is live.
+      await appendLines(log, ['status=200 before the tail']);
+      await waitFor('the line at the hub', async () => (await hubMetric(hub.url, 'supergrep_agent_lines_total{host="web-1"}')) === 1);
+      const tail = run(['tail', '--hub', hub.url, '--backlog', '10', '--exclude', 'debug', '--file', '*.log', 'status']);
+      await tail.waitForStdout('the backlog line', (line) => line.includes('status=200'));
       await appendLines(log, ['status=500 debug', 'status=503 real']);
       await tail.waitForStdout('the plain line', (line) => line.includes('status=503'));
-      expect(tail.stdoutLines).toEqual([`web-1 ${log}: status=503 real`]);
+      expect(tail.stdoutLines).toEqual([`web-1 ${log}: status=200 before the tail`, `web-1 ${log}: status=503 real`]);
     });
 
     it('exits 2 with the hub\'s message for a pattern RE2 refuses', async () => {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliProcess } from '../helpers/cli-process.js';
 import { FakeClock } from '../helpers/faketime.js';
 import { FAST_AGENT, writeJson } from '../helpers/reliability.js';
-import { appendLines, Collector, join, numbered, startAgent, startHub, waitForFollowing, type TestHub } from '../helpers/supergrep.js';
+import { appendLines, appendSentinel, Collector, join, numbered, startAgent, startHub, waitForFollowing, type TestHub } from '../helpers/supergrep.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -112,8 +112,8 @@ describe('pipeline across wall-clock jumps', () => {
       }
       await watcher.waitForCount(expected.length);
     }
-    await pause(300);
-    expect(watcher.texts()).toEqual(expected);
+    await appendSentinel(watcher, log, 'step sentinel');
+    expect(watcher.texts()).toEqual([...expected, 'step sentinel']);
     // The hub's clock really jumped: its welcome to a new viewer reports a day ahead.
     hubClock.set('+1d');
     await pause(hubClock.settleMs);

@@ -32,7 +32,8 @@ describe('pipeline with awkward input', () => {
 
   it('strips CRLF, even when the \\r and \\n arrive in separate writes', async () => {
     await appendFile(log, 'windows line one\r\nwindows line two\r');
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Line one arrived: the agent has read that write, the lone \r with it.
+    await viewer.waitForCount(1);
     await appendFile(log, '\nlast\r\n');
     await viewer.waitForCount(3);
     expect(viewer.texts()).toEqual(['windows line one', 'windows line two', 'last']);

@@ -1,4 +1,4 @@
-import { appendFile, copyFile, mkdir, rename, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, readdir, readFile, rename, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubClient } from '../../lib/hub-client.js';
@@ -23,8 +23,10 @@ import { waitFor } from '../helpers/wait.js';
  * file created while the agent is down is not rotated away before the agent has seen it (a restarted
  * agent cannot know a file it never saw; see docs/operations.md on rotation).
  *
- * 20 sequences of up to 16 commands take about 70 s on 2 cores. SUPERGREP_MODEL_RUNS=N runs more (or
- * fewer); SUPERGREP_MODEL_VERBOSE=1 prints each sequence with its counts. A failure prints the
+ * 20 sequences of up to 16 commands take about 70 s on 2 cores; all of them must complete, each
+ * kind of command must have run, and a run that cannot finish them within its time limit fails.
+ * SUPERGREP_MODEL_RUNS=N runs more (or fewer); SUPERGREP_MODEL_VERBOSE=1 prints each sequence with
+ * its counts. A failure prints the
  * sequence, the seed and the path, to replay with fc.assert's `seed` and `path`, and the logs of every
  * hub and agent the sequence started.
  */
@@ -109,6 +111,28 @@ async function waitDelivered(r: Real, lines: readonly string[]): Promise<void> {
     const seen = new Set(r.deliveries.map((delivery) => delivery.line));
     return lines.every((line) => seen.has(line));
   }, 20_000);
+}
+
+/**
+ * Waits until nothing more can arrive, instead of a quiet period: every file there is stands
+ * acknowledged in the agent's state file up to its last complete line (nothing in flight and, with
+ * no kill to come, nothing to send again), and then the hub answers a context request, which it
+ * queues to the viewer behind every line it queued before.
+ */
+async function quiesce(r: Real): Promise<void> {
+  await waitFor('every file acknowledged up to its last complete line', async () => {
+    const entries = await readAgentState(r.stateFile);
+    if (!entries) return false;
+    for (const name of await readdir(r.dir)) {
+      if (name !== 'app.log' && !name.startsWith('app.log.')) continue;
+      const path = join(r.dir, name);
+      const [{ ino }, content] = await Promise.all([stat(path, { bigint: true }), readFile(path)]);
+      const complete = content.lastIndexOf(0x0a) + 1;
+      if (!entries.some((entry) => entry.ino === String(ino) && entry.offset === complete)) return false;
+    }
+    return true;
+  }, 20_000);
+  await withTimeout(r.client.context('model-barrier-1-0', 0, 0), 20_000, 'the answer to a context request');
 }
 
 async function kill(m: DeliveryModel, r: Real, kind: 'agent' | 'hub'): Promise<void> {
@@ -218,6 +242,25 @@ class Settle implements Cmd {
 }
 
 const appendArb = fc.record({ count: fc.integer({ min: 1, max: 40 }), pad: fc.integer({ min: 0, max: 80 }) }).map(({ count, pad }) => new Append(count, pad));
+/** How many times each kind of command ran (`Append`, `KillHub`...), and how many sequences completed. */
+const executed = new Map<string, number>();
+let completedSequences = 0;
+/** Lines the completed sequences required and checked. */
+let linesChecked = 0;
+const counting = new WeakSet<Cmd>();
+
+/** Counts each run of `command` under its class name (constant commands are one shared instance). */
+function counted(command: Cmd): Cmd {
+  if (counting.has(command)) return command;
+  counting.add(command);
+  const run = command.run.bind(command);
+  command.run = async (m, r) => {
+    await run(m, r);
+    executed.set(command.constructor.name, (executed.get(command.constructor.name) ?? 0) + 1);
+  };
+  return command;
+}
+
 const commandArbs: Array<fc.Arbitrary<Cmd>> = [
   appendArb,
   appendArb,
@@ -268,14 +311,23 @@ async function runSequence(commands: Iterable<Cmd>): Promise<void> {
 
     if (!m.hubUp) await startRealHub(m, r);
     if (!m.agentUp) await startRealAgent(m, r);
-    await waitDelivered(r, m.required()).catch(() => {
-      // Reported below, with everything else that is wrong.
-    });
-    await pause(500);
+    // A delivery that never came is reported below, with everything else that is wrong.
+    const delivered = await waitDelivered(r, m.required()).then(
+      () => true,
+      () => false,
+    );
+    if (delivered) {
+      await quiesce(r).catch((error: unknown) => {
+        printLogs();
+        throw error;
+      });
+    }
     const problems = checkDeliveries(m, deliveries, log);
     if (process.env.SUPERGREP_MODEL_VERBOSE) console.log(`${[...commands].join(', ')}: ${deliveries.length} deliveries of ${m.required().length} lines, ${m.kills.length} kills`);
     if (problems.length > 0 || process.env.SUPERGREP_MODEL_VERBOSE) printLogs();
     expect(problems, `after ${[...commands].join(', ')}`).toEqual([]);
+    completedSequences += 1;
+    linesChecked += m.required().length;
   } finally {
     r.client?.close();
     await Promise.all([...running].map((process) => process.stop()));
@@ -327,15 +379,32 @@ describe('pipeline model: random rotations, truncations, deletions and kills', (
   });
 
   it('delivers every line, each file in order, duplicates only inside the unacknowledged window', { timeout: 240_000 }, async () => {
-    await fc.assert(fc.asyncProperty(fc.commands(commandArbs, { maxCommands: 16, size: 'max' }), runSequence), {
-      numRuns: Number(process.env.SUPERGREP_MODEL_RUNS ?? 20),
+    const runs = Number(process.env.SUPERGREP_MODEL_RUNS ?? 20);
+    executed.clear();
+    completedSequences = 0;
+    linesChecked = 0;
+    await fc.assert(fc.asyncProperty(fc.commands(commandArbs.map((arb) => arb.map(counted)), { maxCommands: 16, size: 'max' }), runSequence), {
+      numRuns: runs,
       // Replays a printed failure: SUPERGREP_MODEL_SEED=<seed> SUPERGREP_MODEL_PATH=<path>.
       ...(process.env.SUPERGREP_MODEL_SEED ? { seed: Number(process.env.SUPERGREP_MODEL_SEED), path: process.env.SUPERGREP_MODEL_PATH } : {}),
       // Every run starts real processes: shrinking a failure could take longer than the suite; the
       // failing sequence and its seed are printed instead, to replay with `seed` and `path`.
       endOnFailure: true,
+      // A generous bound: a run that cannot finish its sequences in it fails, it does not pass with fewer.
       interruptAfterTimeLimit: 200_000,
-      markInterruptAsFailure: false,
+      markInterruptAsFailure: true,
     });
+    expect(completedSequences).toBe(runs);
+    // The sequences that ran did exercise the faults and carried lines (20 sequences typically run
+    // about 18 kills, 19 rotations, truncations and deletions, and check 600 lines).
+    const counts = Object.fromEntries(executed);
+    const ran = (...kinds: string[]) => kinds.reduce((sum, kind) => sum + (counts[kind] ?? 0), 0);
+    const summary = `${JSON.stringify(counts)}, ${linesChecked} lines`;
+    expect(ran('KillAgent', 'KillHub'), `kills: ${summary}`).toBeGreaterThanOrEqual(Math.ceil(runs / 2));
+    expect(ran('StartAgent', 'StartHub'), `restarts: ${summary}`).toBeGreaterThanOrEqual(Math.ceil(runs / 10));
+    expect(ran('RotateRename', 'CopyTruncate', 'Delete'), `rotations: ${summary}`).toBeGreaterThanOrEqual(Math.ceil(runs / 2));
+    expect(ran('AppendPartial'), `partial lines: ${summary}`).toBeGreaterThanOrEqual(Math.ceil(runs / 4));
+    expect(linesChecked, `lines: ${summary}`).toBeGreaterThanOrEqual(runs * 10);
+    if (process.env.SUPERGREP_MODEL_VERBOSE) console.log(`${completedSequences} sequences: ${summary}`);
   });
 });

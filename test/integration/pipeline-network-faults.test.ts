@@ -2,7 +2,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliProcess } from '../helpers/cli-process.js';
 import { FAST_AGENT, hubMetric, LineWriter, waitForCheckpointAtEnd, waitForStats, writeJson } from '../helpers/reliability.js';
-import { Collector, join, startAgent, startHub, waitForFollowing, type TestHub } from '../helpers/supergrep.js';
+import { appendSentinel, Collector, join, startAgent, startHub, waitForFollowing, type TestHub } from '../helpers/supergrep.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
@@ -95,7 +95,7 @@ describe('pipeline across network faults', () => {
     // Three rename+create rotations while the hub is away; each old file keeps lines nobody has read.
     for (let generation = 1; generation <= 3; generation += 1) {
       const current = writer(generation);
-      await new Promise((resolve) => setTimeout(resolve, 700));
+      await waitFor(`lines of generation ${generation} written`, () => current.written.length >= 80);
       await current.stop();
       await rename(log, join(dir, `app.log.${generation}`));
     }
@@ -110,21 +110,17 @@ describe('pipeline across network faults', () => {
 
     const expected = generations.flatMap((w) => w.written);
     await watcher.waitForCount(expected.length, 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // Every line exactly once; each generation (one file) in order.
-    expect([...watcher.texts()].sort()).toEqual([...expected].sort());
-    const groups = byPrefix(watcher.texts());
-    for (const w of generations) expect(groups.get(w.written[0]!.split(' ')[0]!)).toEqual(w.written);
-
-    // The retries never waited longer than the cap (plus the time a refused connect takes).
-    const retries = agent
-      .logs()
-      .filter((r) => r.msg === 'could not connect to hub; will retry' && Number(r.time) >= downAt)
-      .map((r) => Number(r.time));
-    const gaps = retries.slice(1).map((time, index) => time - retries[index]!);
-    expect(Math.max(...gaps)).toBeLessThanOrEqual(reconnectCapMs + 250);
-    // Rotated-away files are closed once read out and acknowledged.
+    // Rotated-away files are closed once read out and acknowledged: nothing more can come from them.
     await waitForStats(agent, 'the rotated files closed', (s) => Number(s.filesFollowed) === 1 && s.connected === true, Number(reconnected.time));
+    // Sent after everything else the agent sent, from any file: once it is in, so is any copy.
+    await appendSentinel(watcher, log, 'gen4 sentinel');
+    // Every line exactly once; each generation (one file) in order.
+    expect([...watcher.texts()].sort()).toEqual([...expected, 'gen4 sentinel'].sort());
+    const groups = byPrefix(watcher.texts());
+    for (const w of generations) expect(groups.get(w.written[0]!.split(' ')[0]!)?.filter((line) => line !== 'gen4 sentinel')).toEqual(w.written);
+    // That no retry waits longer than the cap is checked on a fake clock, in
+    // test/unit/agent/shipping/hub-connection.test.ts; here, that the agent kept retrying and came back.
+    expect(agent.logs().filter((r) => r.msg === 'could not connect to hub; will retry' && Number(r.time) >= downAt).length).toBeGreaterThanOrEqual(10);
     expect(await hubMetric(hub.url, 'supergrep_agents')).toBe(1);
   });
 
@@ -139,8 +135,9 @@ describe('pipeline across network faults', () => {
 
     proxy.stall();
     const stalledAt = Date.now();
+    // Noticed by the agent's own heartbeat at its configured interval (TCP alone never notices a stall).
     const missed = await agent.waitForLog('the agent to notice', (r) => r.msg === 'hub missed a heartbeat; reconnecting');
-    expect(Number(missed.time) - stalledAt).toBeLessThan(3_000);
+    expect(missed).toMatchObject({ heartbeatIntervalMs: 500 });
     await hub.process.waitForLog('the hub to notice', (r) => r.msg === 'peer missed a heartbeat; terminated' && r.endpoint === 'agent');
     await waitFor('the hub to count the agent gone', async () => (await hubMetric(hub.url, 'supergrep_agents')) === 0);
     // While stalled, new connections get nowhere: the handshake times out and the agent keeps trying.
@@ -153,8 +150,8 @@ describe('pipeline across network faults', () => {
     const written = await writer.stop();
     expect(written.length).toBeGreaterThan(deliveredDuringStall);
     await watcher.waitForCount(written.length, 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(watcher.texts()).toEqual(written);
+    await appendSentinel(watcher, log, 'line sentinel');
+    expect(watcher.texts()).toEqual([...written, 'line sentinel']);
     expect(await hubMetric(hub.url, 'supergrep_agents')).toBe(1);
     expect(agent.running && hub.process.running).toBe(true);
   });

@@ -1,7 +1,7 @@
 import { open, rename, truncate, unlink, writeFile, appendFile, copyFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliProcess } from '../helpers/cli-process.js';
-import { appendLines, Collector, join, numbered, startAgent, startHub, waitForFollowing, type TestHub } from '../helpers/supergrep.js';
+import { appendLines, appendSentinel, Collector, join, numbered, startAgent, startHub, waitForFollowing, type TestHub } from '../helpers/supergrep.js';
 import { waitForCheckpointAtEnd } from '../helpers/reliability.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
@@ -52,15 +52,19 @@ describe('pipeline across rotation, kills and restarts', () => {
       if (i === 1000) await rename(log, join(dir, 'app.log.1'));
       await oldWriter.write(all.slice(i, i + 50).map((l) => `${l}\n`).join(''));
     }
+    // A sentinel ends each file: once both are in, any copy of an earlier line of either is too.
+    await oldWriter.write('line sentinel of the renamed file\n');
     await oldWriter.close();
     const newWriter = await open(log, 'a');
     for (let i = 2000; i < 3000; i += 50) await newWriter.write(all.slice(i, i + 50).map((l) => `${l}\n`).join(''));
     await newWriter.close();
-    await watcher.waitForCount(3000);
-    await expectNoMore(watcher, 3000);
-    expect([...watcher.texts()].sort()).toEqual(all);
-    expect(watcher.texts().filter((l) => l < 'line 002000')).toEqual(all.slice(0, 2000));
-    expect(watcher.texts().filter((l) => l >= 'line 002000')).toEqual(all.slice(2000));
+    await appendSentinel(watcher, log, 'line sentinel of the new file');
+    await waitFor('the sentinel of the renamed file', () => watcher.texts().includes('line sentinel of the renamed file'));
+    const texts = watcher.texts().filter((l) => !l.startsWith('line sentinel'));
+    expect(watcher.lines).toHaveLength(texts.length + 2);
+    expect([...texts].sort()).toEqual(all);
+    expect(texts.filter((l) => l < 'line 002000')).toEqual(all.slice(0, 2000));
+    expect(texts.filter((l) => l >= 'line 002000')).toEqual(all.slice(2000));
     expect(new Set(watcher.lines.map((l) => l.file))).toEqual(new Set([log]));
   });
 
@@ -75,9 +79,8 @@ describe('pipeline across rotation, kills and restarts', () => {
     // More bytes than before the truncation, so only the changed first bytes reveal it.
     const after = numbered('line', 1000, 500);
     await appendLines(log, after);
-    await watcher.waitForCount(1500);
-    await expectNoMore(watcher, 1500);
-    expect(watcher.texts()).toEqual([...before, ...after]);
+    await appendSentinel(watcher, log, 'line sentinel');
+    expect(watcher.texts()).toEqual([...before, ...after, 'line sentinel']);
   });
 
   it('reads a deleted file to its end through the open handle', async () => {
@@ -116,9 +119,8 @@ describe('pipeline across rotation, kills and restarts', () => {
     await first.exited;
     for (let i = 3000; i < 6000; i += 100) await appendLines(log, all.slice(i, i + 100));
     await waitForFollowing(agent(), log);
-    await watcher.waitForCount(6000);
-    await expectNoMore(watcher, 6000);
-    expect(watcher.texts()).toEqual(all);
+    await appendSentinel(watcher, log, 'line sentinel');
+    expect(watcher.texts()).toEqual([...all, 'line sentinel']);
   });
 
   it('delivers lines written while the hub was down after kill -9 and restart of the hub', async () => {
@@ -138,16 +140,11 @@ describe('pipeline across rotation, kills and restarts', () => {
     processes.push(hub.process);
     // The viewer reconnects by itself and asks for a backlog; agent catch-up fills it.
     await watcher.waitForCount(500, 45_000);
-    expect(watcher.texts()).toEqual(numbered('line', 500));
+    await appendSentinel(watcher, log, 'line sentinel');
+    expect(watcher.texts()).toEqual([...numbered('line', 500), 'line sentinel']);
     // A new viewer sees the lines written during the outage from the backlog.
     const late = await viewer();
-    await late.waitForCount(400);
-    expect(late.texts()).toEqual(whileDown);
+    await late.waitForCount(401);
+    expect(late.texts()).toEqual([...whileDown, 'line sentinel']);
   });
 });
-
-/** Waits briefly to catch duplicates that would arrive after the expected count. */
-async function expectNoMore(collector: Collector, count: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  expect(collector.lines.length).toBe(count);
-}

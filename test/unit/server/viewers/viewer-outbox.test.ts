@@ -217,6 +217,78 @@ describe('ViewerOutbox', () => {
     expect(socket.sent).toEqual([]);
   });
 
+  it('counts control messages larger than a line against the bound, step by step, until they alone overflow it', () => {
+    const socket = new FakeSocket();
+    const texts: string[] = [];
+    const send = socket.send.bind(socket);
+    socket.send = (text: string) => {
+      texts.push(text);
+      send(text);
+    };
+    socket.bufferedAmount = 5000;
+    let droppedLines = 0;
+    const onOverflow = vi.fn();
+    const outbox = new ViewerOutbox(socket, OPTIONS, { onDropped: (count) => (droppedLines += count), onOverflow });
+    // A ledger kept apart from the outbox's own counters: bytes handed in, minus bytes sent, minus
+    // the lines it reported dropped (all lines here have the same size).
+    const fixedLine = (n: number): MatchedLine => ({ id: `h-${String(n).padStart(6, '0')}`, host: 'h', file: 'f', ts: 0, line: 'L', ranges: [] });
+    const lineBytes = estimateLineBytes(fixedLine(0));
+    let pushedBytes = 0;
+    const sentBytes = (): number =>
+      texts.reduce((sum, text) => {
+        const message = JSON.parse(text) as HubToClient;
+        if (message.type === 'matches') return sum + message.lines.reduce((bytes, line) => bytes + estimateLineBytes(line), 0);
+        return message.type === 'dropped' ? sum : sum + text.length;
+      }, 0);
+    const held = (): number => pushedBytes - sentBytes() - droppedLines * lineBytes;
+    let seqNo = 0;
+    const control = (): void => {
+      const message: HubToClient = { type: 'context', req: `r${seqNo}`, id: 'x', found: true, lines: [{ id: 'x', host: 'h', file: 'f', ts: 0, line: 'c'.repeat(2 * lineBytes) }] };
+      pushedBytes += JSON.stringify(message).length;
+      outbox.sendMessage(message);
+    };
+    const line = (): void => {
+      pushedBytes += lineBytes;
+      outbox.sendLines('s', [fixedLine(seqNo)]);
+    };
+    const controlBytes = JSON.stringify({ type: 'context', req: 'r0', id: 'x', found: true, lines: [{ id: 'x', host: 'h', file: 'f', ts: 0, line: 'c'.repeat(2 * lineBytes) }] }).length;
+    expect(controlBytes).toBeGreaterThan(3 * lineBytes);
+    const controlsThatFit = Math.floor(OPTIONS.maxQueueBytes / controlBytes);
+    expect(controlsThatFit).toBeGreaterThanOrEqual(2);
+
+    // Many rounds while the viewer reads now and then: up to controlsThatFit answers pile up
+    // between two reads, with lines around them; the queue stays within its bound at every step.
+    let controlsSent = 0;
+    for (let round = 0; round < 50; round += 1) {
+      for (let step = 0; step < controlsThatFit; step += 1, seqNo += 1) {
+        for (let i = 0; i < 4; i += 1) {
+          line();
+          expect(held()).toBeLessThanOrEqual(OPTIONS.maxQueueBytes);
+        }
+        control();
+        controlsSent += 1;
+        expect(held()).toBeLessThanOrEqual(OPTIONS.maxQueueBytes);
+        expect(outbox.queuedBytes).toBe(held());
+      }
+      socket.bufferedAmount = 0;
+      vi.advanceTimersByTime(OPTIONS.flushIntervalMs);
+      expect(held()).toBe(0);
+      socket.bufferedAmount = 5000;
+    }
+    expect(socket.sent.filter((message) => message.type === 'context')).toHaveLength(controlsSent);
+    expect(droppedLines).toBeGreaterThan(0);
+    expect(onOverflow).not.toHaveBeenCalled();
+
+    // The viewer stops reading: one answer more than fits closes it, and its queue is freed.
+    for (let step = 0; step <= controlsThatFit; step += 1, seqNo += 1) {
+      line();
+      control();
+      if (onOverflow.mock.calls.length === 0) expect(held()).toBeLessThanOrEqual(OPTIONS.maxQueueBytes);
+    }
+    expect(onOverflow).toHaveBeenCalledTimes(1);
+    expect(outbox.queuedBytes).toBe(0);
+  });
+
   it('splits a very large batch into several messages', () => {
     const socket = new FakeSocket();
     const outbox = new ViewerOutbox(socket, { ...OPTIONS, maxQueueBytes: 10_000_000, highWaterBytes: 100_000_000 });
