@@ -101,7 +101,7 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
     logger,
   });
   const backlog = new Backlog({ bytesPerSource: config.backlogBytesPerSource, totalBytes: config.backlogTotalBytes });
-  const engine = new FilterEngine();
+  const engine = new FilterEngine({ observer: metrics.filterCostObserver() });
   const router = new MatchRouter(engine);
   const lateFlush = new LateFlush();
   const pipeline = new BatchPipeline({ registry, backlog, engine, router, metrics, maxLineBytes: config.maxLineBytes, redactor, agentRedaction: agentRedactionOffer(config.redaction), trustedAgents: new Set(config.redaction.trustedAgents), lateFlush });

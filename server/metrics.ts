@@ -1,4 +1,5 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EvaluationKind, FilterCostObserver } from './filter/filter-engine.js';
 
 /**
  * The hub's Prometheus metrics, in a Registry of its own: two hubs in one process (tests) do not
@@ -115,6 +116,42 @@ export class HubMetrics {
     help: 'Failed sends of pin counters to StatsD',
     registers: [this.registry],
   });
+
+  readonly filterEvalSeconds = new Histogram({
+    name: 'supergrep_filter_eval_seconds',
+    help: 'Time one pattern group (kind="group") or one filter evaluated alone (kind="alone", or "costly" for a costly pattern) took over one batch',
+    labelNames: ['kind'] as const,
+    buckets: [0.00001, 0.0001, 0.001, 0.01, 0.1, 1],
+    registers: [this.registry],
+  });
+  readonly costlyFilters = new Gauge({
+    name: 'supergrep_costly_filters',
+    help: 'Live filters with a costly pattern (large counted repetitions), evaluated alone and line by line',
+    registers: [this.registry],
+  });
+  readonly tooExpensiveFilters = new Counter({
+    name: 'supergrep_too_expensive_filters_total',
+    help: 'Filters refused or stopped with SG_ERR_TOO_EXPENSIVE: reason="pattern" (too large), "viewer" or "hub" (too many costly filters), "suspended" (took too much time)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  /** Feeds the three metrics above from the filter engine. */
+  filterCostObserver(): FilterCostObserver {
+    const kinds = new Map<EvaluationKind, Histogram.Internal<'kind'>>();
+    return {
+      evaluated: (kind, seconds) => {
+        let child = kinds.get(kind);
+        if (!child) {
+          child = this.filterEvalSeconds.labels(kind);
+          kinds.set(kind, child);
+        }
+        child.observe(seconds);
+      },
+      costlyFilters: (count) => this.costlyFilters.set(count),
+      tooExpensive: (reason) => this.tooExpensiveFilters.labels(reason).inc(),
+    };
+  }
 
   /** Hosts with per-host series: open connections, and since when the last one closed. */
   private readonly hostSeries = new Map<string, { connections: number; goneSinceMs: number }>();

@@ -17,6 +17,8 @@ const ERROR_CODES = [
   'SG_ERR_INTERNAL',
   /** The hub could not read or write its database (disk full, read-only, locked); HTTP 507, 503 or 500. */
   'SG_ERR_STORAGE',
+  /** A filter would cost the hub too much CPU (a pattern's size, or too many costly filters held); the message says why. */
+  'SG_ERR_TOO_EXPENSIVE',
 ] as const;
 
 export const errorCodeSchema = z.enum(ERROR_CODES);

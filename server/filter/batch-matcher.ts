@@ -5,6 +5,20 @@ import { scanMatches } from './batch-scan.js';
 import { matchRanges, testLine } from './line-match.js';
 import type { CompiledFilter, CompiledPattern } from './filter-compiler.js';
 
+/**
+ * True when `pattern` is searched over a whole batch body at once. A costly one is not: its wide
+ * repetitions would run across lines and keep RE2's DFA far busier than any single line can.
+ */
+function searchesBatch(pattern: CompiledPattern): boolean {
+  return pattern.batchSafe && !pattern.costly;
+}
+
+/** True when `pattern` matches the line body[start, end), tested on the bytes (no string made). */
+function testLineBytes(pattern: CompiledPattern, body: Buffer, start: number, end: number): boolean {
+  pattern.line.lastIndex = 0;
+  return pattern.line.test(body.subarray(start, end));
+}
+
 /** Body offsets of the lines `pattern` matches on their own, in order. */
 function matchingLineStarts(pattern: CompiledPattern, body: Buffer): number[] {
   const starts: number[] = [];
@@ -12,8 +26,11 @@ function matchingLineStarts(pattern: CompiledPattern, body: Buffer): number[] {
     if (testLine(pattern, body.toString('utf8', start, end))) starts.push(start);
   };
   if (pattern.literals) forEachLiteralLine(body, pattern.literals, check);
-  else if (pattern.batchSafe) forEachCandidateLine(pattern.batch, body, check);
-  else forEachLine(body, check);
+  else if (searchesBatch(pattern)) forEachCandidateLine(pattern.batch, body, check);
+  else
+    forEachLine(body, (start, end) => {
+      if (testLineBytes(pattern, body, start, end)) starts.push(start);
+    });
   return starts;
 }
 
@@ -46,11 +63,12 @@ export function matchFilterInBatch(filter: CompiledFilter, source: SourceRef, ba
     });
     return;
   }
-  if (include.batchSafe) {
+  if (searchesBatch(include)) {
     scanMatches(include, body, accept);
     return;
   }
   forEachLine(body, (start, end) => {
+    if (include.costly && !testLineBytes(include, body, start, end)) return;
     const text = body.toString('utf8', start, end);
     const ranges = matchRanges(include, text);
     if (ranges !== undefined) accept(start, text, ranges);

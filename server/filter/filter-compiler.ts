@@ -1,5 +1,6 @@
 import RE2 from 're2';
 import { GlobSyntaxError, compileGlob, type ErrorCode, type FilterSpec } from '../../protocol/index.js';
+import { COSTLY_REPETITION, estimatePatternCost, isTooExpensive, tooExpensiveMessage, type PatternCost } from './pattern-cost.js';
 import { requiredLiterals } from './required-literals.js';
 
 /** A filter the hub refuses, with the stable code sent back to the viewer. */
@@ -34,6 +35,13 @@ export interface CompiledPattern {
    * are found with Buffer#indexOf instead of RE2, and checked one by one.
    */
   literals: Buffer[] | undefined;
+  /** Estimated RE2 program size, and the part of it counted repetitions add (pattern-cost.ts). */
+  estimate: PatternCost;
+  /**
+   * `estimate.repeated` over COSTLY_REPETITION: never searched in one program with other patterns,
+   * and evaluated line by line (across lines, wide repetitions keep RE2's DFA far busier).
+   */
+  costly: boolean;
 }
 
 export interface CompiledFilter {
@@ -43,6 +51,8 @@ export interface CompiledFilter {
   spec: FilterSpec;
   include: CompiledPattern | undefined;
   exclude: CompiledPattern | undefined;
+  /** True when its include or exclude pattern is costly: such filters are counted against a budget. */
+  costly: boolean;
   /** True when the filter selects this host and file (glob lists; absent means all). */
   selects(host: string, file: string): boolean;
 }
@@ -102,19 +112,27 @@ const BATCH_UNSAFE = /\\[Az]|\(\?[a-zA-Z]*-[a-zA-Z]*m/;
 
 function compilePattern(pattern: string, caseInsensitive: boolean, what: string): CompiledPattern {
   const i = caseInsensitive ? 'i' : '';
+  let batch: RE2;
+  let line: RE2;
   try {
-    return {
-      source: pattern,
-      caseInsensitive,
-      batch: new RE2(pattern, `gm${i}`),
-      line: new RE2(pattern, `g${i}`),
-      batchSafe: !BATCH_UNSAFE.test(pattern),
-      literals: requiredLiterals(pattern, caseInsensitive)?.map((literal) => Buffer.from(literal, 'utf8')),
-    };
+    batch = new RE2(pattern, `gm${i}`);
+    line = new RE2(pattern, `g${i}`);
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new FilterError('SG_ERR_BAD_REGEX', explainPatternError(pattern, message, what), { cause });
   }
+  const estimate = estimatePatternCost(pattern, caseInsensitive);
+  if (isTooExpensive(estimate)) throw new FilterError('SG_ERR_TOO_EXPENSIVE', tooExpensiveMessage(pattern, estimate, what));
+  return {
+    source: pattern,
+    caseInsensitive,
+    batch,
+    line,
+    batchSafe: !BATCH_UNSAFE.test(pattern),
+    literals: requiredLiterals(pattern, caseInsensitive)?.map((literal) => Buffer.from(literal, 'utf8')),
+    estimate,
+    costly: estimate.repeated > COSTLY_REPETITION,
+  };
 }
 
 type Matcher = (text: string) => boolean;
@@ -164,6 +182,7 @@ export function compileFilter(spec: FilterSpec): CompiledFilter {
     spec: normalized,
     include,
     exclude,
+    costly: (include?.costly ?? false) || (exclude?.costly ?? false),
     selects: (host, file) => (hostMatch ? hostMatch(host) : true) && (fileMatch ? fileMatch(file) : true),
   };
 }

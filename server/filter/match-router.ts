@@ -1,5 +1,5 @@
 import type { FilterSpec, MatchedLine } from '../../protocol/index.js';
-import type { CompiledFilter, FilterEngine, FilterMatches } from './filter-engine.js';
+import type { CompiledFilter, FilterEngine, FilterError, FilterMatches } from './filter-engine.js';
 import type { SourceRef } from './batch-lines.js';
 
 /**
@@ -9,6 +9,11 @@ import type { SourceRef } from './batch-lines.js';
  */
 export interface MatchSubscriber {
   deliver(lines: readonly MatchedLine[], source: SourceRef): void;
+  /**
+   * The engine suspended this subscriber's filter for the time it took (SG_ERR_TOO_EXPENSIVE): no
+   * more lines will come. The subscription stays open until closed (a pin keeps it, counting nothing).
+   */
+  suspended?(error: FilterError): void;
 }
 
 export interface RoutedSubscription {
@@ -23,19 +28,30 @@ export interface RoutedSubscription {
  * and one enqueue per subscriber per batch.
  */
 export class MatchRouter {
-  private readonly subscribers = new Map<string, Set<MatchSubscriber>>();
+  /** Per filter key, each subscriber and the filter it holds (a suspended one and its fresh successor share a key). */
+  private readonly subscribers = new Map<string, Map<MatchSubscriber, CompiledFilter>>();
 
-  constructor(private readonly engine: FilterEngine) {}
+  constructor(private readonly engine: FilterEngine) {
+    engine.onSuspend((filter, error) => {
+      for (const [subscriber, held] of this.subscribers.get(filter.key) ?? []) {
+        if (held === filter) subscriber.suspended?.(error);
+      }
+    });
+  }
 
-  /** Compiles `spec` (or shares an identical live filter) and starts delivering to `subscriber`. Throws FilterError. */
-  subscribe(spec: FilterSpec, subscriber: MatchSubscriber): RoutedSubscription {
-    const filter = this.engine.acquire(spec);
+  /**
+   * Compiles `spec` (or shares an identical live filter) and starts delivering to `subscriber`.
+   * `costlyHeld`: how many costly filters the subscriber's viewer holds already (see
+   * FilterEngine.acquire). Throws FilterError.
+   */
+  subscribe(spec: FilterSpec, subscriber: MatchSubscriber, costlyHeld?: number): RoutedSubscription {
+    const filter = this.engine.acquire(spec, costlyHeld);
     let set = this.subscribers.get(filter.key);
     if (!set) {
-      set = new Set();
+      set = new Map();
       this.subscribers.set(filter.key, set);
     }
-    set.add(subscriber);
+    set.set(subscriber, filter);
     let open = true;
     return {
       filter,
@@ -57,7 +73,7 @@ export class MatchRouter {
       matched += lines.length;
       const set = this.subscribers.get(filter.key);
       if (!set) continue;
-      for (const subscriber of set) subscriber.deliver(lines, source);
+      for (const [subscriber, held] of set) if (held === filter) subscriber.deliver(lines, source);
     }
     return matched;
   }

@@ -3,6 +3,7 @@ import { forEachCandidateLine } from '../../lib/candidate-lines.js';
 import { matchingPatterns } from '../../lib/set-match.js';
 import { forEachLiteralLine } from './batch-lines.js';
 import type { CompiledPattern } from './filter-compiler.js';
+import { GROUP_REPETITION_BUDGET } from './pattern-cost.js';
 import { MAX_LITERALS } from './required-literals.js';
 
 /**
@@ -19,9 +20,9 @@ export const MAX_GROUP_PATTERNS = 128;
  */
 const NOT_COMBINABLE = /\\Q|\(\?P?<[A-Za-z_]/;
 
-/** True when `pattern` may be searched as part of a group (see PatternGroup). */
+/** True when `pattern` may be searched as part of a group (see PatternGroup); never a costly one. */
 export function isCombinable(pattern: CompiledPattern): boolean {
-  return pattern.batchSafe && !NOT_COMBINABLE.test(pattern.source);
+  return pattern.batchSafe && !pattern.costly && !NOT_COMBINABLE.test(pattern.source);
 }
 
 /** The pattern as a self-contained piece of an alternation, its case-insensitivity inside. */
@@ -89,8 +90,10 @@ function uniqueBuffers(buffers: readonly Buffer[]): Buffer[] {
 }
 
 /**
- * Groups of at most MAX_GROUP_PATTERNS patterns, in order. A group RE2 refuses to compile (its
- * program is too large) is split in halves until each part compiles; a single pattern always does.
+ * Groups of at most MAX_GROUP_PATTERNS patterns, in order, whose counted repetitions add at most
+ * GROUP_REPETITION_BUDGET in all (many wide repetitions in one program exhaust RE2's DFA as one
+ * large one does). A group RE2 refuses to compile (its program is too large) is split in halves
+ * until each part compiles; a single pattern always does.
  * Returns the groups with the index of their first pattern in `patterns`.
  */
 export function buildGroups(patterns: readonly CompiledPattern[]): Array<{ group: PatternGroup; offset: number }> {
@@ -105,8 +108,16 @@ export function buildGroups(patterns: readonly CompiledPattern[]): Array<{ group
       add(offset + half, count - half);
     }
   };
-  for (let offset = 0; offset < patterns.length; offset += MAX_GROUP_PATTERNS) {
-    add(offset, Math.min(MAX_GROUP_PATTERNS, patterns.length - offset));
-  }
+  let offset = 0;
+  let repeated = 0;
+  patterns.forEach((pattern, index) => {
+    if (index > offset && (index - offset === MAX_GROUP_PATTERNS || repeated + pattern.estimate.repeated > GROUP_REPETITION_BUDGET)) {
+      add(offset, index - offset);
+      offset = index;
+      repeated = 0;
+    }
+    repeated += pattern.estimate.repeated;
+  });
+  if (offset < patterns.length) add(offset, patterns.length - offset);
   return groups;
 }

@@ -187,15 +187,29 @@ export class TailSession {
     let routed: RoutedSubscription;
     // In a cluster, live lines wait while the other hubs' backlog is gathered (backlog comes first).
     const held = this.deps.cluster && new HeldLines();
+    // Costly filters this connection holds besides the one `sub` names, which this one replaces.
+    let costlyHeld = 0;
+    for (const [name, subscription] of this.subscriptions) if (name !== sub && subscription.filter.costly) costlyHeld += 1;
     try {
-      routed = router.subscribe(message.filter, { deliver: (lines) => (held?.holding ? held.push(lines) : this.outbox.sendLines(sub, lines)) });
+      routed = router.subscribe(
+        message.filter,
+        {
+          deliver: (lines) => (held?.holding ? held.push(lines) : this.outbox.sendLines(sub, lines)),
+          suspended: (error) => this.onSuspended(sub, routed, error),
+        },
+        costlyHeld,
+      );
     } catch (err) {
       if (!(err instanceof FilterError)) throw new Error('subscribe', { cause: err });
       // The replaced filter ends too: the viewer asked for a different one and must not keep
       // receiving the old one's lines under the same name.
       this.unsubscribe(sub);
-      metrics.badPatterns.inc();
-      logger.info({ viewer: this.viewer, remote: this.remote, sub, reason: err.message }, 'bad pattern');
+      if (err.code === 'SG_ERR_TOO_EXPENSIVE') {
+        logger.warn({ viewer: this.viewer, remote: this.remote, sub, reason: err.message }, 'too expensive a filter');
+      } else {
+        metrics.badPatterns.inc();
+        logger.info({ viewer: this.viewer, remote: this.remote, sub, reason: err.message }, 'bad pattern');
+      }
       return this.requestError(err.code, err.message, sub);
     }
     existing?.close();
@@ -234,6 +248,15 @@ export class TailSession {
       if (held.dropped > 0) this.outbox.sendMessage({ type: 'dropped', sub, count: held.dropped });
       held.release((lines) => this.outbox.sendLines(sub, lines));
     });
+  }
+
+  /** The engine stopped `routed`'s filter for the time it took: the subscription ends with the reason. */
+  private onSuspended(sub: string, routed: RoutedSubscription, error: FilterError): void {
+    const current = this.subscriptions.get(sub);
+    if (this.closed || (current !== undefined && current.filter !== routed.filter)) return;
+    this.deps.logger.warn({ viewer: this.viewer, remote: this.remote, sub, reason: error.message }, 'filter suspended');
+    this.unsubscribe(sub);
+    this.requestError(error.code, error.message, sub);
   }
 
   private unsubscribe(sub: string): void {
