@@ -10,6 +10,7 @@ import { runCatchUp } from './catch-up.js';
 import { runCluster } from './cluster.js';
 import { runFanOut } from './fan-out.js';
 import { runFilterEngine } from './filter-engine.js';
+import { runHostileFilters } from './hostile-filters.js';
 import { runLiveLatency } from './live-latency.js';
 import { runRedactionFalsePositives } from './redaction-false-positives.js';
 import { runUiFirehose } from './ui-firehose.js';
@@ -32,6 +33,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'cluster', run: runCluster },
   { name: 'ui-firehose', run: runUiFirehose },
   { name: 'redaction-false-positives', run: runRedactionFalsePositives },
+  { name: 'hostile-filters', run: runHostileFilters },
 ];
 
 async function main(): Promise<void> {

@@ -2,27 +2,17 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CLI, CliProcess } from '../helpers/cli-process.js';
 import { hubMetric } from '../helpers/reliability.js';
 import { appendLines, join, startAgent, startHub, waitForFollowing, type TestHub } from '../helpers/supergrep.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { useScratch } from '../helpers/scratch.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** The command-line surface: help, exit codes, refusals, and `tail` against a real hub. */
 describe('supergrep CLI', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  const processes: CliProcess[] = [];
-
-  beforeEach(async () => {
-    ({ dir, cleanup } = await makeTempDir());
-  });
-
-  afterEach(async () => {
-    await Promise.all(processes.splice(0).map((p) => p.stop()));
-    await cleanup();
-  });
+  const scratch = useScratch();
+  const { processes } = scratch;
 
   function run(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
     const process = new CliProcess(args, env);
@@ -61,7 +51,7 @@ describe('supergrep CLI', () => {
   }
 
   it('starts the hub with its own Node flags through the launcher, and other commands without them', async () => {
-    const hub = run(['hub', '--port', '0', '--data', join(dir, 'hub')]);
+    const hub = run(['hub', '--port', '0', '--data', join(scratch.dir, 'hub')]);
     const listening = await hub.waitForLog('hub listening', (record) => record.msg === 'hub listening');
     const hubArgs = await nodeCommandLine(hub.pid);
     expect(hubArgs.slice(0, 2)).toEqual([expect.stringMatching(/node$/), '--initial-old-space-size=64']);
@@ -83,13 +73,13 @@ describe('supergrep CLI', () => {
   });
 
   it('refuses to listen beyond loopback without tokens, and says so', async () => {
-    const hub = run(['hub', '--host', '0.0.0.0', '--port', '0', '--data', join(dir, 'hub')]);
+    const hub = run(['hub', '--host', '0.0.0.0', '--port', '0', '--data', join(scratch.dir, 'hub')]);
     expect((await hub.exited).code).toBe(2);
     expect(hub.stderrLines.join('\n')).toMatch(/refusing to listen on 0\.0\.0\.0 without tokens/);
   });
 
   it('reports every bad key of a config file at once', async () => {
-    const config = join(dir, 'hub.json');
+    const config = join(scratch.dir, 'hub.json');
     await writeFile(config, JSON.stringify({ port: 'x', backlogLines: 5 }));
     const hub = run(['hub', '--config', config]);
     expect((await hub.exited).code).toBe(2);
@@ -103,11 +93,11 @@ describe('supergrep CLI', () => {
     let log: string;
 
     beforeEach(async () => {
-      hub = await startHub({ dataDir: join(dir, 'hub') });
+      hub = await startHub({ dataDir: join(scratch.dir, 'hub') });
       processes.push(hub.process);
-      log = join(dir, 'app.log');
+      log = join(scratch.dir, 'app.log');
       await writeFile(log, '');
-      const agent = startAgent({ hubs: [hub.wsUrl], paths: [log], stateFile: join(dir, 'agent.json'), name: 'web-1' });
+      const agent = startAgent({ hubs: [hub.wsUrl], paths: [log], stateFile: join(scratch.dir, 'agent.json'), name: 'web-1' });
       processes.push(agent);
       await waitForFollowing(agent, log);
     });
@@ -126,7 +116,7 @@ describe('supergrep CLI', () => {
       hub.process.kill('SIGKILL');
       await hub.process.exited;
       await appendLines(log, ['during the outage: ERROR three']);
-      const restarted = await startHub({ dataDir: join(dir, 'hub'), port: hub.port });
+      const restarted = await startHub({ dataDir: join(scratch.dir, 'hub'), port: hub.port });
       processes.push(restarted.process);
       await tail.waitForStdout('the line written during the outage', (line) => line.includes('ERROR three'), 40_000);
       expect(tail.stderrLines.join('\n')).toMatch(/reconnect/);

@@ -2,10 +2,9 @@ import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { request, type IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliProcess } from '../helpers/cli-process.js';
+import { describe, expect, it } from 'vitest';
 import { appendLines, Collector, join, startAgent, startHub, waitForFollowing, type TestHub } from '../helpers/supergrep.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { useScratch } from '../helpers/scratch.js';
 
 interface Answer {
   status: number;
@@ -44,21 +43,11 @@ const pinNames = async (hub: TestHub) => (JSON.parse((await send(hub, 'GET', '/a
 
 /** DNS rebinding (Host) and browsers on the agent socket (Origin), against a real hub process. */
 describe('Host and Origin checks', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  const processes: CliProcess[] = [];
-
-  beforeEach(async () => {
-    ({ dir, cleanup } = await makeTempDir());
-  });
-
-  afterEach(async () => {
-    await Promise.all(processes.splice(0).map((p) => p.stop()));
-    await cleanup();
-  });
+  const scratch = useScratch();
+  const { processes } = scratch;
 
   async function hub(args: string[] = []): Promise<TestHub> {
-    const started = await startHub({ dataDir: join(dir, 'hub'), args });
+    const started = await startHub({ dataDir: join(scratch.dir, 'hub'), args });
     processes.push(started.process);
     return started;
   }
@@ -104,9 +93,9 @@ describe('Host and Origin checks', () => {
       expect(refused.status).toBe(403);
       expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'SG_ERR_FORBIDDEN' } });
     }
-    const log = join(dir, 'app.log');
+    const log = join(scratch.dir, 'app.log');
     await writeFile(log, '');
-    const agent = startAgent({ hubs: [h.wsUrl], paths: [log], stateFile: join(dir, 'agent.json') });
+    const agent = startAgent({ hubs: [h.wsUrl], paths: [log], stateFile: join(scratch.dir, 'agent.json') });
     processes.push(agent);
     await waitForFollowing(agent, log);
     const viewer = await new Collector(h.url, { query: 'arrived' }).ready();

@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CliProcess } from '../helpers/cli-process.js';
 import { appendLines, join, startAgent, startHub, waitForFollowing } from '../helpers/supergrep.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { useScratch } from '../helpers/scratch.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** A loopback port nothing listens on (it was free a moment ago). */
@@ -17,18 +17,8 @@ async function closedPort(): Promise<number> {
 
 /** `supergrep tail` when the hub is not there, and with hostile names, through the real CLI. */
 describe('supergrep tail robustness', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  const processes: CliProcess[] = [];
-
-  beforeEach(async () => {
-    ({ dir, cleanup } = await makeTempDir());
-  });
-
-  afterEach(async () => {
-    await Promise.all(processes.splice(0).map((p) => p.stop()));
-    await cleanup();
-  });
+  const scratch = useScratch();
+  const { processes } = scratch;
 
   function tail(args: string[]): CliProcess {
     const cli = new CliProcess(['tail', ...args]);
@@ -58,12 +48,12 @@ describe('supergrep tail robustness', () => {
     const port = await closedPort();
     const cli = tail(['--hub', `http://127.0.0.1:${port}`, 'arrived']);
     await waitFor('tail to report the refused connection', () => cli.stderrLines.some((line) => line.includes('connection refused (ECONNREFUSED)')));
-    const hub = await startHub({ dataDir: join(dir, 'hub'), port });
+    const hub = await startHub({ dataDir: join(scratch.dir, 'hub'), port });
     processes.push(hub.process);
     await waitFor('tail to connect', () => cli.stderrLines.some((line) => line.includes(`connected to ws://127.0.0.1:${port}/ws/client`)));
-    const log = join(dir, 'app.log');
+    const log = join(scratch.dir, 'app.log');
     await writeFile(log, '');
-    const agent = startAgent({ hubs: [hub.wsUrl], paths: [log], stateFile: join(dir, 'agent.json') });
+    const agent = startAgent({ hubs: [hub.wsUrl], paths: [log], stateFile: join(scratch.dir, 'agent.json') });
     processes.push(agent);
     await waitForFollowing(agent, log);
     await appendLines(log, ['the line arrived']);
@@ -72,15 +62,15 @@ describe('supergrep tail robustness', () => {
   });
 
   it('prints a hostile file name and line without raw control characters', async () => {
-    const hub = await startHub({ dataDir: join(dir, 'hub') });
+    const hub = await startHub({ dataDir: join(scratch.dir, 'hub') });
     processes.push(hub.process);
-    const logs = join(dir, 'logs');
+    const logs = join(scratch.dir, 'logs');
     const hostileName = 'x\u001b]0;PWNED\u0007\u001b[2K\r\u009b31m\u202e.log';
     await mkdir(logs);
     const file = join(logs, hostileName);
     await writeFile(file, '');
     // A glob, since the name itself holds [ and ] that would be read as one.
-    const agent = startAgent({ hubs: [hub.wsUrl], paths: [join(logs, '*.log')], stateFile: join(dir, 'agent.json') });
+    const agent = startAgent({ hubs: [hub.wsUrl], paths: [join(logs, '*.log')], stateFile: join(scratch.dir, 'agent.json') });
     processes.push(agent);
     await waitForFollowing(agent, file);
     await appendLines(file, ['evil \u001b]52;c;cGF5bG9hZA==\u0007 \u001b[1A\r\u0085 line']);
