@@ -67,7 +67,7 @@ const BOUNDARY_POLICIES = [
 
 export default defineConfig(
   {
-    ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'bench/results/**', 'ui/public/**'],
+    ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'bench/results/**', 'ui/public/**', '.stryker-tmp/**', 'reports/**'],
   },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,

@@ -119,12 +119,19 @@ describe('CheckpointStore', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  const withEntry = (overrides: Partial<Checkpoint>): string => JSON.stringify({ version: 1, files: [{ ...entry(), seenAt: 1, ...overrides }] });
   it.each([
-    { name: 'not JSON', text: '{"version":1,"files":[' },
-    { name: 'half written', text: JSON.stringify({ version: 1, files: [{ ...entry(), seenAt: 1 }] }).slice(0, 60) },
-    { name: 'the wrong shape', text: JSON.stringify({ version: 1, files: [{ path: 'x', offset: -1 }] }) },
-    { name: 'another version', text: JSON.stringify({ version: 99, files: [] }) },
-  ])('sets aside a state file that is $name and starts fresh', async ({ text }) => {
+    { name: 'not JSON', text: '{"version":1,"files":[', reason: /^not valid JSON/ },
+    { name: 'half written', text: JSON.stringify({ version: 1, files: [{ ...entry(), seenAt: 1 }] }).slice(0, 60), reason: /^not valid JSON/ },
+    { name: 'the wrong shape', text: JSON.stringify({ version: 1, files: [{ path: 'x', offset: -1 }] }), reason: /^unexpected contents: .*offset/s },
+    { name: 'another version', text: JSON.stringify({ version: 99, files: [] }), reason: /^unexpected contents/ },
+    { name: 'a device number with a prefix', text: withEntry({ dev: 'x2049' }), reason: /^unexpected contents: .*dev/s },
+    { name: 'a device number with a suffix', text: withEntry({ dev: '2049x' }), reason: /^unexpected contents: .*dev/s },
+    { name: 'an inode number with a prefix', text: withEntry({ ino: '-131077' }), reason: /^unexpected contents: .*ino/s },
+    { name: 'an inode number with a suffix', text: withEntry({ ino: '131077 ' }), reason: /^unexpected contents: .*ino/s },
+    { name: 'a fingerprint with a prefix', text: withEntry({ fingerprint: `z${'a'.repeat(64)}` }), reason: /^unexpected contents: .*fingerprint/s },
+    { name: 'a fingerprint with a suffix', text: withEntry({ fingerprint: `${'a'.repeat(64)}z` }), reason: /^unexpected contents: .*fingerprint/s },
+  ])('sets aside a state file that is $name and starts fresh', async ({ text, reason }) => {
     const file = join(dir, 'agent-state.json');
     await writeFile(file, text);
     const { logger, records } = captureLogger();
@@ -133,10 +140,11 @@ describe('CheckpointStore', () => {
     expect(store.size).toBe(0);
     const names = await readdir(dir);
     expect(names).toHaveLength(1);
-    expect(names[0]).toMatch(/^agent-state\.json\.corrupt-/);
+    // Named after the time, in characters every file system takes (no ':').
+    expect(names[0]).toMatch(/^agent-state\.json\.corrupt-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z$/);
     expect(await readFile(join(dir, names[0] as string), 'utf8')).toBe(text);
     const warning = records.find((record) => record.msg?.includes('corrupted'));
-    expect(warning).toMatchObject({ level: 40, reason: expect.any(String) });
+    expect(warning).toMatchObject({ level: 40, reason: expect.stringMatching(reason), previousReason: 'there is none' });
     // The store still works: the next flush writes a good file.
     store.set(entry());
     await store.flush();
@@ -160,6 +168,12 @@ describe('CheckpointStore', () => {
     expect(store.errors).toBe(2);
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ files: [entry()] });
     expect(records.find((record) => record.msg === 'agent state file written again')).toMatchObject({ level: 30, failedWrites: 2 });
+    expect(records.find((record) => record.level === 50)).toMatchObject({ stateFile: file, failures: 1 });
+    // Later good writes are nothing to report.
+    const logged = records.length;
+    store.set(entry({ offset: 99 }));
+    await store.flush();
+    expect(records.slice(logged).filter((record) => record.msg === 'agent state file written again')).toEqual([]);
   });
 
   it('forgets files gone for more than a day, but not open ones', async () => {
@@ -187,5 +201,106 @@ describe('CheckpointStore', () => {
     store.set(entry({ offset: 20 }));
     await store.stop();
     expect(await readFile(file, 'utf8')).toContain('"offset":20');
+  });
+  it('loads a good state file in place, silently', async () => {
+    const file = join(dir, 'agent-state.json');
+    const store = new CheckpointStore(file, captureLogger().logger);
+    store.set(entry());
+    await store.flush();
+    const { logger, records } = captureLogger();
+    const reloaded = new CheckpointStore(file, logger);
+    await reloaded.load();
+    expect(reloaded.size).toBe(1);
+    expect((await readdir(dir)).sort()).toEqual(['agent-state.json']);
+    expect(records.filter((record) => (record.level ?? 0) >= 40)).toEqual([]);
+  });
+
+  it('writes nothing before anything was set', async () => {
+    const file = join(dir, 'agent-state.json');
+    const store = new CheckpointStore(file, captureLogger().logger);
+    await store.load();
+    await store.flush();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('starts without checkpoints, and says why, when the state file cannot be read; a missing one is no error', async () => {
+    const missing = captureLogger();
+    await new CheckpointStore(join(dir, 'absent.json'), missing.logger).load();
+    expect(missing.records).toEqual([]);
+
+    const file = join(dir, 'agent-state.json');
+    await mkdir(file); // a directory: reading it fails with EISDIR
+    const { logger, records } = captureLogger();
+    const store = new CheckpointStore(file, logger);
+    await store.load();
+    expect(store.size).toBe(0);
+    expect(records).toEqual([expect.objectContaining({ level: 50, stateFile: file, msg: expect.stringContaining('cannot read the agent state file') })]);
+  });
+
+  it.each([
+    { changed: 'generation', overrides: { gen: 'f00dfeed' } },
+    { changed: 'path', overrides: { path: '/var/log/renamed.log' } },
+    { changed: 'fingerprint', overrides: { fingerprint: 'b'.repeat(64) } },
+    { changed: 'offset', overrides: { offset: 4321 } },
+  ])('writes again when only the $changed of a file changed', async ({ overrides }) => {
+    const file = join(dir, 'agent-state.json');
+    const store = new CheckpointStore(file, captureLogger().logger);
+    store.set(entry());
+    await store.flush();
+    await rm(file);
+    store.set(entry(overrides));
+    await store.flush();
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ files: [entry(overrides)] });
+  });
+
+  it('keeps a file for a day after it was last seen, counting from when it was last open', async () => {
+    let now = 1_000_000;
+    const hour = 60 * 60 * 1000;
+    const file = join(dir, 'agent-state.json');
+    const open = new Set(['1:1']);
+    const store = new CheckpointStore(file, captureLogger().logger, { now: () => now, isOpen: (key) => open.has(key) });
+    store.set(entry({ dev: '1', ino: '1', path: '/was-open.log' }));
+    store.set(entry({ dev: '1', ino: '2', path: '/closed.log' }));
+    await store.flush();
+    // Open for two days (flushed on the way), then closed.
+    now += 24 * hour;
+    await store.flush();
+    now += 24 * hour;
+    await store.flush();
+    expect(store.get({ dev: '1', ino: '2' })).toBeUndefined();
+    open.clear();
+    now += 23 * hour;
+    await store.flush();
+    expect(store.get({ dev: '1', ino: '1' })).toBeDefined();
+    now += hour; // exactly a day
+    await store.flush();
+    expect(store.get({ dev: '1', ino: '1' })).toBeDefined();
+    now += 1;
+    await store.flush();
+    expect(store.get({ dev: '1', ino: '1' })).toBeUndefined();
+  });
+
+  it('flushes on every interval while dirty, not just the first', async () => {
+    const file = join(dir, 'agent-state.json');
+    const store = new CheckpointStore(file, captureLogger().logger);
+    store.start(20);
+    try {
+      store.set(entry({ offset: 10 }));
+      await waitFor('the first interval flush', async () => (await readFile(file, 'utf8').catch(() => '')).includes('"offset":10'), 5_000);
+      store.set(entry({ offset: 20 }));
+      await waitFor('a later interval flush', async () => (await readFile(file, 'utf8').catch(() => '')).includes('"offset":20'), 5_000);
+    } finally {
+      await store.stop();
+    }
+  });
+
+  it('warns about a stale temporary file it cannot remove, and loads anyway', async () => {
+    const file = join(dir, 'agent-state.json');
+    const stuck = join(dir, '.agent-state.json.tmp-4242-0a0b0c0d');
+    await mkdir(stuck); // a directory: unlink fails
+    const { logger, records } = captureLogger();
+    const store = new CheckpointStore(file, logger);
+    await store.load();
+    expect(records).toEqual([expect.objectContaining({ level: 40, file: stuck, msg: expect.stringContaining('cannot remove a stale temporary state file') })]);
   });
 });

@@ -1,4 +1,4 @@
-import { appendFile, open, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { appendFile, open, stat, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprintOf, newGeneration } from '../../../../agent/tailing/file-identity.js';
@@ -58,6 +58,11 @@ describe('FileTailer', () => {
       if (batch) return batch;
     }
     throw new Error('no batch after 3 reads');
+  }
+
+  /** Lets a finished read clear its "reading" flag (set a few promise steps after its result). */
+  async function settled(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   function texts(batch: ReadBatch): string[] {
@@ -157,5 +162,100 @@ describe('FileTailer', () => {
     expect(batch.gen).toBe(first.gen);
     expect(batch.offset).toBe(240);
     expect(texts(batch)).toEqual(lines(10, 15, 15).split('\n').slice(0, -1));
+  });
+  it('moves its acknowledged offset only forward, and only for its own generation', async () => {
+    await writeFile(file, lines(0, 20, 15));
+    const followed = await follow();
+    const first = await nextBatch(followed);
+    expect(followed.acknowledge('another-gen', 240)).toBe(false);
+    expect(followed.checkpoint().offset).toBe(0);
+    expect(followed.acknowledge(first.gen, 240)).toBe(true);
+    expect(followed.acknowledge(first.gen, 240)).toBe(false);
+    expect(followed.acknowledge(first.gen, 120)).toBe(false);
+    expect(followed.checkpoint()).toMatchObject({ path: file, gen: first.gen, offset: 240 });
+    expect(followed.ackedOffset).toBe(240);
+  });
+
+  it('takes a resume point only past what is acknowledged, and reads on from it', async () => {
+    await writeFile(file, lines(0, 20, 15));
+    const followed = await follow();
+    expect(followed.resumeAt(0)).toBe(false);
+    expect(followed.resumeAt(240)).toBe(true);
+    expect(followed.resumeAt(240)).toBe(false);
+    expect(followed.checkpoint().offset).toBe(240);
+    const batch = await nextBatch(followed);
+    expect(batch.offset).toBe(240);
+    expect(texts(batch)).toEqual(lines(10, 10, 15).split('\n').slice(0, -1));
+  });
+
+  it('wants a read after a rewind even when everything was acknowledged', async () => {
+    await writeFile(file, lines(0, 20, 15));
+    const followed = await follow();
+    const first = await nextBatch(followed);
+    followed.acknowledge(first.gen, first.endOffset);
+    expect(await followed.readBatch(buffer, MAX_LINE_BYTES * 4)).toBeUndefined();
+    expect(followed.wantsRead()).toBe(false);
+    followed.rewind();
+    expect(followed.wantsRead()).toBe(true);
+  });
+
+  it('reads on at once after a read that filled the buffer', async () => {
+    await writeFile(file, '');
+    const followed = await follow();
+    await appendFile(file, lines(0, Math.ceil((3 * buffer.length) / 100), 92));
+    followed.requestLook();
+    await nextBatch(followed);
+    expect(followed.wantsRead()).toBe(true);
+  });
+
+  it('is ready to close only when read to the end, idle long enough, not reading and all acknowledged', async () => {
+    await writeFile(file, lines(0, 20, 15));
+    const followed = await follow();
+    const idle = 1000;
+    const first = await nextBatch(followed);
+    await settled();
+    expect(followed.wantsRead()).toBe(false);
+    followed.lastGrowthAt = 5000;
+    const idleSince = 5000 + idle;
+    // Sent but not acknowledged.
+    expect(followed.readyToClose(idle, idleSince)).toBe(false);
+    followed.acknowledge(first.gen, first.endOffset);
+    expect(followed.readyToClose(idle, idleSince - 1)).toBe(false);
+    expect(followed.readyToClose(idle, idleSince)).toBe(true);
+    followed.paths.add(file);
+    expect(followed.readyToClose(idle, idleSince)).toBe(false);
+    followed.paths.clear();
+    followed.requestLook();
+    expect(followed.readyToClose(idle, idleSince)).toBe(false);
+    const reading = followed.readBatch(buffer, MAX_LINE_BYTES * 4);
+    expect(followed.readyToClose(idle, idleSince)).toBe(false);
+    expect(await reading).toBeUndefined();
+    await settled();
+    expect(followed.readyToClose(idle, idleSince)).toBe(true);
+  });
+
+  it('notices growth since the last read, once', async () => {
+    await writeFile(file, lines(0, 2, 15));
+    const followed = await follow();
+    await nextBatch(followed);
+    expect(await followed.grewSinceLastRead(5)).toBe(false);
+    expect(followed.wantsRead()).toBe(false);
+    await appendFile(file, lines(2, 1, 15));
+    expect(await followed.grewSinceLastRead(12_345)).toBe(true);
+    expect(followed.lastGrowthAt).toBe(12_345);
+    expect(followed.wantsRead()).toBe(true);
+    expect(texts(await nextBatch(followed))).toEqual([lines(2, 1, 15).slice(0, -1)]);
+  });
+
+  it('knows whether its file was deleted, and closes once', async () => {
+    await writeFile(file, lines(0, 2, 15));
+    const followed = await follow();
+    expect(await followed.isDeleted()).toBe(false);
+    await unlink(file);
+    expect(await followed.isDeleted()).toBe(true);
+    await followed.close();
+    expect(followed.closed).toBe(true);
+    expect(followed.wantsRead()).toBe(false);
+    await expect(followed.close()).resolves.toBeUndefined();
   });
 });

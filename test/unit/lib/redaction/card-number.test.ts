@@ -31,6 +31,10 @@ describe('findCardNumber', () => {
     ['epoch milliseconds pass Luhn but start with 1', '1764190000125', undefined],
     ['too short', '411111111111', undefined],
     ['20 digits', '41111111111111111111', undefined],
+    ['12 digits that pass Luhn', '468124158683', undefined],
+    ['19 digits', '4069560423041144269', '4069560423041144269'],
+    ['of two runs as long, the first', '4868 5849 0334 6480 9438', '4868 5849 0334 6480'],
+    ['of two runs from one group, the longer', 'card 4389 6940 0272 5193 882', '4389 6940 0272 5193 882'],
   ])('%s', (_name, text, expected) => {
     const found = findCardNumber(text);
     expect(found && text.slice(found[0], found[1])).toBe(expected);

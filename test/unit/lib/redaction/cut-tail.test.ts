@@ -25,7 +25,29 @@ describe('cutTailStart', () => {
     ['a long word', `x ${'y'.repeat(5000)}`, `x ${'y'.repeat(5000)}`],
     ['a line cut after a space: nothing to hide', 'done in 12 ms ', 'done in 12 ms '],
     ['a line already ending in the replacement', `token=${R}`, `token=${R}`],
+    ['a word after a scheme earlier in the line', 'Authorization: Bearer xyz then some word', 'Authorization: Bearer xyz then some word'],
+    ['a scheme at the start of the line', 'bearer abcdef', `bearer ${R}`],
+    ['a scheme followed by two spaces', 'Bearer  abcdef', `Bearer  ${R}`],
+    ['a line cut right after a scheme', 'Authorization: Bearer ', 'Authorization: Bearer '],
+    ['a number after a sign that is no digit', 'ref # 1234', `ref # ${R}`],
+    ['a number after a separator, not a space', 'a1,2345', `a1,${R}`],
+    ['a one-digit group at the start of the line', '1 2345', R],
+    ['digit groups of exactly a card number’s 19 digits', '4111 1111 1111 1111 123', R],
+    ['the digits of the groups before, not their letters', 'abcdefghijklmnopq1 4111', R],
+    ['after digit groups, a token that is no number', 'card 4111 Abc', `card 4111 ${R}`],
+    ['a short token at the end of a long line', `${'a '.repeat(1000)}Secret1`, `${'a '.repeat(1000)}${R}`],
   ])('%s', (_name, text, expected) => {
     expect(hide(text)).toBe(expected);
+  });
+
+  it('never leaves half of a surrogate pair when it hides only the end of a long token', () => {
+    const text = `x ${'\u{1F600}'.repeat(600)}Z`;
+    const start = cutTailStart(text, R)!;
+    expect(start).toBe(text.length - 1023);
+    expect(text.charCodeAt(start) & 0xfc00).not.toBe(0xdc00);
+  });
+
+  it('leaves a line ending in a replacement that is no boundary', () => {
+    expect(cutTailStart('password=XXXX', 'XXXX')).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildRedactor, redactionConfigSchema } from '../../../../server/redaction/redaction-config.js';
-import { DEFAULT_RULES } from '../../../../lib/redaction/redaction-rules.js';
+import { DEFAULT_RULES, type RedactionRule } from '../../../../lib/redaction/redaction-rules.js';
 import { Redactor } from '../../../../lib/redaction/redactor.js';
+import { lazy } from '../../../helpers/lazy.js';
 
 function redactorWithCounts(config: unknown = {}) {
   const counts: Record<string, number> = {};
@@ -150,11 +151,11 @@ describe('redaction configuration', () => {
 });
 
 describe('Redactor.redactBody', () => {
-  const redactor = new Redactor(DEFAULT_RULES);
+  const redactor = lazy(() => new Redactor(DEFAULT_RULES));
   const body = (lines: string[]) => Buffer.from(lines.map((line) => `${line}\n`).join(''));
 
   it('answers undefined for a batch without secrets', () => {
-    expect(redactor.redactBody(body(['a', 'b status=200', 'c']), undefined)).toBeUndefined();
+    expect(redactor().redactBody(body(['a', 'b status=200', 'c']), undefined)).toBeUndefined();
   });
 
   it('replaces secrets line by line and moves truncated offsets with the lines', () => {
@@ -162,19 +163,87 @@ describe('Redactor.redactBody', () => {
     const original = body(lines);
     // Lines 2 ("plain ") and 4 ("last ") were cut by the agent, after a space: no tail to hide.
     const truncated = new Set([original.indexOf('plain'), original.indexOf('last')]);
-    const result = redactor.redactBody(original, truncated)!;
+    const result = redactor().redactBody(original, truncated)!;
     const text = result.body.toString();
     expect(text).toBe('first token=[REDACTED]\nplain \nx Bearer [REDACTED]\nlast \n');
     expect([...result.truncated!].sort((a, b) => a - b)).toEqual([text.indexOf('plain'), text.indexOf('last')]);
   });
 
   it('finds a secret whatever precedes it in the batch, and ignores a match running across lines', () => {
-    const result = redactor.redactBody(body(['auth is bearer', 'abcdefgh12345678 not a token', 'ok AKIAIOSFODNN7EXAMPLE']), undefined)!;
+    const result = redactor().redactBody(body(['auth is bearer', 'abcdefgh12345678 not a token', 'ok AKIAIOSFODNN7EXAMPLE']), undefined)!;
     expect(result.body.toString()).toBe('auth is bearer\nabcdefgh12345678 not a token\nok [REDACTED]\n');
   });
 
   it('keeps multi-byte characters intact', () => {
-    const result = redactor.redactBody(body(['é token=ü€x', 'ß']), undefined)!;
+    const result = redactor().redactBody(body(['é token=ü€x', 'ß']), undefined)!;
     expect(result.body.toString()).toBe('é token=[REDACTED]\nß\n');
   });
 });
+
+describe('Redactor', () => {
+  const rule = (name: string, pattern: string, replacement = `[${name}]`): RedactionRule => ({ name, pattern, replacement });
+
+  it('needs a rule, and names the rules and the cut tail in its counts', () => {
+    expect(() => new Redactor([])).toThrow(/at least one rule/);
+    expect(new Redactor([rule('a', 'A+'), rule('b', 'B+')]).ruleNames).toEqual(['a', 'b', 'cut-line-tail']);
+  });
+
+  it('replaces only the secret group, whichever syntax names it, and lets two rules both name one', () => {
+    const redactor = new Redactor([rule('p', '(?P<secret>AAA\\d+)'), rule('q', 'key=(?<secret>\\w+)'), rule('r', 'pin (?P<secret>\\d+)')]);
+    expect(redactor.redactLine('AAA12 key=abc pin 42')).toBe('[p] key=[q] pin [r]');
+    expect(redactor.redactBody(Buffer.from('x key=abc\n'), undefined)?.body.toString()).toBe('x key=[q]\n');
+    // Several rules may open with a secret group, in either syntax: the batch scan still compiles.
+    const many = new Redactor([rule('a', '(?P<secret>AAA\\d+)'), rule('b', '(?P<secret>BBB\\d+)'), rule('c', '(?<secret>CCC\\d+)'), rule('d', 'x(?<secret>DDD\\d+)')]);
+    expect(many.redactBody(Buffer.from('AAA1 BBB2 CCC3 xDDD4\n'), undefined)?.body.toString()).toBe('[a] [b] [c] x[d]\n');
+  });
+
+  it('answers undefined for a batch whose only candidate line has nothing left to hide', () => {
+    expect(new Redactor(DEFAULT_RULES).redactBody(Buffer.from('token=[REDACTED]\n'), undefined)).toBeUndefined();
+  });
+
+  it('finds no card in a digit run glued to a letter or a digit', () => {
+    const line = 'ref A4111111111111111 and 94111111111111111';
+    expect(new Redactor(DEFAULT_RULES).redactLine(line)).toBe(line);
+  });
+
+  it('skips empty matches, matches without a secret group, and empty secrets', () => {
+    expect(new Redactor([rule('q', 'q*')]).redactLine('aqqbq')).toBe('a[q]b[q]');
+    const redactor = new Redactor([rule('s', 'k=(?P<secret>\\d*)|B+')]);
+    expect(redactor.redactLine('k= BBB k=7')).toBe('k= BBB k=[s]');
+  });
+
+  it('hides only the card inside a longer run of digit groups', () => {
+    const redactor = new Redactor(DEFAULT_RULES);
+    expect(redactor.redactLine('paid 2024 4111 1111 1111 1111 ok')).toBe('paid 2024 [REDACTED] ok');
+  });
+
+  it('merges overlapping findings under the rule whose finding is longest from their start, but not adjacent ones', () => {
+    const short = rule('short', 'abc', '[S]');
+    const long = rule('long', 'abcdef', '[L]');
+    expect(new Redactor([short, long]).redactLine('xabcdefy')).toBe('x[L]y');
+    expect(new Redactor([long, short]).redactLine('xabcdefy')).toBe('x[L]y');
+    expect(new Redactor([rule('x', 'AB'), rule('y', 'CD')]).redactLine('ABCD')).toBe('[x][y]');
+  });
+
+  it('hides the tail of every cut line, candidate or not, and only of cut lines', () => {
+    const counts: Array<[string, number]> = [];
+    const redactor = new Redactor(DEFAULT_RULES, (name, count) => counts.push([name, count]));
+    const lines = ['done ', 'id AKIAIOSFODNN7EXAMPLE Ref9', 'a token=abc rest AKIAIOSF', 'plain 4111 1111', 'kept 4111 1111', 'end Xyz12'];
+    const original = Buffer.from(`${lines.join('\n')}`);
+    const starts = lines.map((line) => original.indexOf(line));
+    const cutLines = [0, 2, 3, 5];
+    // Any order, and an offset past the body (ignored).
+    const truncated = new Set([...cutLines.map((index) => starts[index]!).reverse(), original.length + 5]);
+    const result = redactor.redactBody(original, truncated)!;
+    const out = result.body.toString();
+    const expected = ['done ', 'id [REDACTED] Ref9', 'a token=[REDACTED] rest [REDACTED]', 'plain [REDACTED]', 'kept 4111 1111', 'end [REDACTED]'];
+    expect(out).toBe(expected.join('\n'));
+    expect([...result.truncated!].sort((a, b) => a - b)).toEqual([...cutLines.map((index) => out.indexOf(expected[index]!)), original.length + 5 + (out.length - original.length)].sort((a, b) => a - b));
+    expect(counts.filter(([name]) => name === 'cut-line-tail')).toEqual([
+      ['cut-line-tail', 1],
+      ['cut-line-tail', 1],
+      ['cut-line-tail', 1],
+    ]);
+  });
+});
+

@@ -71,3 +71,27 @@ describe('allowedHostProblem', () => {
     expect(allowedHostProblem(entry)).toMatch(/not a host name/);
   });
 });
+
+describe('HostCheck, more names', () => {
+  const PUBLIC: HostCheckConfig = { host: '0.0.0.0', allowedHosts: ['logs.example.com'], trustedProxies: ['10.0.0.1'], loopback: false };
+
+  it.each<[string, HostCheckConfig, IncomingHttpHeaders, string, boolean]>([
+    ['a Host with spaces around it', LOOPBACK, { host: '  localhost:7070 ' }, '127.0.0.1', false],
+    ['a name with a trailing dot', LOOPBACK, { host: 'localhost.:7070' }, '127.0.0.1', false],
+    ['a name with its dots moved', PUBLIC, { host: 'log.sexample.com' }, '127.0.0.1', true],
+    ['the wildcard address it listens on', PUBLIC, { host: '0.0.0.0:7070' }, '127.0.0.1', true],
+    ['the IPv6 wildcard address', { ...PUBLIC, host: '::' }, { host: '[::]:7070' }, '127.0.0.1', true],
+    ['its own IPv6 address, bracketed', { ...PUBLIC, host: 'fd00::5' }, { host: '[fd00::5]:7070' }, '127.0.0.1', false],
+    ['another name when its own address cannot be a host name', { ...PUBLIC, host: 'fe80::1%eth0' }, { host: 'evil.example' }, '127.0.0.1', true],
+    ['an empty X-Forwarded-Host from a trusted proxy: the Host counts', PUBLIC, { host: 'logs.example.com', 'x-forwarded-host': '' }, '10.0.0.1', false],
+    ['no X-Forwarded-Host from a trusted proxy: the Host counts', PUBLIC, { host: 'evil.example' }, '10.0.0.1', true],
+  ])('%s', (_name, config, headers, remote, expected) => {
+    expect(refused(config, headers, remote)).toBe(expected);
+  });
+
+  it('quotes at most 200 characters of the name it refuses', () => {
+    const message = new HostCheck(LOOPBACK).refusal({ headers: { host: 'a'.repeat(500) }, socket: { remoteAddress: '127.0.0.1' } })!;
+    expect(message).toContain('a'.repeat(200));
+    expect(message).not.toContain('a'.repeat(201));
+  });
+});

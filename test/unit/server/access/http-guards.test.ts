@@ -3,8 +3,10 @@ import type { Request, Response } from 'express';
 import { describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../../../lib/logger.js';
 import { parseToken } from '../../../../lib/tokens.js';
+import { lazy } from '../../../helpers/lazy.js';
 import { Authenticator, type Identity } from '../../../../server/access/authenticator.js';
-import { authenticate, guardWrites } from '../../../../server/access/http-guards.js';
+import { authenticate, guardHost, guardWrites } from '../../../../server/access/http-guards.js';
+import { HostCheck } from '../../../../server/access/host-check.js';
 import { proxyAuthSchema } from '../../../../server/access/proxy-auth.js';
 
 function fakeResponse(locals: Record<string, unknown> = {}) {
@@ -35,20 +37,23 @@ function run(handler: ReturnType<typeof guardWrites>, req: Partial<Request>, loc
   return { res, next };
 }
 
-const access = new Authenticator(
-  {
-    agentTokens: [parseToken('agent-secret')],
-    viewerTokens: [parseToken('alice:viewer-secret')],
-    editorTokens: [parseToken('ci:editor-secret')],
-    trustedProxies: ['127.0.0.1'],
-    proxyAuth: proxyAuthSchema.parse({ editors: ['erin'] }),
-  },
-  silentLogger(),
+const access = lazy(
+  () =>
+    new Authenticator(
+      {
+        agentTokens: [parseToken('agent-secret')],
+        viewerTokens: [parseToken('alice:viewer-secret')],
+        editorTokens: [parseToken('ci:editor-secret')],
+        trustedProxies: ['127.0.0.1'],
+        proxyAuth: proxyAuthSchema.parse({ editors: ['erin'] }),
+      },
+      silentLogger(),
+    ),
 );
 
 describe('authenticate', () => {
   it('records who it is for routes that note createdBy', () => {
-    const { res, next } = run(authenticate(access), { headers: { authorization: 'Bearer editor-secret' } });
+    const { res, next } = run(authenticate(access()), { headers: { authorization: 'Bearer editor-secret' } });
     expect(next).toHaveBeenCalled();
     expect(res.locals).toEqual({ identity: { name: 'ci', role: 'editor', via: 'token' }, viewer: 'ci' });
   });
@@ -58,7 +63,7 @@ describe('authenticate', () => {
     ['a wrong token', { authorization: 'Bearer nope' }, 401, 'SG_ERR_UNAUTHORIZED'],
     ['an agent token', { authorization: 'Bearer agent-secret' }, 403, 'SG_ERR_FORBIDDEN'],
   ])('answers %s with %i', (_name, headers, status, code) => {
-    const { res, next } = run(authenticate(access), { headers });
+    const { res, next } = run(authenticate(access()), { headers });
     expect(next).not.toHaveBeenCalled();
     expect(res.statusCode).toBe(status);
     expect(res.body).toMatchObject({ error: { code, message: expect.any(String) } });
@@ -103,5 +108,49 @@ describe('guardWrites', () => {
   it('tells a viewer why it may not', () => {
     const { res } = run(guard, { method: 'POST', headers: HOST }, { identity: VIEWER });
     expect(res.body).toMatchObject({ error: { message: expect.stringMatching(/alice may read but not change anything: POST needs an editor/) } });
+  });
+});
+
+describe('guardHost', () => {
+  const hosts = new HostCheck({ host: '127.0.0.1', allowedHosts: [], trustedProxies: [], loopback: true });
+
+  it('lets the hub’s own names through and answers others with 421', () => {
+    const ok = run(guardHost(hosts), { headers: { host: 'localhost:7070' } });
+    expect(ok.next).toHaveBeenCalled();
+    const rebound = run(guardHost(hosts), { headers: { host: 'evil.example:7070' } });
+    expect(rebound.next).not.toHaveBeenCalled();
+    expect(rebound.res.statusCode).toBe(421);
+    expect(rebound.res.body).toEqual({ error: { code: 'SG_ERR_FORBIDDEN', message: expect.stringContaining('evil.example') } });
+  });
+});
+
+describe('authenticate and guardWrites, answers', () => {
+  it('makes an anonymous reader of an open hub an editor', () => {
+    const open = new Authenticator({ agentTokens: [], viewerTokens: [], editorTokens: [], trustedProxies: [] }, silentLogger());
+    const { res, next } = run(authenticate(open), { headers: {} });
+    expect(next).toHaveBeenCalled();
+    expect(res.locals.identity).toEqual({ name: undefined, role: 'editor', via: 'open' });
+  });
+
+  it('says what a reader without credentials needs, and asks for a token only on 401', () => {
+    const missing = run(authenticate(access()), { headers: {} });
+    expect(missing.res.body).toEqual({ error: { code: 'SG_ERR_UNAUTHORIZED', message: 'a viewer or editor token is required (Authorization: Bearer <token>)' } });
+    const agent = run(authenticate(access()), { headers: { authorization: 'Bearer agent-secret' } });
+    expect(agent.res.statusCode).toBe(403);
+    expect(agent.res.headers).toEqual({});
+  });
+
+  it.each(['GET', 'HEAD', 'OPTIONS'])('lets a viewer %s', (method) => {
+    expect(run(guardWrites([]), { method, headers: HOST }, { identity: VIEWER }).next).toHaveBeenCalled();
+  });
+
+  it('explains each refusal of a write', () => {
+    const guard = guardWrites([]);
+    const unnamed = run(guard, { method: 'POST', headers: HOST }, { identity: { name: undefined, role: 'viewer', via: 'token' } });
+    expect(unnamed.res.body).toMatchObject({ error: { message: expect.stringMatching(/^this viewer may read but not change anything: POST needs an editor/) } });
+    const crossSite = run(guard, { method: 'POST', headers: { ...HOST, origin: 'https://evil.example' } }, { identity: PROXY_EDITOR });
+    expect(crossSite.res.body).toMatchObject({ error: { message: 'cross-site request refused: this page may not change anything on the hub' } });
+    const noHeader = run(guard, { method: 'POST', headers: HOST }, { identity: PROXY_EDITOR });
+    expect(noHeader.res.body).toMatchObject({ error: { message: expect.stringContaining('X-Supergrep-CSRF: 1') } });
   });
 });

@@ -21,3 +21,15 @@ describe('originAllowed', () => {
     expect(originAllowed(headers, allowed)).toBe(expected);
   });
 });
+
+describe('originAllowed, more cases', () => {
+  it.each<[string, IncomingHttpHeaders, string[], boolean]>([
+    ['https with the default port in Host', { host: 'hub.example:443', origin: 'https://hub.example' }, [], true],
+    ['http with the default port in Host', { host: 'hub.example:80', origin: 'http://hub.example' }, [], true],
+    ['a scheme that is neither http nor https', { host: 'hub.example:7070', origin: 'ftp://hub.example:7070' }, [], false],
+    ['no Host, a listed origin', { origin: 'https://dash.example' }, ['https://dash.example'], true],
+    ['no Host, another origin', { origin: 'https://evil.example' }, ['https://dash.example'], false],
+  ])('%s', (_name, headers, allowed, expected) => {
+    expect(originAllowed(headers, allowed)).toBe(expected);
+  });
+});

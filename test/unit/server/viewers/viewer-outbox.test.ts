@@ -300,4 +300,101 @@ describe('ViewerOutbox', () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(5000);
     expect(socket.sent.flatMap((message) => (message.type === 'matches' ? message.lines.map((line) => line.id) : []))).toEqual(many.map((line) => line.id));
   });
+  /** Lines whose estimated size is exactly LINE_BYTES each (ids of one width). */
+  function sized(count: number): MatchedLine[] {
+    return Array.from({ length: count }, () => ({ id: `h-1-${String(seq++ % 10)}`, host: 'h', file: 'f', ts: 0, line: 'L00', ranges: [] }));
+  }
+
+  it('sends while the socket holds exactly its high-water mark', () => {
+    const socket = new FakeSocket();
+    socket.bufferedAmount = OPTIONS.highWaterBytes;
+    const outbox = new ViewerOutbox(socket, OPTIONS);
+    outbox.sendLines('s', lines('L01'));
+    vi.advanceTimersByTime(OPTIONS.flushIntervalMs);
+    expect(socket.summary()).toEqual(['matches:s:L01']);
+  });
+
+  it('flushes at once when exactly flushBytes are queued', () => {
+    const socket = new FakeSocket();
+    const outbox = new ViewerOutbox(socket, OPTIONS);
+    const batch = sized(5);
+    expect(batch.reduce((sum, line) => sum + estimateLineBytes(line), 0)).toBe(OPTIONS.flushBytes);
+    outbox.sendLines('s', batch);
+    expect(socket.sent).toHaveLength(1);
+  });
+
+  it('queues and sends nothing once closed, and holds no bytes', () => {
+    const socket = new FakeSocket();
+    socket.bufferedAmount = 5000;
+    const outbox = new ViewerOutbox(socket, OPTIONS);
+    outbox.sendLines('s', lines('L01'));
+    outbox.close();
+    expect(outbox.queuedBytes).toBe(0);
+    outbox.sendLines('s', lines('L02'));
+    outbox.sendMessage({ type: 'subscribed', sub: 's', filter: { query: '' } });
+    outbox.sendText('{"type":"sources","agents":[]}', 'sources');
+    expect(outbox.queuedBytes).toBe(0);
+    socket.bufferedAmount = 0;
+    outbox.flush();
+    vi.advanceTimersByTime(100);
+    expect(socket.sent).toEqual([]);
+  });
+
+  it('measures a line\'s wait for the end of the turn from the first line queued', () => {
+    const socket = new FakeSocket();
+    const late = new LateFlush(2);
+    const outbox = new ViewerOutbox(socket, OPTIONS, {}, late);
+    const now = vi.spyOn(performance, 'now').mockReturnValue(1000);
+    outbox.sendLines('s', lines('L01'));
+    now.mockReturnValue(1500);
+    outbox.sendLines('s', lines('L02'));
+    now.mockRestore();
+    expect(outbox.waitingSince).toBe(1000);
+    late.sendLate(1002);
+    expect(socket.summary()).toEqual(['matches:s:L01,L02']);
+  });
+
+  it('sends at the end of the turn again once a flush has emptied the queue, not after the interval it had planned', () => {
+    const socket = new FakeSocket();
+    socket.bufferedAmount = 10;
+    const outbox = new ViewerOutbox(socket, OPTIONS);
+    outbox.sendLines('s', lines('L01')); // socket busy: a flush is planned after the interval
+    socket.bufferedAmount = 0;
+    outbox.sendLines('s', sized(5)); // enough for a flush at once, which empties the queue
+    expect(socket.sent).toHaveLength(1);
+    expect(outbox.queuedBytes).toBe(0);
+    outbox.sendLines('s', lines('L02'));
+    vi.advanceTimersByTime(0);
+    expect(socket.summary().at(-1)).toBe('matches:s:L02');
+  });
+
+  it('reports drops only when lines were dropped', () => {
+    const socket = new FakeSocket();
+    socket.bufferedAmount = 5000;
+    const onDropped = vi.fn();
+    const outbox = new ViewerOutbox(socket, OPTIONS, { onDropped });
+    outbox.sendText(JSON.stringify({ type: 'note', text: 'n'.repeat(2 * OPTIONS.maxQueueBytes) }));
+    expect(onDropped).not.toHaveBeenCalled();
+    outbox.sendLines('s', lines('L01'));
+    expect(onDropped).toHaveBeenCalledWith(1);
+  });
+
+  it('keeps a viewer whose unread answers fill the bound exactly, and closes one past it even without hooks', () => {
+    const socket = new FakeSocket();
+    socket.bufferedAmount = 5000;
+    const onOverflow = vi.fn();
+    const outbox = new ViewerOutbox(socket, OPTIONS, { onOverflow });
+    const half = JSON.stringify({ type: 'note', text: '' });
+    const text = (length: number): string => JSON.stringify({ type: 'note', text: 'n'.repeat(length - half.length) });
+    outbox.sendText(text(OPTIONS.maxQueueBytes / 2));
+    outbox.sendText(text(OPTIONS.maxQueueBytes - OPTIONS.maxQueueBytes / 2));
+    outbox.sendLines('s', lines('L01'));
+    expect(onOverflow).not.toHaveBeenCalled();
+    expect(outbox.queuedBytes).toBe(OPTIONS.maxQueueBytes);
+
+    const bare = new ViewerOutbox(socket, OPTIONS);
+    bare.sendText(text(OPTIONS.maxQueueBytes));
+    expect(() => bare.sendText(text(100))).not.toThrow();
+    expect(bare.queuedBytes).toBe(0);
+  });
 });
