@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Deploy, Pin } from '../../protocol/index.js';
 import { CliProcess } from '../helpers/cli-process.js';
 import { api } from '../helpers/http-api.js';
 import { useBrowser } from './helpers/browser.js';
-import { startStack, type Stack } from './helpers/stack.js';
+import { useStack } from './helpers/stack.js';
 import { pane, readClipboard, rows, setFilter, waitUntilLive } from './helpers/ui.js';
 
 /** The UI of issue 4, "Deploys and post-mortems", against a real hub and agent. */
 describe('pins, deploy markers and captures', () => {
   const browser = useBrowser();
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useStack();
 
   /** `supergrep deploy`, as a CI step runs it; returns the deploy the hub recorded. */
   async function postDeploy(label: string): Promise<Deploy> {

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Pin } from '../../protocol/index.js';
 import { api } from '../helpers/http-api.js';
 import { useBrowser } from './helpers/browser.js';
-import { startStack, type Stack } from './helpers/stack.js';
+import { useStack } from './helpers/stack.js';
 import { pane, readClipboard, rows, waitUntilLive } from './helpers/ui.js';
 
 const require = createRequire(import.meta.url);
@@ -13,14 +13,7 @@ const require = createRequire(import.meta.url);
 /** Issue 22, "Keyboard first": the row cursor and its keys, the help sheet, tab order, focus, and axe-core. */
 describe('keyboard and accessibility', () => {
   const browser = useBrowser();
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useStack();
 
   /** What has focus: a short description for failure messages and order checks. */
   function focused(page: Page) {

@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useBrowser } from './helpers/browser.js';
-import { startStack, type Stack } from './helpers/stack.js';
+import { useStack } from './helpers/stack.js';
 import { filterInput, pane, readClipboard, rows, setFilter, waitUntilLive } from './helpers/ui.js';
 
 /** Live filtering in a real browser against a real hub and agent (issue 3: the UI). */
 describe('live filtering', () => {
   const browser = useBrowser();
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useStack();
 
   async function openLive(path = '/') {
     const page = await browser.newPage(stack.hub.url);

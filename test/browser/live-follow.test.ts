@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LogGenerator } from '../../lib/log-generator.js';
 import { useBrowser } from './helpers/browser.js';
-import { startStack, type Stack } from './helpers/stack.js';
+import { useStack } from './helpers/stack.js';
 import { pane, rows, waitUntilLive } from './helpers/ui.js';
 
 /** How long the pane is watched while lines stream in. */
@@ -15,14 +15,7 @@ const WATCH_MS = 30_000;
  */
 describe('a live pane keeps its rows in view', () => {
   const browser = useBrowser();
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useStack();
 
   /** Writes demo-like application lines (mostly INFO) every 100 ms until the returned function is called. */
   function startWriting(): () => Promise<void> {

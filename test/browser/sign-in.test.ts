@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CaptureCreated, Pin } from '../../protocol/index.js';
 import { api } from '../helpers/http-api.js';
 import { useBrowser } from './helpers/browser.js';
-import { startStack, type Stack } from './helpers/stack.js';
+import { useStack } from './helpers/stack.js';
 import { readClipboard, rows, setFilter, waitUntilLive } from './helpers/ui.js';
 
 const VIEWER_SECRET = 'viewer-secret-5f1c2a9e';
@@ -14,14 +14,7 @@ const EDITOR_SECRET = 'editor-secret-0b77d3c4';
  */
 describe('sign-in and roles', () => {
   const browser = useBrowser();
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack({ hubEnv: { SUPERGREP_VIEWER_TOKEN: `dashboards:${VIEWER_SECRET}`, SUPERGREP_EDITOR_TOKEN: `ops:${EDITOR_SECRET}` } });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useStack({ hubEnv: { SUPERGREP_VIEWER_TOKEN: `dashboards:${VIEWER_SECRET}`, SUPERGREP_EDITOR_TOKEN: `ops:${EDITOR_SECRET}` } });
 
   it('asks for the token, says when it is wrong, then streams with the right one and remembers it', async () => {
     const page = await browser.newPage(stack.hub.url);

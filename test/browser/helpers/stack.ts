@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliProcess } from '../../helpers/cli-process.js';
@@ -84,4 +85,36 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stop();
     throw error;
   }
+}
+
+/**
+ * For a describe block: one stack started before its tests and stopped after them. The returned
+ * Stack forwards to it, so tests use it as they would startStack's.
+ */
+export function useStack(options: StackOptions = {}): Stack {
+  let started: Stack | undefined;
+  beforeAll(async () => {
+    started = await startStack(options);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const current = (): Stack => {
+    if (started === undefined) throw new Error('the stack runs only while its describe block does');
+    return started;
+  };
+  return {
+    get hub() {
+      return current().hub;
+    },
+    get logFile() {
+      return current().logFile;
+    },
+    get dir() {
+      return current().dir;
+    },
+    append: (lines, host) => current().append(lines, host),
+    takenIn: (host) => current().takenIn(host),
+    stop: () => current().stop(),
+  };
 }
