@@ -1,6 +1,7 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApiError, ErrorCode } from '../../protocol/index.js';
+import { LogThrottle } from '../../lib/log-throttle.js';
 import type { Logger } from '../../lib/logger.js';
 import type { HostCheck } from '../access/host-check.js';
 import { remoteAddress } from './socket-util.js';
@@ -45,12 +46,18 @@ function rejectUpgradeJson(socket: Duplex, status: number, code: ErrorCode, mess
   );
 }
 
+/** Refused upgrades are logged at most this often, so a flood of them cannot flood the log. */
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
+
 /** A browser-facing endpoint: an upgrade for a host name the hub does not answer to gets 421. */
 export function checkHost(hosts: HostCheck, handler: UpgradeHandler, logger: Logger): UpgradeHandler {
+  const refusalLog = new LogThrottle(REFUSAL_LOG_INTERVAL_MS);
   return (request, socket, head) => {
     const refusal = hosts.refusal(request);
     if (refusal === undefined) return handler(request, socket, head);
-    logger.warn({ remote: remoteAddress(request), host: request.headers.host }, 'upgrade refused: host name not allowed');
+    refusalLog.run((suppressed) =>
+      logger.warn({ remote: remoteAddress(request), host: request.headers.host, suppressed }, 'upgrade refused: host name not allowed'),
+    );
     rejectUpgradeJson(socket, 421, 'SG_ERR_FORBIDDEN', refusal);
   };
 }
@@ -60,10 +67,13 @@ export function checkHost(hosts: HostCheck, handler: UpgradeHandler, logger: Log
  * is refused with 403, whatever its credentials, so no page can ever send lines.
  */
 export function refuseBrowsers(handler: UpgradeHandler, logger: Logger): UpgradeHandler {
+  const refusalLog = new LogThrottle(REFUSAL_LOG_INTERVAL_MS);
   return (request, socket, head) => {
     const origin = request.headers.origin ?? request.headers['sec-websocket-origin'];
     if (origin === undefined) return handler(request, socket, head);
-    logger.warn({ remote: remoteAddress(request), origin }, 'upgrade refused: a browser may not connect to this endpoint');
+    refusalLog.run((suppressed) =>
+      logger.warn({ remote: remoteAddress(request), origin, suppressed }, 'upgrade refused: a browser may not connect to this endpoint'),
+    );
     rejectUpgradeJson(socket, 403, 'SG_ERR_FORBIDDEN', 'web pages may not connect to /ws/agent: only agents, which send no Origin header');
   };
 }
