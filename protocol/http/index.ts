@@ -2,3 +2,4 @@ export * from './api-error.js';
 export * from './capture.js';
 export * from './deploy.js';
 export * from './pin.js';
+export * from './search.js';

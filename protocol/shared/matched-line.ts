@@ -15,6 +15,8 @@ export const logLineSchema = z.object({
   file: z.string(),
   /** When the agent read the line, in milliseconds since the Unix epoch. */
   ts: z.number(),
+  /** The time the line itself states (parsed from its text), when it states one; see docs/protocol.md. */
+  eventTs: z.number().optional(),
   line: z.string(),
   /** Set when the agent cut the line at its maximum length. */
   truncated: z.boolean().optional(),
