@@ -4,6 +4,7 @@ import { registerCanaryCommand } from './canary-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerDeployCommand } from './deploy-command.js';
 import { registerHubCommand } from './hub-command.js';
+import { registerSearchCommand } from './search-command.js';
 import { registerTailCommand } from './tail-command.js';
 import { UsageError } from './usage-error.js';
 import { VERSION } from './version.js';
@@ -21,6 +22,7 @@ const program = new Command()
 registerHubCommand(program);
 registerAgentCommand(program);
 registerTailCommand(program);
+registerSearchCommand(program);
 registerDemoCommand(program);
 registerDeployCommand(program);
 registerCanaryCommand(program);

@@ -9,6 +9,8 @@ import { Backlog } from './backlog/backlog.js';
 import { BatchPipeline } from './ingest/batch-pipeline.js';
 import { isLoopback, type HubConfig } from './config.js';
 import { FilterEngine } from './filter/filter-engine.js';
+import type { HistoryReader } from './history/history-reader.js';
+import { searchRoutes } from './history/search/search-routes.js';
 import { Heartbeat } from './transport/heartbeat.js';
 import { createHttpApp } from './transport/http-app.js';
 import { startHubFeatures, type HubFeatures } from './hub-features.js';
@@ -45,6 +47,8 @@ export interface HubExtensions {
   onStart?(internals: HubInternals): void;
   /** The clock of pin count buckets and of new pins, deploys and captures; tests inject one. Default Date.now. */
   now?: () => number;
+  /** History that /api/search reads; absent: /api/search answers 404 "history is off on this hub". */
+  history?: HistoryReader;
 }
 
 /** The parts a feature hooks into: `router.subscribe` for continuous matching, `pipeline.tap` for every batch. */
@@ -144,7 +148,7 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
     startedAtMs,
     counts: () => ({ agents: registry.connectedAgents, viewers: viewers.connections }),
     health: () => cluster?.healthz(),
-    apiMounts: [...features.apiMounts, ...(extensions.apiMounts ?? [])],
+    apiMounts: [...features.apiMounts, searchRoutes({ history: extensions.history, logger, now }), ...(extensions.apiMounts ?? [])],
   });
   server.on('request', app);
   routeUpgrades(server, { '/ws/agent': refuseBrowsers(agents.handleUpgrade, logger), '/ws/client': checkHost(hosts, viewers.handleUpgrade, logger) }, logger);

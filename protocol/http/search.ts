@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { matchedLineSchema } from '../shared/matched-line.js';
 
-/** How many results one search page may ask for, and how many it gets by default. */
-export const SEARCH_LIMITS = { defaultLimit: 1_000, maxLimit: 10_000, maxHistogramBuckets: 1_000 } as const;
+/**
+ * How many results one search page may ask for, and how many it gets by default; how many
+ * searches (and histograms) may run at once on one hub, and for one viewer.
+ */
+export const SEARCH_LIMITS = { defaultLimit: 1_000, maxLimit: 10_000, maxHistogramBuckets: 1_000, maxConcurrentPerHub: 4, maxConcurrentPerViewer: 2 } as const;
 
 /**
  * A time bound as a query string gives it: an ISO 8601 time, milliseconds since the epoch, a
@@ -37,14 +40,14 @@ export function parseStep(text: string): number | undefined {
 export const searchCursorSchema = z.string().max(16 * 1024);
 
 /** One matching line from history: the fields of a live match, plus where it came from. */
-export const searchMatchRecordSchema = z.object({
+const searchMatchRecordSchema = z.object({
   type: z.literal('match'),
   line: matchedLineSchema,
 });
 export type SearchMatchRecord = z.infer<typeof searchMatchRecordSchema>;
 
 /** How far the scan has got: stored (uncompressed) bytes scanned of the total the query selects. */
-export const searchProgressRecordSchema = z.object({
+const searchProgressRecordSchema = z.object({
   type: z.literal('progress'),
   scannedBytes: z.number().nonnegative(),
   totalBytes: z.number().nonnegative(),
@@ -52,11 +55,10 @@ export const searchProgressRecordSchema = z.object({
 export type SearchProgressRecord = z.infer<typeof searchProgressRecordSchema>;
 
 /** A hub of the cluster that did not answer, or answered with an error: the results lack its lines. */
-export const searchHubFailureSchema = z.object({ hubId: z.string(), reason: z.string() });
-export type SearchHubFailure = z.infer<typeof searchHubFailureSchema>;
+const searchHubFailureSchema = z.object({ hubId: z.string(), reason: z.string() });
 
 /** The last record of a search stream. */
-export const searchDoneRecordSchema = z.object({
+const searchDoneRecordSchema = z.object({
   type: z.literal('done'),
   /** Matches returned in this page. */
   count: z.number().int().nonnegative(),
@@ -71,7 +73,7 @@ export const searchDoneRecordSchema = z.object({
 export type SearchDoneRecord = z.infer<typeof searchDoneRecordSchema>;
 
 /** An error after the stream started (the HTTP status was already sent). */
-export const searchErrorRecordSchema = z.object({
+const searchErrorRecordSchema = z.object({
   type: z.literal('error'),
   code: z.string(),
   message: z.string(),

@@ -20,7 +20,7 @@ describe('supergrep CLI', () => {
     return process;
   }
 
-  it.each(['hub', 'agent', 'tail', 'demo', 'deploy'])('prints help for %s and exits 0', async (command) => {
+  it.each(['hub', 'agent', 'tail', 'search', 'demo', 'deploy'])('prints help for %s and exits 0', async (command) => {
     const help = run([command, '--help']);
     expect((await help.exited).code).toBe(0);
     expect(help.stdoutLines.join('\n')).toMatch(new RegExp(`Usage: supergrep ${command}`));
@@ -36,6 +36,8 @@ describe('supergrep CLI', () => {
     [['agent', '/var/log/x.log'], /--hub/],
     [['tail', '--hub', 'http://127.0.0.1:1'], /missing required argument/],
     [['hub', '--config', '/nonexistent/config.json'], /cannot read config file/],
+    [['search', '--hub', 'http://127.0.0.1:1', '--from', 'yesterday', 'x'], /--from yesterday is not a time/],
+    [['search', '--hub', 'http://127.0.0.1:1', '--order', 'up', 'x'], /--order up: expected asc or desc/],
   ])('exits 2 with a clear message for %j', async (args, message) => {
     const child = run(args);
     expect((await child.exited).code).toBe(2);
