@@ -237,3 +237,39 @@ export function checkDeliveries(model: DeliveryModel, deliveries: readonly Deliv
   }
   return problems;
 }
+
+/** A followed file as it is on disk (the current file or a rotated one), for checkpointLag. */
+export interface FileOnDisk {
+  name: string;
+  /** Decimal, as the agent's state file has it. */
+  ino: string;
+  content: Buffer;
+}
+
+/**
+ * Where every file on disk must stand acknowledged in the agent's state file once nothing more can
+ * arrive; describes the first file that is not there yet (its name, size and entry), or undefined.
+ *
+ * A file stands at its last complete line, except a rotated-away file whose unfinished last line the
+ * agent sent when it closed the file (it does so only when it had not yet found the file under its
+ * new name, see DeliveryModel.rotate): that file stands at its end, even once it is followed again
+ * under the new name. Whether the line went out is read from what the viewer received; a text that
+ * another line or another file's unfinished line could also account for leaves both places allowed.
+ */
+export function checkpointLag(model: DeliveryModel, files: readonly FileOnDisk[], entries: ReadonlyArray<Pick<StateEntry, 'ino' | 'offset'>>, delivered: ReadonlySet<string>): string | undefined {
+  const completes = files.map((file) => file.content.lastIndexOf(0x0a) + 1);
+  const tails = files.map((file, index) => file.content.subarray(completes[index]).toString('utf8'));
+  const required = new Set(model.required());
+  for (const [index, file] of files.entries()) {
+    const size = file.content.length;
+    const complete = completes[index]!;
+    const tail = tails[index]!;
+    const ambiguous = required.has(tail) || tails.some((other, at) => at !== index && other === tail);
+    const allowed = tail === '' ? [complete] : !delivered.has(tail) ? [complete] : ambiguous ? [complete, size] : [size];
+    const entry = entries.find((candidate) => candidate.ino === file.ino);
+    if (entry && allowed.includes(entry.offset)) continue;
+    const where = allowed.join(' or ');
+    return `${file.name} (inode ${file.ino}, ${size} bytes, ${complete} of them complete lines) should stand at ${where}; its state entry: ${entry ? JSON.stringify(entry) : 'none'}`;
+  }
+  return undefined;
+}

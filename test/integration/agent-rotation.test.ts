@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Agent } from '../../agent/agent.js';
 import { appendLines, numberedLines, startTestAgent, stopAll } from '../helpers/agent-harness.js';
 import { FakeHub } from '../helpers/fake-hub.js';
+import { waitForCheckpointAtEnd } from '../helpers/reliability.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -146,6 +147,50 @@ describe('agent across rotation', () => {
     await waitFor('the partial line at close', () => hub.linesOf(file).length >= 2);
     expect(hub.linesOf(file)).toEqual(['whole', 'no newline at the end']);
     await waitFor('the file to be closed', () => agent.stats().filesFollowed === 0);
+  });
+
+  it('acknowledges every file to its end after a copytruncate, a rename and more appends', async () => {
+    await writeFile(file, '');
+    await startTestAgent({ hubs: [hub.url], paths: [file, `${file}.*`], stateFile }, agents);
+    const before = numberedLines('before', 0, 30);
+    await appendLines(file, before);
+    await waitFor('the first lines', () => hub.linesOf(file).length >= before.length);
+    await copyFile(file, join(dir, 'copy-of-app-log'));
+    await truncate(file, 0);
+    const rotated = join(dir, 'app.log.1');
+    await rename(file, rotated);
+    // The writer still has the truncated file open; the next one writes to the path again.
+    const late = numberedLines('late', 0, 5);
+    const fresh = numberedLines('fresh', 0, 5);
+    await appendLines(rotated, late);
+    await appendLines(file, fresh);
+    await waitFor('every line', () => hub.linesOf(file).length >= before.length + late.length + fresh.length);
+    expect(sortedCopy(hub.linesOf(file))).toEqual(sortedCopy([...before, ...late, ...fresh]));
+    await waitForCheckpointAtEnd(stateFile, rotated);
+    await waitForCheckpointAtEnd(stateFile, file);
+    expect(hub.problems).toEqual([]);
+  });
+
+  it('acknowledges a renamed-away file to its end once it sent its unfinished line, also when it finds the file again', async () => {
+    await writeFile(file, '');
+    const { records } = await startTestAgent({ hubs: [hub.url], paths: [file, `${file}.*`], stateFile }, agents);
+    await appendFile(file, 'whole\nunfinished');
+    await waitFor('the whole line', () => hub.linesOf(file).length >= 1);
+    // Renamed to a name the agent does not follow, so it closes the file before it can find it again.
+    const parked = join(dir, 'parked');
+    await rename(file, parked);
+    await waitFor('the renamed file to be closed', () => records.some((record) => record.msg === 'closed file that was read to its end'));
+    expect(hub.linesOf(file)).toEqual(['whole', 'unfinished']);
+    await waitForCheckpointAtEnd(stateFile, parked);
+    const rotated = join(dir, 'app.log.1');
+    await rename(parked, rotated);
+    const followed = await waitFor('the file to be followed again', () => records.find((record) => record.msg === 'following file' && record.path === rotated));
+    expect(followed).toMatchObject({ from: 'checkpoint', offset: 16, size: 16 });
+    await appendFile(rotated, 'sentinel\n');
+    await waitFor('the sentinel', () => hub.linesOf(file).length >= 3);
+    expect(hub.linesOf(file)).toEqual(['whole', 'unfinished', 'sentinel']);
+    await waitForCheckpointAtEnd(stateFile, rotated);
+    expect(hub.problems).toEqual([]);
   });
 
   it('follows a file renamed to another matching name once, under its first name', async () => {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubClient } from '../../lib/hub-client.js';
 import type { CliProcess } from '../helpers/cli-process.js';
-import { checkDeliveries, DeliveryModel, type Delivery, type StateEntry } from '../helpers/delivery-model.js';
+import { checkDeliveries, checkpointLag, DeliveryModel, type Delivery, type StateEntry } from '../helpers/delivery-model.js';
 import { FAST_AGENT, readAgentState, writeJson } from '../helpers/reliability.js';
 import { join, startAgent, startHub, type TestHub } from '../helpers/supergrep.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -115,38 +115,31 @@ async function waitDelivered(r: Real, lines: readonly string[]): Promise<void> {
 
 /**
  * Waits until nothing more can arrive, instead of a quiet period: every file there is stands
- * acknowledged in the agent's state file up to its last complete line (nothing in flight and, with
- * no kill to come, nothing to send again), and then the hub answers a context request, which it
- * queues to the viewer behind every line it queued before.
- *
- * After a copy-truncate followed by a rename, the state file has been seen to keep one file at
- * offset 0 although its lines were delivered (seed 1433802400, path 14; not yet explained). Such a
- * sequence falls back to a quiet period and says so, rather than failing on the barrier itself.
+ * acknowledged in the agent's state file where it ends up (checkpointLag: its last complete line, or
+ * its end once a rotated file's unfinished line went out), so nothing is in flight and, with no kill
+ * to come, nothing is to be sent again; and then the hub answers a context request, which it queues
+ * to the viewer behind every line it queued before. A file that never gets there fails the sequence,
+ * naming the file and its state entry.
  */
-async function quiesce(r: Real): Promise<void> {
-  let lagging = '';
-  const settled = await waitFor('every file acknowledged up to its last complete line', async () => {
+async function quiesce(m: DeliveryModel, r: Real): Promise<void> {
+  let lagging: string | undefined;
+  await waitFor('every file acknowledged where it ends', async () => {
     const entries = await readAgentState(r.stateFile);
+    lagging = 'no readable state file';
     if (!entries) return false;
-    for (const name of await readdir(r.dir)) {
-      if (name !== 'app.log' && !name.startsWith('app.log.')) continue;
-      const path = join(r.dir, name);
-      const [{ ino }, content] = await Promise.all([stat(path, { bigint: true }), readFile(path)]);
-      const complete = content.lastIndexOf(0x0a) + 1;
-      if (!entries.some((entry) => entry.ino === String(ino) && entry.offset === complete)) {
-        lagging = `${name} (inode ${ino}, ${complete} bytes of complete lines): ${JSON.stringify(entries)}`;
-        return false;
-      }
-    }
-    return true;
-  }, 10_000).then(
-    () => true,
-    () => false,
-  );
-  if (!settled) {
-    console.warn(`checkpoint behind delivered lines, falling back to a quiet period: ${lagging}`);
-    await pause(500);
-  }
+    const names = (await readdir(r.dir)).filter((name) => name === 'app.log' || name.startsWith('app.log.'));
+    const files = await Promise.all(
+      names.map(async (name) => {
+        const path = join(r.dir, name);
+        const [{ ino }, content] = await Promise.all([stat(path, { bigint: true }), readFile(path)]);
+        return { name, ino: String(ino), content };
+      }),
+    );
+    lagging = checkpointLag(m, files, entries, new Set(r.deliveries.map((delivery) => delivery.line)));
+    return lagging === undefined;
+  }, 20_000).catch((error: unknown) => {
+    throw new Error(`the agent's checkpoint never caught up with the files: ${lagging}`, { cause: error });
+  });
   await withTimeout(r.client.context('model-barrier-1-0', 0, 0), 20_000, 'the answer to a context request');
 }
 
@@ -332,7 +325,7 @@ async function runSequence(commands: Iterable<Cmd>): Promise<void> {
       () => false,
     );
     if (delivered) {
-      await quiesce(r).catch((error: unknown) => {
+      await quiesce(m, r).catch((error: unknown) => {
         printLogs();
         throw error;
       });

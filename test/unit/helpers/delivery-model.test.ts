@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkDeliveries, DeliveryModel, type Delivery } from '../../helpers/delivery-model.js';
+import { checkDeliveries, checkpointLag, DeliveryModel, type Delivery, type StateEntry } from '../../helpers/delivery-model.js';
 
 const FILE = '/var/log/app.log';
 const at = (lines: string[]): Delivery[] => lines.map((line) => ({ line, file: FILE }));
@@ -70,5 +70,65 @@ describe('DeliveryModel and checkDeliveries', () => {
     model.rotate();
     expect(model.segments[1]!.optional).toEqual(['L0000']);
     expect(checkDeliveries(model, at(model.required()), FILE)).toEqual([]);
+  });
+
+  describe('checkpointLag, the barrier of the model test', () => {
+    /**
+     * Rename with an unfinished line, then copytruncate and rename (seed 1433802400, path 14): the
+     * agent may close the renamed file before it finds it under its new name, and then it sends that
+     * line and acknowledges the file to its end, 21 bytes with no complete line.
+     */
+    function renamedWithUnfinishedLine() {
+      const model = new DeliveryModel();
+      model.startEmpty('10');
+      const unfinished = model.appendPartial(14, 58);
+      model.rotate().ino = '20';
+      model.appendPartial(60, 11);
+      model.current!.ino = '30';
+      model.append(32, 64);
+      model.truncate();
+      model.rotate();
+      const files = [
+        { name: 'app.log.1', ino: '20', content: Buffer.from(unfinished) },
+        { name: 'app.log.3', ino: '30', content: Buffer.alloc(0) },
+      ];
+      const entry = (ino: string, offset: number): StateEntry => ({ ino, offset, fingerprint: sha(''), fingerprintLength: 0 });
+      return { model, files, unfinished, entry, delivered: new Set([...model.required(), unfinished]) };
+    }
+
+    it('takes a renamed file whose unfinished line went out as acknowledged at its end', () => {
+      const { model, files, unfinished, entry, delivered } = renamedWithUnfinishedLine();
+      expect(unfinished).toHaveLength(21);
+      expect(checkpointLag(model, files, [entry('20', 21), entry('30', 0)], delivered)).toBeUndefined();
+    });
+
+    it('waits for the acknowledgement of an unfinished line the viewer has, and not for one never sent', () => {
+      const { model, files, unfinished, entry, delivered } = renamedWithUnfinishedLine();
+      // The state file from before that acknowledgement was written.
+      expect(checkpointLag(model, files, [entry('20', 0), entry('30', 0)], delivered)).toMatch(/^app\.log\.1 \(inode 20, 21 bytes, 0 of them complete lines\) should stand at 21; its state entry: \{.*"offset":0/);
+      // Found under its new name before it was closed: the line stays unsent and the file at 0.
+      const withoutIt = new Set([...delivered].filter((line) => line !== unfinished));
+      expect(checkpointLag(model, files, [entry('20', 0), entry('30', 0)], withoutIt)).toBeUndefined();
+      expect(checkpointLag(model, files, [entry('20', 21), entry('30', 0)], withoutIt)).toMatch(/^app\.log\.1 .* should stand at 0;/);
+    });
+
+    it('names a file behind its last complete line, or missing from the state file', () => {
+      const { model, lines, text } = modelWithLines(3);
+      const files = [{ name: 'app.log', ino: '100', content: Buffer.from(text) }];
+      const entry: StateEntry = { ino: '100', offset: text.length, fingerprint: sha(''), fingerprintLength: 0 };
+      expect(checkpointLag(model, files, [entry], new Set(lines))).toBeUndefined();
+      expect(checkpointLag(model, files, [{ ...entry, offset: 9 }], new Set(lines))).toMatch(/^app\.log \(inode 100, 27 bytes, 27 of them complete lines\) should stand at 27; .*"offset":9/);
+      expect(checkpointLag(model, files, [], new Set(lines))).toMatch(/its state entry: none$/);
+    });
+
+    it('allows either place when the unfinished line could have come from another file', () => {
+      const model = new DeliveryModel();
+      const files = [
+        { name: 'app.log.1', ino: '1', content: Buffer.from('L00') },
+        { name: 'app.log.2', ino: '2', content: Buffer.from('L00') },
+      ];
+      const entries = [1, 2].map((ino): StateEntry => ({ ino: String(ino), offset: ino === 1 ? 3 : 0, fingerprint: sha(''), fingerprintLength: 0 }));
+      expect(checkpointLag(model, files, entries, new Set(['L00']))).toBeUndefined();
+    });
   });
 });
