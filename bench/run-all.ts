@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { runAgentCost } from './agent-cost.js';
 import { runCatchUp } from './catch-up.js';
 import { runCluster } from './cluster.js';
+import { runEventTime } from './event-time.js';
 import { runFanOut } from './fan-out.js';
 import { runFilterEngine } from './filter-engine.js';
 import { runHostileFilters } from './hostile-filters.js';
@@ -34,6 +35,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'ui-firehose', run: runUiFirehose },
   { name: 'redaction-false-positives', run: runRedactionFalsePositives },
   { name: 'hostile-filters', run: runHostileFilters },
+  { name: 'event-time', run: runEventTime },
 ];
 
 async function main(): Promise<void> {

@@ -15,6 +15,7 @@ interface TailFlags {
   file: string[];
   backlog?: number;
   json?: boolean;
+  time?: boolean;
   color?: boolean;
   ca?: string;
   timeout?: number;
@@ -33,7 +34,8 @@ export function registerTailCommand(program: Command): void {
     .option('--host <glob>', 'only hosts matching this glob; repeatable', collect, [])
     .option('--file <glob>', 'only files matching this glob (a glob without / matches the file name); repeatable', collect, [])
     .option('--backlog <n>', 'first print up to N recent matching lines the hub still holds', parseInteger(0, 10_000))
-    .option('--json', 'print one JSON object per line: id, host, file, ts, time, line, ranges')
+    .option('--json', 'print one JSON object per line: id, host, file, ts, time, eventTs and eventTime (when the line states its time), line, ranges')
+    .option('--time', 'start each line with its time (ISO-8601 UTC): the one it states, or ~ and when the hub received it when it states none')
     .option('--timeout <duration>', 'exit with status 1 when the hub cannot be reached for this long, at start or after losing it (e.g. 10s, 2m; default: retry for ever)', parseDuration)
     .option('--no-color', 'never colour the output (default: colour when stdout is a terminal)')
     .action(async (regex: string, flags: TailFlags) => {
@@ -109,7 +111,7 @@ async function runTail(regex: string, flags: TailFlags): Promise<void> {
     });
     client.on('matches', (_sub, lines) => {
       let out = '';
-      for (const matched of lines) out += (flags.json ? formatJson(matched) : formatPlain(matched, color)) + '\n';
+      for (const matched of lines) out += (flags.json ? formatJson(matched) : formatPlain(matched, color, flags.time === true)) + '\n';
       process.stdout.write(out);
     });
     client.on('dropped', (_sub, count) => status(`the hub dropped ${count} matching lines because this terminal read too slowly`));

@@ -27,11 +27,23 @@ function escapeLine(text: string): string {
   return text.replace(UNSAFE_IN_LINE, escapeChar);
 }
 
-/** `host file: line`, like `grep -H` across every host; with colour, the matched ranges stand out. */
-export function formatPlain(line: MatchedLine, color: boolean): string {
+/** Put before a time that is when the line was received, because the line states none (docs/protocol.md, "Event time"). */
+const RECEIVED_MARK = '~';
+
+/** The time a line states as ISO-8601 UTC, or `~` and when it was received when it states none. */
+function lineTimeText(line: MatchedLine): string {
+  return line.eventTs === undefined ? RECEIVED_MARK + (isoTime(line.ts) ?? 'invalid-time') : (isoTime(line.eventTs) ?? 'invalid-time');
+}
+
+/**
+ * `host file: line`, like `grep -H` across every host; with colour, the matched ranges stand out.
+ * With `time`, each line starts with its time (lineTimeText).
+ */
+export function formatPlain(line: MatchedLine, color: boolean, time = false): string {
   const host = escapeControls(line.host);
   const file = escapeControls(line.file);
-  if (!color) return `${host} ${file}: ${escapeLine(line.line)}`;
+  const stamp = time ? `${color ? DIM : ''}${lineTimeText(line)}${color ? RESET : ''} ` : '';
+  if (!color) return `${stamp}${host} ${file}: ${escapeLine(line.line)}`;
   let body = '';
   let cursor = 0;
   for (const [start, end] of line.ranges) {
@@ -41,7 +53,7 @@ export function formatPlain(line: MatchedLine, color: boolean): string {
     cursor = end;
   }
   body += escapeLine(line.line.slice(cursor));
-  return `${CYAN}${host}${RESET} ${DIM}${file}:${RESET} ${body}`;
+  return `${stamp}${CYAN}${host}${RESET} ${DIM}${file}:${RESET} ${body}`;
 }
 
 /** ISO-8601 UTC, or null for a timestamp no date can represent (the hub passed on a hostile value). */
@@ -52,6 +64,7 @@ function isoTime(ts: number): string | null {
 
 /**
  * One JSON object per line, for jq and friends; `time` is null when `ts` is not a valid time.
+ * `eventTs` and `eventTime` (the time the line states) are there only when the line states one.
  * JSON.stringify escapes C0 controls; the other unsafe characters are escaped too (`\u009b`), which
  * leaves the same JSON value.
  */
@@ -62,6 +75,7 @@ export function formatJson(line: MatchedLine): string {
     file: line.file,
     ts: line.ts,
     time: isoTime(line.ts),
+    ...(line.eventTs === undefined ? {} : { eventTs: line.eventTs, eventTime: isoTime(line.eventTs) }),
     line: line.line,
     ranges: line.ranges,
     ...(line.truncated ? { truncated: true } : {}),

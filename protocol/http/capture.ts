@@ -4,7 +4,10 @@ import { filterSpecSchema } from '../shared/filter-spec.js';
 const captureLineSchema = z.object({
   host: z.string().max(253),
   file: z.string().max(4096),
+  /** When the agent read the line (ms since the Unix epoch). */
   ts: z.number(),
+  /** The time the line itself states, when it states one (docs/protocol.md, "Event time"). */
+  eventTs: z.number().optional(),
   line: z.string().max(64 * 1024),
 });
 export type CaptureLine = z.infer<typeof captureLineSchema>;

@@ -8,7 +8,8 @@ import type { Capture, FilterSpec } from '../../protocol/index.js';
  * (`\r`), so one captured line stays one line and a blank line cannot end a list item.
  */
 export function captureMarkdown(capture: Capture): string {
-  const body = capture.lines.map((line) => `${isoTime(line.ts)} ${oneLine(line.host)} ${oneLine(line.file)} | ${oneLine(line.line)}`);
+  const body = capture.lines.map((line) => `${lineTime(line)} ${oneLine(line.host)} ${oneLine(line.file)} | ${oneLine(line.line)}`);
+  const received = capture.lines.filter((line) => line.eventTs === undefined).length;
   const fence = fenceFor(body);
   return [
     `# ${escapeText(capture.title)}`,
@@ -16,7 +17,8 @@ export function captureMarkdown(capture: Capture): string {
     `- Captured by: ${capture.createdBy === undefined ? 'not recorded (the hub has no tokens)' : escapeText(capture.createdBy)}`,
     `- Captured at: ${isoTime(capture.createdAt)}`,
     `- Filter: ${describeFilter(capture.filter)}`,
-    `- Lines: ${capture.lines.length}, ${describeRange(capture.lines.map((line) => line.ts))}`,
+    `- Lines: ${capture.lines.length}, ${describeRange(capture.lines.map((line) => line.eventTs ?? line.ts))}`,
+    ...(received > 0 ? [`- Times marked ${codeSpan(RECEIVED_MARK)} (${received} of ${capture.lines.length} lines): when the line was received; it states no time of its own`] : []),
     `- Capture id: ${codeSpan(capture.id)}`,
     '',
     `${fence}text`,
@@ -24,6 +26,14 @@ export function captureMarkdown(capture: Capture): string {
     fence,
     '',
   ].join('\n');
+}
+
+/** Put before a line's time when it is the time the line was received: the line states none (docs/protocol.md). */
+const RECEIVED_MARK = '~';
+
+/** The time a line states, or `~` and when it was received when it states none. */
+function lineTime(line: { ts: number; eventTs?: number | undefined }): string {
+  return line.eventTs === undefined ? RECEIVED_MARK + isoTime(line.ts) : isoTime(line.eventTs);
 }
 
 /** ISO-8601 in UTC; a timestamp Date cannot represent (a hostile 1e300) is shown as the number. */

@@ -1,4 +1,5 @@
 import type { MatchRange, MatchedLine } from '../../protocol/index.js';
+import { eventTimeOf } from '../../lib/event-time/event-time.js';
 
 /** What the matcher needs to know about a source (one file on one host). */
 export interface SourceRef {
@@ -54,13 +55,15 @@ export function forEachLine(body: Buffer, visit: (start: number, end: number) =>
   }
 }
 
-/** The delivered form of the line at `start` of `batch`. */
-export function makeLine(source: SourceRef, batch: BatchRef, start: number, line: string, ranges: MatchRange[]): MatchedLine {
+/** The delivered form of the line body[start, end) of `batch`, with the time it states when it states one. */
+export function makeLine(source: SourceRef, batch: BatchRef, start: number, end: number, line: string, ranges: MatchRange[]): MatchedLine {
   return {
     id: source.idPrefix + (batch.firstPos + start),
     host: source.host,
     file: source.file,
     ts: batch.ts,
+    // Always present, as `truncated` below.
+    eventTs: eventTimeOf(batch.body, start, end, batch.ts),
     line,
     // Always present (undefined is left out of JSON) so every line object has the same shape.
     truncated: batch.truncated?.has(start) ? true : undefined,

@@ -47,19 +47,19 @@ export function matchFilterInBatch(filter: CompiledFilter, source: SourceRef, ba
         next += 1;
         return;
       }
-      out.push(makeLine(source, batch, start, body.toString('utf8', start, end), []));
+      out.push(makeLine(source, batch, start, end, body.toString('utf8', start, end), []));
     });
     return;
   }
-  const accept = (start: number, text: string, ranges: MatchRange[]) => {
+  const accept = (start: number, end: number, text: string, ranges: MatchRange[]) => {
     if (exclude && testLine(exclude, text)) return;
-    out.push(makeLine(source, batch, start, text, ranges));
+    out.push(makeLine(source, batch, start, end, text, ranges));
   };
   if (include.literals) {
     forEachLiteralLine(body, include.literals, (start, end) => {
       const text = body.toString('utf8', start, end);
       const ranges = matchRanges(include, text);
-      if (ranges !== undefined) accept(start, text, ranges);
+      if (ranges !== undefined) accept(start, end, text, ranges);
     });
     return;
   }
@@ -71,6 +71,6 @@ export function matchFilterInBatch(filter: CompiledFilter, source: SourceRef, ba
     if (include.costly && !testLineBytes(include, body, start, end)) return;
     const text = body.toString('utf8', start, end);
     const ranges = matchRanges(include, text);
-    if (ranges !== undefined) accept(start, text, ranges);
+    if (ranges !== undefined) accept(start, end, text, ranges);
   });
 }

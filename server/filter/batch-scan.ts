@@ -24,7 +24,7 @@ interface BufferMatch {
 export function scanMatches(
   pattern: CompiledPattern,
   body: Buffer,
-  visit: (start: number, text: string, ranges: MatchRange[]) => void,
+  visit: (start: number, end: number, text: string, ranges: MatchRange[]) => void,
 ): void {
   const re = pattern.batch;
   re.lastIndex = 0;
@@ -62,7 +62,7 @@ export function scanMatches(
       }
     }
     if (ranges === undefined) ranges = matchRanges(pattern, text);
-    if (ranges !== undefined) visit(start, text, ranges);
+    if (ranges !== undefined) visit(start, end, text, ranges);
     if (next === undefined) {
       if (end + 1 >= body.length) return;
       re.lastIndex = end + 1;

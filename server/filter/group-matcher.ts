@@ -32,7 +32,7 @@ export function matchGroupInBatch(
       // The set and the line pattern agree; this only guards the invariant.
       if (ranges === undefined) continue;
       if (filter.exclude && testLine(filter.exclude, text)) continue;
-      (found[index] ??= []).push(makeLine(source, batch, start, text, ranges));
+      (found[index] ??= []).push(makeLine(source, batch, start, end, text, ranges));
     }
   });
 }

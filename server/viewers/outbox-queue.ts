@@ -2,7 +2,8 @@ import type { MatchedLine } from '../../protocol/index.js';
 
 /** Approximate serialized size of a line in a `matches` message: cheap arithmetic, no JSON. */
 export function estimateLineBytes(line: MatchedLine): number {
-  return line.line.length + line.id.length + line.host.length + line.file.length + line.ranges.length * 12 + 64;
+  // 24: `,"eventTs":` and 13 digits, when the line states its time.
+  return line.line.length + line.id.length + line.host.length + line.file.length + line.ranges.length * 12 + 64 + (line.eventTs === undefined ? 0 : 24);
 }
 
 export function estimateLinesBytes(lines: readonly MatchedLine[], from = 0): number {

@@ -21,7 +21,8 @@ const OUTAGE: CreateCapture = {
   title: 'Checkout outage',
   filter: { query: 'status=5\\d\\d', caseInsensitive: true, hosts: ['web-*'] },
   lines: [
-    { host: 'web-1', file: '/var/log/nginx/access.log', ts: T, line: 'GET /checkout status=503' },
+    // The first states its own time (eventTs); the second does not, and shows its received time with `~`.
+    { host: 'web-1', file: '/var/log/nginx/access.log', ts: T + 50, eventTs: T, line: 'GET /checkout status=503' },
     { host: 'web-2', file: '/var/log/nginx/access.log', ts: T + 2_000, line: 'evil ```\n# injected' },
   ],
 };
@@ -53,11 +54,12 @@ describe('/api/captures', () => {
         '- Captured at: 2026-11-26T22:00:00.000Z',
         '- Filter: query `status=5\\d\\d`, case-insensitive, hosts `web-*`, all files',
         '- Lines: 2, from 2026-11-26T21:33:20.123Z to 2026-11-26T21:33:22.123Z',
+        '- Times marked `~` (1 of 2 lines): when the line was received; it states no time of its own',
         `- Capture id: \`${id}\``,
         '',
         '````text',
         '2026-11-26T21:33:20.123Z web-1 /var/log/nginx/access.log | GET /checkout status=503',
-        '2026-11-26T21:33:22.123Z web-2 /var/log/nginx/access.log | evil ```\\n# injected',
+        '~2026-11-26T21:33:22.123Z web-2 /var/log/nginx/access.log | evil ```\\n# injected',
         '````',
         '',
       ].join('\n'),

@@ -135,6 +135,20 @@ describe('supergrep CLI', () => {
       expect(tail.stdoutLines).toEqual([`web-1 ${log}: status=200 before the tail`, `web-1 ${log}: status=503 real`]);
     });
 
+    it('prints the time a line states, and marks a line that states none with ~ and its received time', async () => {
+      const stated = new Date(Date.now() - 60_000).toISOString();
+      await appendLines(log, [`${stated} ERROR stated`, 'ERROR unstated']);
+      await waitFor('the lines at the hub', async () => (await hubMetric(hub.url, 'supergrep_agent_lines_total{host="web-1"}')) === 2);
+      const json = run(['tail', '--hub', hub.url, '--json', '--backlog', '10', 'ERROR']);
+      const plain = run(['tail', '--hub', hub.url, '--time', '--backlog', '10', 'ERROR']);
+      await json.waitForStdout('both lines as JSON', (line) => line.includes('ERROR unstated'));
+      await plain.waitForStdout('both plain lines', (line) => line.includes('ERROR unstated'));
+      const records = json.stdoutLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(records[0]).toMatchObject({ eventTs: Date.parse(stated), eventTime: stated });
+      expect(records[1]).not.toHaveProperty('eventTs');
+      expect(plain.stdoutLines).toEqual([`${stated} web-1 ${log}: ${stated} ERROR stated`, `~${String(records[1]!.time)} web-1 ${log}: ERROR unstated`]);
+    });
+
     it('exits 2 with the hub\'s message for a pattern RE2 refuses', async () => {
       const tail = run(['tail', '--hub', hub.url, '(a)\\1']);
       expect((await tail.exited).code).toBe(2);

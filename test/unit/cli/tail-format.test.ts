@@ -31,6 +31,21 @@ describe('tail output', () => {
     });
   });
 
+  it('prints the time the line states in JSON beside the received time, only when it states one', () => {
+    const stated = { ...line, eventTs: Date.UTC(2026, 10, 26, 11, 59, 58, 250) };
+    expect(JSON.parse(formatJson(stated))).toMatchObject({ ts: line.ts, time: '2026-11-26T12:00:00.000Z', eventTs: stated.eventTs, eventTime: '2026-11-26T11:59:58.250Z' });
+    expect(JSON.parse(formatJson(line))).not.toHaveProperty('eventTs');
+    expect(JSON.parse(formatJson(line))).not.toHaveProperty('eventTime');
+  });
+
+  it('starts each line with its time when asked: the stated one, or ~ and the received one', () => {
+    const stated = { ...line, eventTs: Date.UTC(2026, 10, 26, 11, 59, 58, 250) };
+    expect(formatPlain(stated, false, true)).toBe('2026-11-26T11:59:58.250Z web-1 /var/log/app.log: GET / status=503 rt=1.2');
+    expect(formatPlain(line, false, true)).toBe('~2026-11-26T12:00:00.000Z web-1 /var/log/app.log: GET / status=503 rt=1.2');
+    expect(formatPlain(stated, true, true)).toMatch(/^\u001b\[2m2026-11-26T11:59:58\.250Z\u001b\[0m \u001b\[36mweb-1/);
+    expect(formatPlain(stated, false)).toBe('web-1 /var/log/app.log: GET / status=503 rt=1.2');
+  });
+
   it('escapes control characters in the host and file names too, and bidi overrides everywhere', () => {
     const hostile = { ...line, host: 'web\u001b[31m-1', file: '/var/log/x\u001b]0;PWNED\u0007\u001b[2K\r.log', line: 'a\u202eb\u2028c\u009bd\te', ranges: [] };
     const expected = 'web\\x1b[31m-1 /var/log/x\\x1b]0;PWNED\\x07\\x1b[2K\\x0d.log: a\\u202eb\\u2028c\\x9bd\te';

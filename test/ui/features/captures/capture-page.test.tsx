@@ -12,8 +12,9 @@ const capture: Capture = {
   createdAt: Date.UTC(2024, 4, 1, 12, 5, 0),
   filter: { query: 'status=5\\d\\d', exclude: 'healthcheck', caseInsensitive: true, hosts: ['web-*'] },
   lines: [
-    { host: 'web-1', file: '/var/log/nginx/access.log', ts: Date.UTC(2024, 4, 1, 12, 0, 1, 250), line: 'GET /checkout status=502 rt=3.1' },
-    { host: 'web-2', file: '/srv/app/app.log', ts: Date.UTC(2024, 4, 1, 12, 0, 3, 5), line: '<script>alert(1)</script><b onclick="x()">bold</b>' },
+    // The first two state their own time (eventTs); the third states none and shows when it was received.
+    { host: 'web-1', file: '/var/log/nginx/access.log', ts: Date.UTC(2024, 4, 1, 12, 0, 1, 300), eventTs: Date.UTC(2024, 4, 1, 12, 0, 1, 250), line: 'GET /checkout status=502 rt=3.1' },
+    { host: 'web-2', file: '/srv/app/app.log', ts: Date.UTC(2024, 4, 1, 12, 0, 4), eventTs: Date.UTC(2024, 4, 1, 12, 0, 3, 5), line: '<script>alert(1)</script><b onclick="x()">bold</b>' },
     { host: 'web-2', file: '/srv/app/app.log', ts: Date.UTC(2024, 4, 1, 12, 0, 2), line: '\u001b[31mERROR\u001b[0m payment declined \u202eevil' },
   ],
 };
@@ -46,8 +47,12 @@ describe('CapturePage', () => {
     expect(rows).toEqual([
       ['12:00:01.250', 'web-1', 'access.log', 'GET /checkout status=502 rt=3.1'],
       ['12:00:03.005', 'web-2', 'app.log', '<script>alert(1)</script><b onclick="x()">bold</b>'],
-      ['12:00:02.000', 'web-2', 'app.log', 'ERROR payment declined <U+202E>evil'],
+      ['~12:00:02.000', 'web-2', 'app.log', 'ERROR payment declined <U+202E>evil'],
     ]);
+    const times = [...document.querySelectorAll('tr.capture-line time')];
+    expect(times.map((time) => time.getAttribute('datetime'))).toEqual(['2024-05-01T12:00:01.250Z', '2024-05-01T12:00:03.005Z', '2024-05-01T12:00:02.000Z']);
+    expect(times[0]!.getAttribute('title')).toBe('stated in the line: 2024-05-01T12:00:01.250Z; received 2024-05-01T12:00:01.300Z');
+    expect(times[2]!.getAttribute('title')).toBe('~ received 2024-05-01T12:00:02.000Z: the line states no time of its own');
     expect(document.querySelector('tr.capture-line td[title="/var/log/nginx/access.log"]')).toBeTruthy();
     expect(screen.getByRole('link', { name: 'Watch this filter live' }).getAttribute('href')).toBe('/?q=status%3D5%5Cd%5Cd');
     // No live stream on this page.
@@ -55,10 +60,10 @@ describe('CapturePage', () => {
   });
 
   it('shows a timestamp no date can represent as invalid instead of failing to render', () => {
-    renderPage({ capture: { ...capture, lines: [{ ...capture.lines[0]!, ts: 1e300 }] } });
+    renderPage({ capture: { ...capture, lines: [{ ...capture.lines[2]!, ts: 1e300 }] } });
     const cell = document.querySelector('tr.capture-line td')!;
-    expect(cell.textContent).toBe('invalid time');
-    expect(cell.querySelector('time')!.getAttribute('title')).toBe('invalid-time(1e+300)');
+    expect(cell.textContent).toBe('~invalid time');
+    expect(cell.querySelector('time')!.getAttribute('title')).toBe('~ received invalid-time(1e+300): the line states no time of its own');
     expect(document.querySelector('.capture__meta')!.textContent).toContain('1 line, invalid-time(1e+300) to invalid-time(1e+300)');
   });
 
@@ -132,6 +137,7 @@ describe('capture links', () => {
   });
 
   it('keeps only where, when and what of each line', () => {
-    expect(toCaptureLines([{ id: 'l1', host: 'h', file: 'f', ts: 1, line: 'x', truncated: true }])).toEqual([{ host: 'h', file: 'f', ts: 1, line: 'x' }]);
+    expect(toCaptureLines([{ id: 'l1', host: 'h', file: 'f', ts: 1, line: 'x', truncated: true }])).toStrictEqual([{ host: 'h', file: 'f', ts: 1, line: 'x' }]);
+    expect(toCaptureLines([{ id: 'l2', host: 'h', file: 'f', ts: 2, eventTs: 1, line: 'y' }])).toStrictEqual([{ host: 'h', file: 'f', ts: 2, eventTs: 1, line: 'y' }]);
   });
 });

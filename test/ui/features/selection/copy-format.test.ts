@@ -3,9 +3,10 @@ import { describeFilter, formatLine, formatMarkdown, formatPlain, inlineCode } f
 import { line } from '../../helpers/fake-hub.js';
 
 const t0 = Date.UTC(2024, 4, 1, 12, 0, 0, 5);
+// The first two state their own time (eventTs, received a little later); the third states none.
 const sample = [
-  line('GET /checkout status=503 in 2.1s', { host: 'web-1', file: '/var/log/nginx/access.log', ts: t0 }),
-  line('\x1b[31mERROR\x1b[0m upstream timed out', { host: 'web-2', file: '/var/log/app.log', ts: t0 + 1500 }),
+  line('GET /checkout status=503 in 2.1s', { host: 'web-1', file: '/var/log/nginx/access.log', ts: t0 + 40, eventTs: t0 }),
+  line('\x1b[31mERROR\x1b[0m upstream timed out', { host: 'web-2', file: '/var/log/app.log', ts: t0 + 1700, eventTs: t0 + 1500 }),
   line('GET /cart status=502', { host: 'web-1', file: '/var/log/nginx/access.log', ts: t0 + 900 }),
 ];
 
@@ -14,12 +15,16 @@ describe('copy formatting', () => {
     expect(formatLine(sample[1]!)).toBe('2024-05-01T12:00:01.505Z web-2 /var/log/app.log ERROR upstream timed out');
   });
 
+  it('formats a line that states no time with ~ and the time it was received', () => {
+    expect(formatLine(sample[2]!)).toBe('~2024-05-01T12:00:00.905Z web-1 /var/log/nginx/access.log GET /cart status=502');
+  });
+
   it('plain text is one line per log line, in the given order', () => {
     expect(formatPlain(sample)).toBe(
       [
         '2024-05-01T12:00:00.005Z web-1 /var/log/nginx/access.log GET /checkout status=503 in 2.1s',
         '2024-05-01T12:00:01.505Z web-2 /var/log/app.log ERROR upstream timed out',
-        '2024-05-01T12:00:00.905Z web-1 /var/log/nginx/access.log GET /cart status=502',
+        '~2024-05-01T12:00:00.905Z web-1 /var/log/nginx/access.log GET /cart status=502',
         '',
       ].join('\n'),
     );
@@ -38,7 +43,7 @@ describe('copy formatting', () => {
         '```',
         '2024-05-01T12:00:00.005Z web-1 /var/log/nginx/access.log GET /checkout status=503 in 2.1s',
         '2024-05-01T12:00:01.505Z web-2 /var/log/app.log ERROR upstream timed out',
-        '2024-05-01T12:00:00.905Z web-1 /var/log/nginx/access.log GET /cart status=502',
+        '~2024-05-01T12:00:00.905Z web-1 /var/log/nginx/access.log GET /cart status=502',
         '```',
         '',
       ].join('\n'),
@@ -63,9 +68,9 @@ describe('copy formatting', () => {
 
   it('survives a timestamp no date can represent: the number is shown instead', () => {
     const bad = [sample[0]!, line('from a hostile peer', { host: 'web-3', file: '/x.log', ts: 1e300 })];
-    expect(formatLine(bad[1]!)).toBe('invalid-time(1e+300) web-3 /x.log from a hostile peer');
+    expect(formatLine(bad[1]!)).toBe('~invalid-time(1e+300) web-3 /x.log from a hostile peer');
     const markdown = formatMarkdown(bad, { query: 'x' });
     expect(markdown).toContain('2024-05-01T12:00:00.005Z – invalid-time(1e+300) (2 lines)');
-    expect(markdown).toContain('invalid-time(1e+300) web-3 /x.log from a hostile peer');
+    expect(markdown).toContain('~invalid-time(1e+300) web-3 /x.log from a hostile peer');
   });
 });

@@ -7,7 +7,7 @@ const frame = (lines: unknown[], extra: Record<string, unknown> = {}) => ({ type
 
 describe('decodeMatches', () => {
   it('accepts what the protocol schema accepts, lines untouched', () => {
-    const raw = frame([goodLine, { ...goodLine, id: 'l2', truncated: true, ranges: [] }], { backlog: true });
+    const raw = frame([goodLine, { ...goodLine, id: 'l2', truncated: true, eventTs: 1_699_999_999_000, ranges: [] }], { backlog: true });
     const decoded = decodeMatches(raw);
     expect(decoded).toEqual({ ok: true, value: matchesSchema.parse(raw) });
     expect(decoded.ok && decoded.value.lines[0]).toBe(raw.lines[0]);
@@ -18,6 +18,8 @@ describe('decodeMatches', () => {
     ['a missing id', { ...goodLine, id: undefined }],
     ['a numeric host', { ...goodLine, host: 7 }],
     ['a string timestamp', { ...goodLine, ts: '1' }],
+    ['a string event time', { ...goodLine, eventTs: '1' }],
+    ['a null event time', { ...goodLine, eventTs: null }],
     ['a non-boolean truncated', { ...goodLine, truncated: 'yes' }],
     ['ranges that are not an array', { ...goodLine, ranges: {} }],
     ['a range of three numbers', { ...goodLine, ranges: [[1, 2, 3]] }],

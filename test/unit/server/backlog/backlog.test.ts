@@ -150,6 +150,18 @@ describe('contextLines', () => {
     expect(contextLines(ring, 18, 0, 0)).toEqual([{ id: 'hub-a-18', host: 'h', file: 'a', ts: 3, line: 'l6', truncated: undefined }]);
   });
 
+  it('gives each line the time it states, as eventTs beside the received ts', () => {
+    const stated = new Backlog({ bytesPerSource: 1000, totalBytes: 1000 });
+    const c = source('c');
+    const received = Date.UTC(2026, 11, 7, 10, 0, 5);
+    append(stated, c, ['2026-12-07T10:00:01Z one', 'no time', '[07/Dec/2026:10:00:03 +0000] three'], received);
+    expect(contextLines(stated.ring(c)!, 0, 0, 2)!.map((line) => [line.ts, line.eventTs])).toEqual([
+      [received, Date.UTC(2026, 11, 7, 10, 0, 1)],
+      [received, undefined],
+      [received, Date.UTC(2026, 11, 7, 10, 0, 3)],
+    ]);
+  });
+
   it('does not find evicted lines', () => {
     const small = new Backlog({ bytesPerSource: 6, totalBytes: 1000 });
     const b = source('b');

@@ -20,7 +20,8 @@ function capture(overrides: Partial<Capture> = {}): Capture {
     createdBy: 'alice',
     filter: { query: 'status=5\\d\\d', exclude: 'healthcheck', caseInsensitive: true, hosts: ['web-*'], files: ['*.log', '/var/log/app/**'] },
     lines: [
-      { host: 'web-1', file: '/var/log/nginx/access.log', ts: T, line: 'GET /checkout status=503' },
+      // The first states its own time, received 40 ms later; the second states none.
+      { host: 'web-1', file: '/var/log/nginx/access.log', ts: T + 40, eventTs: T, line: 'GET /checkout status=503' },
       { host: 'web-2', file: '/var/log/nginx/access.log', ts: T + 1_500, line: 'GET /pay status=502' },
     ],
     ...overrides,
@@ -37,7 +38,7 @@ function fencedBlock(markdown: string): { fence: string; body: string[]; after: 
 }
 
 describe('capture Markdown', () => {
-  it('has the title, who, when, the filter, the time range and each line with host, file and ISO time', () => {
+  it('has the title, who, when, the filter, the time range and each line with host, file and ISO time (~ marks a received one)', () => {
     expect(captureMarkdown(capture())).toBe(
       [
         '# Checkout outage',
@@ -46,11 +47,12 @@ describe('capture Markdown', () => {
         '- Captured at: 2026-11-26T21:34:20.123Z',
         '- Filter: query `status=5\\d\\d`, exclude `healthcheck`, case-insensitive, hosts `web-*`, files `*.log` `/var/log/app/**`',
         '- Lines: 2, from 2026-11-26T21:33:20.123Z to 2026-11-26T21:33:21.623Z',
+        '- Times marked `~` (1 of 2 lines): when the line was received; it states no time of its own',
         '- Capture id: `k3x9q2aa0000abcd`',
         '',
         '```text',
         '2026-11-26T21:33:20.123Z web-1 /var/log/nginx/access.log | GET /checkout status=503',
-        '2026-11-26T21:33:21.623Z web-2 /var/log/nginx/access.log | GET /pay status=502',
+        '~2026-11-26T21:33:21.623Z web-2 /var/log/nginx/access.log | GET /pay status=502',
         '```',
         '',
       ].join('\n'),
@@ -70,8 +72,14 @@ describe('capture Markdown', () => {
     expect(body).toHaveLength(4);
     expect(body[0]).toMatch(/ \| ```$/);
     // The embedded line breaks are shown, not obeyed: still one captured line per line.
-    expect(body[2]).toBe('2026-11-26T21:33:20.125Z h /f | ```\\n# Injected heading\\n<script>alert(1)</script>');
+    expect(body[2]).toBe('~2026-11-26T21:33:20.125Z h /f | ```\\n# Injected heading\\n<script>alert(1)</script>');
     expect(after).toEqual(['']);
+  });
+
+  it('says nothing of received times when every line states its own', () => {
+    const markdown = captureMarkdown(capture({ lines: [{ host: 'h', file: '/f', ts: T + 5, eventTs: T, line: 'x' }] }));
+    expect(markdown).not.toContain('Times marked');
+    expect(fencedBlock(markdown).body).toEqual(['2026-11-26T21:33:20.123Z h /f | x']);
   });
 
   it('keeps backticks in hosts and files inside the fence too', () => {

@@ -61,6 +61,42 @@ describe('FilterEngine matching', () => {
     ]);
   });
 
+  describe('eventTs: the time each matched line states', () => {
+    const received = Date.UTC(2026, 11, 7, 10, 22, 5);
+    const lines = [
+      '2026-12-07T10:22:02.123Z INFO hit one',
+      'hit with no time of its own',
+      '{"level":"info","ts":"2026-12-07T10:22:03Z","msg":"hit"}',
+      'Dec  7 10:22:04 web-1 sshd: héllo hit',
+    ];
+    const expected = [Date.UTC(2026, 11, 7, 10, 22, 2, 123), undefined, Date.UTC(2026, 11, 7, 10, 22, 3), Date.UTC(2026, 11, 7, 10, 22, 4)];
+    // One spec per way the engine finds lines: literal pre-filter, batch scan, line by line (costly, \\z), every line.
+    it.each<[string, FilterSpec]>([
+      ['a literal', { query: 'hit' }],
+      ['a batch-scanned pattern', { query: 'h[i]t' }],
+      ['a line-by-line pattern', { query: 'hit\\b.{0,5}\\z|hit' }],
+      ['a costly pattern', { query: 'hi[a-z]{0,300}t' }],
+      ['every line', { query: '' }],
+    ])('%s', (_name, spec) => {
+      const engine = new FilterEngine();
+      engine.acquire(spec);
+      const [result] = engine.matchBatch(SOURCE, batchOf(lines, { ts: received }));
+      expect(result!.lines.map((line) => [line.ts, line.eventTs])).toEqual(expected.map((eventTs) => [received, eventTs]));
+      // Left out of the JSON a viewer receives when the line states no time.
+      expect(JSON.parse(JSON.stringify(result!.lines[1]))).not.toHaveProperty('eventTs');
+    });
+
+    it('through a pattern group of several filters', () => {
+      const engine = new FilterEngine();
+      const filters = ['hit', 'one', 'sshd'].map((query) => [query, engine.acquire({ query })] as const);
+      const results = engine.matchBatch(SOURCE, batchOf(lines, { ts: received }));
+      const byQuery = new Map(filters.map(([query, filter]) => [query, results.find((result) => result.filter === filter)?.lines.map((line) => line.eventTs)]));
+      expect(byQuery.get('hit')).toEqual(expected);
+      expect(byQuery.get('one')).toEqual([expected[0]]);
+      expect(byQuery.get('sshd')).toEqual([expected[3]]);
+    });
+  });
+
   it('stays fast on a hostile pattern over 30 KB lines', () => {
     const lines = Array.from({ length: 20 }, (_, i) => 'a'.repeat(30_000) + (i % 2 ? 'b' : ''));
     const matched = run({ query: '(a+)+$' }, lines);

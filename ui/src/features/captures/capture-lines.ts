@@ -5,9 +5,9 @@ export const MAX_CAPTURE_LINES = 10_000;
 /** Longest title the hub takes. */
 export const MAX_CAPTURE_TITLE = 200;
 
-/** The fields a capture keeps of each line: where, when, what. Ids and match ranges are the live view's business. */
+/** The fields a capture keeps of each line: where, when (received, and stated when it states one), what. Ids and match ranges are the live view's business. */
 export function toCaptureLines(lines: readonly LogLine[]): CaptureLine[] {
-  return lines.map(({ host, file, ts, line }) => ({ host, file, ts, line }));
+  return lines.map(({ host, file, ts, eventTs, line }) => (eventTs === undefined ? { host, file, ts, line } : { host, file, ts, eventTs, line }));
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Capture, CaptureLine, FilterSpec } from '../../../../protocol/inde
 import { CopyFallback } from '../../components/copy-fallback.js';
 import { LineText } from '../../components/line-text.js';
 import { analyzeLine } from '../../lib/text/line-analysis.js';
-import { formatIso, formatUtcClock } from '../../lib/text/time-format.js';
+import { formatIso, formatUtcClock, lineTime, lineTimeTitle, RECEIVED_MARK } from '../../lib/text/time-format.js';
 import './captures.css';
 
 interface CapturePageProps {
@@ -122,11 +122,13 @@ export function CapturePage({ capture, permalink, liveUrl, loadMarkdown, copyTex
 const CaptureRow = memo(function CaptureRow({ line }: { line: CaptureLine }) {
   const analysis = analyzeLine(line, line.line);
   const fileName = line.file.slice(line.file.lastIndexOf('/') + 1) || line.file;
+  const time = lineTime(line);
   return (
     <tr className="capture-line" data-level={analysis.level}>
       <td className="capture-line__time">
-        <time dateTime={formatIso(line.ts)} title={formatIso(line.ts)}>
-          {formatUtcClock(line.ts)}
+        <time dateTime={formatIso(time.ts)} title={lineTimeTitle(line)}>
+          {time.received ? RECEIVED_MARK : ''}
+          {formatUtcClock(time.ts)}
         </time>
       </td>
       <td className="capture-line__host">{line.host}</td>
@@ -168,8 +170,9 @@ function timeRange(lines: readonly CaptureLine[]): { first: number; last: number
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   for (const line of lines) {
-    first = Math.min(first, line.ts);
-    last = Math.max(last, line.ts);
+    const { ts } = lineTime(line);
+    first = Math.min(first, ts);
+    last = Math.max(last, ts);
   }
   return { first, last };
 }

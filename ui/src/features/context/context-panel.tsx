@@ -2,7 +2,7 @@ import { useEffect, useRef, type Ref } from 'react';
 import { LineText } from '../../components/line-text.js';
 import { analyzeLine } from '../../lib/text/line-analysis.js';
 import { useStore } from '../../lib/store.js';
-import { formatClock } from '../../lib/text/time-format.js';
+import { formatClock, lineTime, lineTimeTitle, RECEIVED_MARK } from '../../lib/text/time-format.js';
 import type { LogLine } from '../../../../protocol/index.js';
 import type { ContextStore, ContextTarget } from './context-store.js';
 import './context.css';
@@ -73,9 +73,13 @@ export function ContextPanel({ store, linkFor, onCopyLink }: ContextPanelProps) 
 
 function ContextLine({ line, isTarget, rowRef }: { line: LogLine; isTarget: boolean; rowRef: Ref<HTMLLIElement> | undefined }) {
   const analysis = analyzeLine(line, line.line);
+  const time = lineTime(line);
   return (
     <li ref={rowRef} className={isTarget ? 'context-line context-line--target' : 'context-line'} data-level={analysis.level} aria-current={isTarget || undefined}>
-      <time className="context-line__time">{formatClock(line.ts)}</time>
+      <time className="context-line__time" title={lineTimeTitle(line)}>
+        {time.received ? RECEIVED_MARK : ''}
+        {formatClock(time.ts)}
+      </time>
       <span className="context-line__text">
         <LineText text={line.line} spans={analysis.spans} />
       </span>

@@ -1,6 +1,6 @@
 import type { FilterSpec, LogLine } from '../../../../protocol/index.js';
 import { stripAnsi } from '../../lib/text/ansi.js';
-import { formatIso } from '../../lib/text/time-format.js';
+import { formatIso, lineTime, RECEIVED_MARK } from '../../lib/text/time-format.js';
 
 /**
  * Selected lines as text for a post-mortem: plain (one line per log line) or Markdown (a header
@@ -8,9 +8,13 @@ import { formatIso } from '../../lib/text/time-format.js';
  * in a ticket. Lines keep the order they had in the stream.
  */
 
-/** `2024-05-01T12:00:00.000Z web-1 /var/log/app.log GET /x 500` */
+/**
+ * `2024-05-01T12:00:00.000Z web-1 /var/log/app.log GET /x 500`: the time the line states, or
+ * `~` and when it was received when it states none.
+ */
 export function formatLine(line: LogLine): string {
-  return `${formatIso(line.ts)} ${line.host} ${line.file} ${stripAnsi(line.line)}`;
+  const time = lineTime(line);
+  return `${time.received ? RECEIVED_MARK : ''}${formatIso(time.ts)} ${line.host} ${line.file} ${stripAnsi(line.line)}`;
 }
 
 export function formatPlain(lines: readonly LogLine[]): string {
@@ -38,8 +42,9 @@ function describeRange(lines: readonly LogLine[]): string {
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   for (const line of lines) {
-    first = Math.min(first, line.ts);
-    last = Math.max(last, line.ts);
+    const { ts } = lineTime(line);
+    first = Math.min(first, ts);
+    last = Math.max(last, ts);
   }
   const count = lines.length === 1 ? '1 line' : `${lines.length} lines`;
   return `${formatIso(first)} – ${formatIso(last)} (${count})`;

@@ -2,7 +2,7 @@ import { memo, useMemo, type MouseEvent } from 'react';
 import { LineText } from '../../components/line-text.js';
 import { prettyJson } from '../../lib/text/json-line.js';
 import { analyzeLine } from '../../lib/text/line-analysis.js';
-import { formatClock, formatIso } from '../../lib/text/time-format.js';
+import { formatClock, formatIso, lineTime, lineTimeTitle, RECEIVED_MARK } from '../../lib/text/time-format.js';
 import type { LineEntry } from '../../lib/hub/stream-entry.js';
 import { textColumnChars } from './row-geometry.js';
 
@@ -39,6 +39,7 @@ export const LogRow = memo(function LogRow({ entry, seq, selected, highlighted, 
   const wrapped = wrapAll || expansion !== undefined;
   const pretty = useMemo(() => (expansion === 'json' ? prettyJson(analysis.visible) : undefined), [expansion, analysis.visible]);
   const fileName = line.file.slice(line.file.lastIndexOf('/') + 1) || line.file;
+  const time = lineTime(line);
   // A collapsed row always shows the start of its line (the method and path, the level, the
   // service): what does not fit is ellipsized at the end, and expanding or Wrap shows all of it.
   const columns = textColumnChars(rowChars, line.host, fileName);
@@ -63,8 +64,9 @@ export const LogRow = memo(function LogRow({ entry, seq, selected, highlighted, 
         if (event.shiftKey) event.preventDefault();
       }}
     >
-      <time className="log-row__time" dateTime={formatIso(line.ts)}>
-        {formatClock(line.ts)}
+      <time className={time.received ? 'log-row__time log-row__time--received' : 'log-row__time'} dateTime={formatIso(time.ts)} title={lineTimeTitle(line)}>
+        <span className="log-row__time-mark">{time.received ? RECEIVED_MARK : ''}</span>
+        {formatClock(time.ts)}
       </time>
       <span className="log-row__host" title={line.host}>
         {line.host}

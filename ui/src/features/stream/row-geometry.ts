@@ -11,8 +11,8 @@
 const CHAR_PX = 7.4;
 /** Row padding and level border (stream.css `.log-row`). */
 const ROW_CHROME_PX = 14;
-/** The clock column, `HH:MM:SS.mmm`. */
-const TIME_CHARS = 12;
+/** The clock column, `~HH:MM:SS.mmm` (the mark of a received time, or its room). */
+const TIME_CHARS = 13;
 /** `.log-row__host` and `.log-row__file` are at most this wide (max-width in stream.css). */
 const HOST_MAX_CHARS = 14;
 const FILE_MAX_CHARS = 18;

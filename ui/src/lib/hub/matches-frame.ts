@@ -37,6 +37,7 @@ function lineProblem(value: unknown): string | undefined {
     if (typeof line[key] !== 'string') return `${key} is not a string`;
   }
   if (typeof line.ts !== 'number' || !Number.isFinite(line.ts)) return 'ts is not a number';
+  if (line.eventTs !== undefined && (typeof line.eventTs !== 'number' || !Number.isFinite(line.eventTs))) return 'eventTs is not a number';
   if (line.truncated !== undefined && typeof line.truncated !== 'boolean') return 'truncated is not a boolean';
   const ranges = line.ranges;
   if (!Array.isArray(ranges)) return 'ranges is not an array';

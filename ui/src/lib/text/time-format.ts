@@ -1,5 +1,23 @@
 /** Times in the stream are local wall-clock with milliseconds; copies use ISO-8601 UTC (time zones differ between readers). */
 
+/**
+ * Put before a time that is when the line was received, because the line states no time of its own
+ * (docs/protocol.md, "Event time"): in rows, copies and captures alike.
+ */
+export const RECEIVED_MARK = '~';
+
+/** The time to show for a line: the one it states (`eventTs`), else when it was received, marked so. */
+export function lineTime(line: { ts: number; eventTs?: number | undefined }): { ts: number; received: boolean } {
+  return line.eventTs === undefined ? { ts: line.ts, received: true } : { ts: line.eventTs, received: false };
+}
+
+/** The tooltip of a line's time: which time it is, and the other one. */
+export function lineTimeTitle(line: { ts: number; eventTs?: number | undefined }): string {
+  return line.eventTs === undefined
+    ? `${RECEIVED_MARK} received ${formatIso(line.ts)}: the line states no time of its own`
+    : `stated in the line: ${formatIso(line.eventTs)}; received ${formatIso(line.ts)}`;
+}
+
 const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 
 export function formatClock(ts: number): string {
