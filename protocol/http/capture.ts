@@ -12,10 +12,16 @@ const captureLineSchema = z.object({
 });
 export type CaptureLine = z.infer<typeof captureLineSchema>;
 
+/** The time range a capture's lines were searched in, ms since the epoch (a capture made from a search). */
+const captureRangeSchema = z
+  .object({ from: z.number(), to: z.number() })
+  .refine((range) => range.from <= range.to, { message: 'from must not be after to' });
+
 /** Body of POST /api/captures: selected lines saved for a post-mortem. */
 export const createCaptureSchema = z.object({
   title: z.string().trim().min(1).max(200),
   filter: filterSpecSchema.optional(),
+  range: captureRangeSchema.optional(),
   lines: z.array(captureLineSchema).min(1).max(10_000),
 });
 export type CreateCapture = z.infer<typeof createCaptureSchema>;

@@ -56,6 +56,7 @@ export type SearchProgressRecord = z.infer<typeof searchProgressRecordSchema>;
 
 /** A hub of the cluster that did not answer, or answered with an error: the results lack its lines. */
 const searchHubFailureSchema = z.object({ hubId: z.string(), reason: z.string() });
+export type SearchHubFailure = z.infer<typeof searchHubFailureSchema>;
 
 /** The last record of a search stream. */
 const searchDoneRecordSchema = z.object({

@@ -17,6 +17,7 @@ export function captureMarkdown(capture: Capture): string {
     `- Captured by: ${capture.createdBy === undefined ? 'not recorded (the hub has no tokens)' : escapeText(capture.createdBy)}`,
     `- Captured at: ${isoTime(capture.createdAt)}`,
     `- Filter: ${describeFilter(capture.filter)}`,
+    ...(capture.range ? [`- Searched: from ${isoTime(capture.range.from)} to ${isoTime(capture.range.to)}`] : []),
     `- Lines: ${capture.lines.length}, ${describeRange(capture.lines.map((line) => line.eventTs ?? line.ts))}`,
     ...(received > 0 ? [`- Times marked ${codeSpan(RECEIVED_MARK)} (${received} of ${capture.lines.length} lines): when the line was received; it states no time of its own`] : []),
     `- Capture id: ${codeSpan(capture.id)}`,

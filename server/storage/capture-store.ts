@@ -6,6 +6,7 @@ interface CaptureRow {
   title: string;
   filter: string | null;
   lines: string;
+  time_range: string | null;
   created_by: string | null;
   created_at: number;
 }
@@ -16,7 +17,7 @@ export class CaptureStore {
   private readonly selectOne;
 
   constructor(db: Db) {
-    this.insert = db.prepare('INSERT INTO captures (id, title, filter, lines, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insert = db.prepare('INSERT INTO captures (id, title, filter, lines, time_range, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.selectOne = db.prepare('SELECT * FROM captures WHERE id = ?');
   }
 
@@ -26,6 +27,7 @@ export class CaptureStore {
       capture.title,
       capture.filter ? JSON.stringify(capture.filter) : null,
       JSON.stringify(capture.lines),
+      capture.range ? JSON.stringify(capture.range) : null,
       capture.createdBy ?? null,
       capture.createdAt,
     );
@@ -40,6 +42,7 @@ export class CaptureStore {
       lines: JSON.parse(row.lines) as Capture['lines'],
       createdAt: row.created_at,
       ...(row.filter ? { filter: JSON.parse(row.filter) as NonNullable<Capture['filter']> } : {}),
+      ...(row.time_range ? { range: JSON.parse(row.time_range) as NonNullable<Capture['range']> } : {}),
       ...(row.created_by ? { createdBy: row.created_by } : {}),
     };
   }

@@ -50,6 +50,8 @@ const MIGRATIONS: readonly string[] = [
      last_seen_ms INTEGER NOT NULL
    ) WITHOUT ROWID;
    CREATE INDEX host_owners_last_seen ON host_owners (last_seen_ms);`,
+  // The time range of a capture made from a search (JSON {from, to}; NULL for a live selection).
+  `ALTER TABLE captures ADD COLUMN time_range TEXT;`,
 ];
 
 /** Opens (creating if needed) the hub's database in `dataDir` and brings its schema up to date. */

@@ -27,6 +27,8 @@ export interface StackOptions {
   hubEnv?: NodeJS.ProcessEnv;
   /** One agent per host, each following its own `app.log` (default: just `web-1`). */
   hosts?: string[];
+  /** Extra hub arguments, e.g. `['--config', file]`. */
+  hubArgs?: string[];
 }
 
 /**
@@ -53,7 +55,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return file;
   };
   try {
-    const hub = await startHub({ dataDir: join(temp.dir, 'hub-data'), env: options.hubEnv ?? {} });
+    const hub = await startHub({ dataDir: join(temp.dir, 'hub-data'), env: options.hubEnv ?? {}, args: options.hubArgs ?? [] });
     processes.push(hub.process);
     await Promise.all(
       hosts.map(async (host) => {

@@ -1,5 +1,6 @@
 import { vi } from 'vitest';
-import type { Capture, CaptureCreated, CreateCapture, CreatePin, Deploy, Pin, PinRate } from '../../../protocol/index.js';
+import type { Capture, CaptureCreated, CreateCapture, CreatePin, Deploy, Pin, PinRate, SearchRecord } from '../../../protocol/index.js';
+import type { SearchQuery } from '../../../ui/src/lib/api/search-api.js';
 import type { HubApiClient } from '../../../ui/src/lib/api/hub-api.js';
 
 /**
@@ -22,6 +23,10 @@ export class FakeApi implements HubApiClient {
     throw new Error(`no capture ${id} in this test`);
   });
   captureMarkdown = vi.fn(async (id: string, _signal?: AbortSignal): Promise<string> => `# capture ${id}\n`);
+  /** History search: by default an empty history (no match, no cursor). */
+  search = vi.fn(async function* (_query: SearchQuery, _signal?: AbortSignal): AsyncGenerator<SearchRecord, void, undefined> {
+    yield { type: 'done', count: 0, partial: false };
+  });
 }
 
 export function pin(name: string, overrides: Partial<Pin> = {}): Pin {

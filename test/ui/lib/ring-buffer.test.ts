@@ -41,4 +41,19 @@ describe('RingBuffer', () => {
   it('rejects a capacity that cannot hold anything', () => {
     expect(() => new RingBuffer(0)).toThrow(RangeError);
   });
+
+  it('puts items before the oldest with lower seqs, wrapping around, and refuses when full', () => {
+    const ring = new RingBuffer<string>(4);
+    ring.push('c');
+    ring.push('d');
+    expect(ring.unshift('b')).toBe(true);
+    expect(ring.unshift('a')).toBe(true);
+    expect(ring.startSeq).toBe(-2);
+    expect([-2, -1, 0, 1].map((seq) => ring.at(seq))).toEqual(['a', 'b', 'c', 'd']);
+    expect(ring.unshift('z')).toBe(false);
+    expect(ring.at(-3)).toBeUndefined();
+    // Pushing past the bound still evicts the oldest, the unshifted ones first.
+    expect(ring.push('e')).toBe('a');
+    expect(ring.startSeq).toBe(-1);
+  });
 });

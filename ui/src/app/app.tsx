@@ -6,6 +6,7 @@ import { ErrorBoundary } from '../components/error-boundary.js';
 import { SignInForm } from '../features/auth/sign-in-form.js';
 import { ConnectionStatus } from '../features/connection/connection-status.js';
 import { ContextPanel } from '../features/context/context-panel.js';
+import { TimeControl } from '../features/history/time-control.js';
 import { PaneTabs } from '../features/panes/pane-tabs.js';
 import { writeClipboard } from '../lib/clipboard.js';
 import { useStore } from '../lib/store.js';
@@ -35,6 +36,8 @@ export function App({ createSession = Session.fromBrowser }: { createSession?: (
   const statuses = useStore(session.client.subscriptions);
   const notice = useStore(session.client.notice);
   const locator = useStore(session.locator);
+  const deploys = useStore(session.deploys).deploys;
+  const activeResults = useStore(session.runtime(view.activeId).results);
   const [linkText, setLinkText] = useState<string | undefined>();
   const [hasToken, setHasToken] = useState(() => loadToken() !== undefined);
   const connected = connection.status === 'live';
@@ -94,6 +97,13 @@ export function App({ createSession = Session.fromBrowser }: { createSession?: (
           onSelect={(id) => session.view.setActive(id)}
           onAdd={() => session.view.addPane()}
           onLayout={(layout) => session.view.setLayout(layout)}
+        />
+        <TimeControl
+          current={activeResults.request?.label}
+          deploys={deploys}
+          onLive={() => session.goLive(view.activeId)}
+          onRange={(range) => session.showRange(view.activeId, range)}
+          onJump={(at) => session.jumpTo(view.activeId, at)}
         />
         <ConnectionStatus state={connection} onRetry={() => session.client.reconnectNow()} />
         <button type="button" className="topbar__help" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={() => setHelpOpen(true)}>

@@ -2,9 +2,12 @@ import { useCallback, useEffect, useMemo, useState, type MouseEvent } from 'reac
 import type { SourceAgent, SourcesTotal } from '../../../protocol/index.js';
 import { CopyFallback } from '../components/copy-fallback.js';
 import { CaptureForm } from '../features/captures/capture-form.js';
-import { capturePermalink, toCaptureLines } from '../features/captures/capture-lines.js';
+import { capturePermalink, MAX_CAPTURE_LINES, toCaptureLines } from '../features/captures/capture-lines.js';
 import { CaptureSaved } from '../features/captures/capture-saved.js';
 import { FilterBar } from '../features/filters/filter-bar.js';
+import { OlderLinesNotice } from '../features/history/older-lines-notice.js';
+import { ResultsView } from '../features/history/results-view.js';
+import { lineTime } from '../features/history/seam.js';
 import { paneTitle } from '../features/panes/pane-tabs.js';
 import type { PaneState } from '../features/panes/view-store.js';
 import { PermalinkBanner } from '../features/permalink/permalink-banner.js';
@@ -44,8 +47,14 @@ const READ_ONLY = 'Your sign-in may view but not change anything on this hub: th
 
 /** One pane: its filter, its stream, its selection. Composes the features for that pane. */
 export function PaneView({ session, pane, index, active, canClose, status, agents, sourcesTotal, connected, canEdit, highlightId, narrow = false }: PaneViewProps) {
-  const { stream, selection } = session.runtime(pane.id);
+  const { stream, selection, older, results } = session.runtime(pane.id);
   const selected = useStore(selection);
+  const shown = useStore(results);
+  const searching = shown.request !== undefined;
+  const [capturingResults, setCapturingResults] = useState(false);
+  const loadOlder = useCallback(() => {
+    if (older.getSnapshot().status === 'idle') void older.load();
+  }, [older]);
   const locator = useStore(session.locator);
   const view = useStore(stream);
   const [feedback, setFeedback] = useState<string | undefined>();
@@ -54,6 +63,10 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
   const [capturing, setCapturing] = useState(false);
   const [saved, setSaved] = useState<{ title: string; url: string } | undefined>();
   const [cursorId, setCursorId] = useState<string | undefined>();
+  // The time of a permalinked line the hub found (in its context answer): where to look in history.
+  const context = useStore(session.context);
+  const linkedLine = locator.status === 'outside-stream' && context.status === 'loaded' ? context.lines.find((line) => line.id === locator.id) : undefined;
+  const linkedTime = linkedLine ? lineTime(linkedLine) : undefined;
 
   useEffect(() => {
     setFeedback(undefined);
@@ -119,6 +132,20 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
     setSaved({ title, url: capturePermalink(window.location.origin, created.url) });
   };
 
+  // A capture of history results records the range searched and the query.
+  const saveResultsCapture = async (title: string) => {
+    const { request, lines, count } = results.getSnapshot();
+    if (!request) return;
+    const created = await session.api.createCapture({
+      title,
+      filter: request.filter,
+      range: { from: request.from, to: request.to },
+      lines: toCaptureLines(lines.slice(0, Math.min(count, MAX_CAPTURE_LINES))),
+    });
+    setCapturingResults(false);
+    setSaved({ title, url: capturePermalink(window.location.origin, created.url) });
+  };
+
   const copyLink = async (url: string) => {
     if (await writeClipboard(url)) return true;
     setFallbackText(url);
@@ -180,22 +207,45 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
       ) : (
         pinning && <PinForm suggestedName={paneTitle(pane.filter)} onCreate={createPin} onClose={() => setPinning(false)} />
       )}
-      {locator.status !== 'idle' && locator.paneId === pane.id && <PermalinkBanner state={locator} onDismiss={() => session.dismissPermalink()} />}
-      <StreamPane
-        stream={stream}
-        label={`Matches for ${paneTitle(pane.filter)}`}
-        selectedIds={selected.ids}
-        highlightId={highlightId}
-        cursorId={cursorId}
-        onLineClick={onLineClick}
-        emptyHint={emptyHint}
-        connected={connected}
-        narrow={narrow}
-      />
-      {capturing && selected.ids.size > 0 && (
+      {locator.status !== 'idle' && locator.paneId === pane.id && (
+        <PermalinkBanner state={locator} onDismiss={() => session.dismissPermalink()} onShowInHistory={linkedTime === undefined ? undefined : () => session.jumpTo(pane.id, linkedTime)} />
+      )}
+      {searching ? (
+        <ResultsView
+          results={results}
+          title={paneTitle(pane.filter)}
+          highlightId={highlightId}
+          onLineClick={(line) => {
+            session.view.setActive(pane.id);
+            session.context.open(line);
+          }}
+          onCapture={canEdit ? () => setCapturingResults((open) => !open) : undefined}
+          onOrder={(order) => session.setResultsOrder(pane.id, order)}
+          onLive={() => session.goLive(pane.id)}
+          narrow={narrow}
+        />
+      ) : (
+        <StreamPane
+          stream={stream}
+          label={`Matches for ${paneTitle(pane.filter)}`}
+          selectedIds={selected.ids}
+          highlightId={highlightId}
+          cursorId={cursorId}
+          onLineClick={onLineClick}
+          emptyHint={emptyHint}
+          connected={connected}
+          narrow={narrow}
+          onReachTop={loadOlder}
+          topNotice={<OlderLinesNotice older={older} paused={view.paused !== null} empty={view.end === view.start} />}
+        />
+      )}
+      {searching && capturingResults && (
+        <CaptureForm lineCount={Math.min(shown.count, MAX_CAPTURE_LINES)} onSave={saveResultsCapture} onClose={() => setCapturingResults(false)} />
+      )}
+      {!searching && capturing && selected.ids.size > 0 && (
         <CaptureForm lineCount={selected.ids.size - missing} onSave={saveCapture} onClose={() => setCapturing(false)} />
       )}
-      {selected.ids.size > 0 && (
+      {!searching && selected.ids.size > 0 && (
         <SelectionBar
           count={selected.ids.size - missing}
           missing={missing}

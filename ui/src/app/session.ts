@@ -1,6 +1,9 @@
 import { DEFAULT_LIMITS, type DeployEvent, type PinEvent } from '../../../protocol/index.js';
 import { ContextStore } from '../features/context/context-store.js';
 import { ViewStore } from '../features/panes/view-store.js';
+import { OlderLines } from '../features/history/older-lines.js';
+import { SearchResults, type ResultsRequest } from '../features/history/search-results.js';
+import type { TimeRange } from '../features/history/time-range.js';
 import { LineLocator } from '../features/permalink/line-locator.js';
 import { PinRates } from '../features/pins/pin-rates.js';
 import { PinsStore } from '../features/pins/pins-store.js';
@@ -17,7 +20,14 @@ export const DEFAULT_BACKLOG_LINES = 1000;
 export interface PaneRuntime {
   stream: PaneStream;
   selection: SelectionStore;
+  /** Loads the lines before the stream's oldest from history (scrolling back). */
+  older: OlderLines;
+  /** History results the pane shows instead of its live stream while a time range is picked. */
+  results: SearchResults;
 }
+
+/** "Jump to time" searches this far either side of the time. */
+const JUMP_SPAN_MS = 60 * 60_000;
 
 export interface SessionOptions {
   /** Lines kept per pane. */
@@ -73,10 +83,40 @@ export class Session {
   runtime(paneId: string): PaneRuntime {
     let runtime = this.runtimes.get(paneId);
     if (!runtime) {
-      runtime = { stream: new PaneStream(this.capacity), selection: new SelectionStore() };
+      const stream = new PaneStream(this.capacity);
+      const search = this.api.search.bind(this.api);
+      const older = new OlderLines(stream, search, () => this.filterOf(paneId));
+      runtime = { stream, selection: new SelectionStore(), older, results: new SearchResults(search) };
       this.runtimes.set(paneId, runtime);
     }
     return runtime;
+  }
+
+  /** Shows history results for `range` in the pane instead of its live lines. */
+  showRange(paneId: string, range: TimeRange, order: 'asc' | 'desc' = 'desc'): void {
+    void this.runtime(paneId).results.start({ filter: this.filterOf(paneId), from: range.from, to: range.to, label: range.label, order });
+  }
+
+  /** "Jump to time": the lines around `at`, oldest first, in the pane's results view. */
+  jumpTo(paneId: string, at: number, label = `Around ${new Date(at).toLocaleString()}`): void {
+    void this.runtime(paneId).results.start({ filter: this.filterOf(paneId), from: at - JUMP_SPAN_MS, to: at + JUMP_SPAN_MS, order: 'asc', around: at, label });
+  }
+
+  /** The same results in the other order. */
+  setResultsOrder(paneId: string, order: 'asc' | 'desc'): void {
+    const { results } = this.runtime(paneId);
+    const request = results.getSnapshot().request;
+    if (request && request.order !== order) void results.start({ ...request, order });
+  }
+
+  /** Back to the pane's live stream. */
+  goLive(paneId: string): void {
+    this.runtimes.get(paneId)?.results.clear();
+  }
+
+  private filterOf(paneId: string) {
+    const pane = this.view.getSnapshot().panes.find((candidate) => candidate.id === paneId);
+    return pane?.filter ?? { query: '' };
   }
 
   start(): void {
@@ -108,6 +148,10 @@ export class Session {
     this.rates.stop();
     this.pins.stop();
     this.deploys.stop();
+    for (const runtime of this.runtimes.values()) {
+      runtime.older.reset();
+      runtime.results.cancel();
+    }
     this.wasLive = false;
     this.connectedBefore = false;
     this.sent.clear();
@@ -195,6 +239,10 @@ export class Session {
       const runtime = this.runtime(pane.id);
       runtime.stream.reset();
       runtime.selection.clear();
+      runtime.older.reset();
+      // Results on show follow the pane's filter: search again with the new one.
+      const request: ResultsRequest | undefined = runtime.results.getSnapshot().request;
+      if (previous !== undefined && request) void runtime.results.start({ ...request, filter: pane.filter });
       const linked = line !== undefined && pane.id === activeId && previous === undefined;
       const backlog = linked ? DEFAULT_LIMITS.maxBacklogLines : DEFAULT_BACKLOG_LINES;
       this.client.subscribe(pane.id, pane.filter, { backlog });
@@ -204,6 +252,9 @@ export class Session {
     for (const paneId of [...this.sent.keys()]) {
       if (live.has(paneId)) continue;
       this.sent.delete(paneId);
+      const runtime = this.runtimes.get(paneId);
+      runtime?.older.reset();
+      runtime?.results.clear();
       this.runtimes.delete(paneId);
       this.client.unsubscribe(paneId);
       if (this.locatorPane() === paneId) this.dismissPermalink();

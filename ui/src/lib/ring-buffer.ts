@@ -32,6 +32,19 @@ export class RingBuffer<T> {
     return evicted;
   }
 
+  /**
+   * Puts `item` before the oldest one, with the seq just below it (seqs may go negative). Returns
+   * false, adding nothing, when the buffer is full: older items never evict newer ones.
+   */
+  unshift(item: T): boolean {
+    if (this.size === this.capacity) return false;
+    this.first = (this.first - 1 + this.capacity) % this.capacity;
+    this.slots[this.first] = item;
+    this.firstSeq -= 1;
+    this.size += 1;
+    return true;
+  }
+
   /** The item with sequence number `seq`, or undefined if it was evicted or not pushed yet. */
   at(seq: number): T | undefined {
     const offset = seq - this.firstSeq;

@@ -59,6 +59,14 @@ describe('CapturePage', () => {
     expect(screen.queryByRole('listbox')).toBeNull();
   });
 
+  it('shows the time range searched when the capture was made from a search', () => {
+    renderPage({ capture: { ...capture, range: { from: Date.UTC(2024, 4, 1, 11, 45), to: Date.UTC(2024, 4, 1, 12, 30) } } });
+    const meta = document.querySelector('.capture__meta')!;
+    const terms = [...meta.querySelectorAll('dt')].map((dt) => dt.textContent);
+    expect(terms).toEqual(['Saved', 'Filter', 'Searched', 'Lines']);
+    expect(meta.querySelector('.capture__range')?.textContent).toBe('2024-05-01 11:45:00 UTC to 2024-05-01 12:30:00 UTC');
+  });
+
   it('shows a timestamp no date can represent as invalid instead of failing to render', () => {
     renderPage({ capture: { ...capture, lines: [{ ...capture.lines[2]!, ts: 1e300 }] } });
     const cell = document.querySelector('tr.capture-line td')!;

@@ -127,3 +127,34 @@ describe('PaneStream live window', () => {
     expect(stream.lineIdsBetween('a', 'f')).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   });
 });
+
+describe('PaneStream older lines', () => {
+  it('puts older lines above the oldest, skipping held ones, in one commit, and keeps seqs of held lines', () => {
+    const stream = new PaneStream(10);
+    stream.append(lines('c', 'd'));
+    stream.pause('scroll');
+    let commits = 0;
+    stream.subscribe(() => (commits += 1));
+    const older = ['a', 'b', 'c'].map((id) => line(id, { id }));
+    expect(stream.prepend(older)).toBe(2);
+    expect(commits).toBe(1);
+    expect(visibleIds(stream)).toEqual(['a', 'b', 'c', 'd']);
+    expect(stream.seqOf('c')).toBe(0);
+    expect(stream.seqOf('a')).toBe(-2);
+    expect(stream.oldestLine()?.id).toBe('a');
+    expect(stream.lineIdsBetween('a', 'd')).toEqual(['a', 'b', 'c', 'd']);
+    // Lines arriving later are still new lines, not shown until resume.
+    stream.append(lines('e'));
+    expect(visibleIds(stream)).toEqual(['a', 'b', 'c', 'd']);
+    expect(stream.getSnapshot().newLines).toBe(1);
+  });
+
+  it('adds only what fits: older lines never push newer ones out', () => {
+    const stream = new PaneStream(3);
+    stream.append(lines('c', 'd'));
+    expect(stream.prepend(['a', 'b'].map((id) => line(id, { id })))).toBe(1);
+    expect(stream.canPrepend).toBe(false);
+    stream.pause('user');
+    expect(visibleIds(stream)).toEqual(['b', 'c', 'd']);
+  });
+});

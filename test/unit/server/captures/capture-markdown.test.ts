@@ -102,6 +102,12 @@ describe('capture Markdown', () => {
     expect(markdown).toContain('- Filter: not recorded');
   });
 
+  it('states the searched time range of a capture made from a search, and only then', () => {
+    const markdown = captureMarkdown(capture({ range: { from: T - 900_000, to: T } }));
+    expect(markdown).toContain(`- Searched: from ${isoTime(T - 900_000)} to ${isoTime(T)}`);
+    expect(captureMarkdown(capture())).not.toContain('- Searched:');
+  });
+
   it.each([
     [{ query: '' }, 'query empty (every line), case-sensitive, all hosts, all files'],
     [{ query: 'a`b', hosts: [] }, 'query ``a`b``, case-sensitive, all hosts, all files'],

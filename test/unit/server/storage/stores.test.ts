@@ -70,4 +70,14 @@ describe('storage', () => {
     expect(new CaptureStore(reopen()).get(capture.id)).toEqual(capture);
     expect(new CaptureStore(db).get('nope')).toBeUndefined();
   });
+
+  it('keeps the time range of a capture made from a search', () => {
+    const capture = buildCapture(
+      { title: 'from a search', filter: { query: 'boom' }, range: { from: 1_000, to: 2_000 }, lines: [{ host: 'web-1', file: '/a.log', ts: 1_500, line: 'boom' }] },
+      undefined,
+      3000,
+    );
+    new CaptureStore(db).save(capture);
+    expect(new CaptureStore(reopen()).get(capture.id)).toEqual(capture);
+  });
 });

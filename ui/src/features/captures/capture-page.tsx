@@ -62,6 +62,15 @@ export function CapturePage({ capture, permalink, liveUrl, loadMarkdown, copyTex
           </dd>
           <dt>Filter</dt>
           <dd>{capture.filter ? <FilterDescription filter={capture.filter} /> : <span className="capture__muted">none recorded</span>}</dd>
+          {capture.range && (
+            <>
+              <dt>Searched</dt>
+              <dd className="capture__range">
+                <time dateTime={formatIso(capture.range.from)}>{formatUtc(capture.range.from)}</time> to{' '}
+                <time dateTime={formatIso(capture.range.to)}>{formatUtc(capture.range.to)}</time>
+              </dd>
+            </>
+          )}
           <dt>Lines</dt>
           <dd>
             {capture.lines.length.toLocaleString()} {capture.lines.length === 1 ? 'line' : 'lines'}

@@ -135,6 +135,44 @@ export class PaneStream implements Readable<StreamView> {
     this.commit({ trimmed, dropped, received, newLines });
   }
 
+  /** Seq of the oldest entry held: the top of the list once the whole buffer is open. */
+  get firstSeq(): number {
+    return this.ring.startSeq;
+  }
+
+  /** Whether the buffer has room for older lines above its oldest one. */
+  get canPrepend(): boolean {
+    return this.ring.length < this.capacity;
+  }
+
+  /** The oldest line held, the one older lines from history go above. */
+  oldestLine(): MatchedLine | undefined {
+    for (let seq = this.ring.startSeq; seq < this.ring.endSeq; seq++) {
+      const entry = this.ring.at(seq);
+      if (entry?.kind === 'line') return entry.line;
+    }
+    return undefined;
+  }
+
+  /**
+   * Puts older lines (oldest first) above the oldest one held, skipping lines already held, as far
+   * as the bound allows: what does not fit is left out rather than evicting newer lines. One
+   * commit; returns how many lines were added. Rows are keyed by line id, so the list keeps the
+   * rows in view where they are.
+   */
+  prepend(lines: readonly MatchedLine[]): number {
+    let added = 0;
+    for (let index = lines.length - 1; index >= 0; index--) {
+      const line = lines[index]!;
+      if (this.seqById.has(line.id)) continue;
+      if (!this.ring.unshift({ kind: 'line', line, backlog: true })) break;
+      this.seqById.set(line.id, this.ring.startSeq);
+      added += 1;
+    }
+    if (added > 0) this.commit({ received: this.view.received + added });
+    return added;
+  }
+
   pause(reason: PauseReason): void {
     if (this.view.paused === reason) return;
     if (this.view.paused === null) this.pausedEnd = this.ring.endSeq;

@@ -1,5 +1,5 @@
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
-import { useCallback, useId, useLayoutEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { useStore } from '../../lib/store.js';
 import type { LineEntry, StreamEntry } from '../../lib/hub/stream-entry.js';
 import { DeployRow } from './deploy-row.js';
@@ -33,10 +33,16 @@ interface StreamPaneProps {
   connected: boolean;
   /** The phone layout: rows wrap unless the user turns Wrap off. */
   narrow?: boolean;
+  /** Called while the user is at the top of the whole buffer (paused): time to load older lines. */
+  onReachTop?: () => void;
+  /** Shown over the top of the list (the state of loading older lines). */
+  topNotice?: ReactNode;
 }
 
 /** Estimated height of a marker row (measured once shown: its text may wrap in a narrow pane). */
 const MARKER_HEIGHT = 26;
+/** Rows from the top within which a paused list asks for older lines. */
+const REACH_TOP_ROWS = 10;
 /** Measured sizes kept by the virtualizer before the ones of rows no longer held are dropped. */
 const SIZE_CACHE_PRUNE_AT = 4000;
 
@@ -55,7 +61,7 @@ function entryKey(entry: StreamEntry | undefined, seq: number, open: boolean): s
  * Follows the bottom while live; scrolling up pauses; the virtualizer anchors the rows in view when
  * the buffer bound trims lines above them, so reading a paused pane is not disturbed.
  */
-export function StreamPane({ stream, label, selectedIds, highlightId, cursorId, onLineClick, emptyHint, connected, narrow = false }: StreamPaneProps) {
+export function StreamPane({ stream, label, selectedIds, highlightId, cursorId, onLineClick, emptyHint, connected, narrow = false, onReachTop, topNotice }: StreamPaneProps) {
   const view = useStore(stream);
   const scrollRef = useRef<HTMLDivElement>(null);
   // In characters, so that rows re-render only when a resize changes what they can show.
@@ -161,6 +167,13 @@ export function StreamPane({ stream, label, selectedIds, highlightId, cursorId, 
     if (seq === undefined || seq < first || seq >= end) return;
     virtualizer.scrollToIndex(seq - first, { align: 'auto' });
   }, [cursorId, stream, virtualizer]);
+  // Paused with the whole buffer open and scrolled to its first rows: the seam with history is in view.
+  const offset = virtualizer.scrollOffset;
+  const atTop = !live && !stream.windowHeld && start === stream.firstSeq && offset !== null && offset <= ROW_HEIGHT * REACH_TOP_ROWS;
+  useEffect(() => {
+    if (atTop) onReachTop?.();
+  }, [atTop, onReachTop, start]);
+
   const cursorDomId = useId();
   const cursorSeq = cursorId === undefined ? undefined : stream.seqOf(cursorId);
   const items = virtualizer.getVirtualItems();
@@ -183,6 +196,7 @@ export function StreamPane({ stream, label, selectedIds, highlightId, cursorId, 
   return (
     <div className="stream">
       <StreamStatus view={view} connected={connected} capacity={stream.capacity} wrapAll={wrapAll} onTogglePause={togglePause} onToggleWrap={() => setWrapChoice(!wrapAll)} />
+      {topNotice}
       <div
         ref={scrollRef}
         className="stream__scroll"

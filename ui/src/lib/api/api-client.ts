@@ -31,6 +31,12 @@ const CSRF_HEADER = 'x-supergrep-csrf';
 
 /** Fetches an /api path; throws ApiError on a non-2xx answer. Returns the body as text. */
 async function send(path: string, accept: string, options: ApiOptions): Promise<{ response: Response; text: string }> {
+  const response = await open(path, accept, options);
+  return { response, text: await response.text() };
+}
+
+/** Fetches an /api path and returns the response unread once it is 2xx; throws ApiError otherwise. */
+async function open(path: string, accept: string, options: ApiOptions): Promise<Response> {
   const method = options.method ?? 'GET';
   const headers: Record<string, string> = { accept };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -44,9 +50,8 @@ async function send(path: string, accept: string, options: ApiOptions): Promise<
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const text = await response.text();
-  if (!response.ok) throw errorFor(path, response, text);
-  return { response, text };
+  if (!response.ok) throw errorFor(path, response, await response.text());
+  return response;
 }
 
 function errorFor(path: string, response: Response, text: string): ApiError {
@@ -83,6 +88,11 @@ export async function apiRequest<T>(path: string, schema: z.ZodType<T>, options:
 /** A text answer (the Markdown of a capture), with the same headers and errors as apiRequest. */
 export async function apiText(path: string, accept: string, options: ApiOptions = {}): Promise<string> {
   return (await send(path, accept, options)).text;
+}
+
+/** A streamed answer (the NDJSON of a search): the 2xx response with its body unread. */
+export function apiStream(path: string, accept: string, options: ApiOptions = {}): Promise<Response> {
+  return open(path, accept, options);
 }
 
 /**

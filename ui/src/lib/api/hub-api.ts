@@ -13,8 +13,10 @@ import {
   type Deploy,
   type Pin,
   type PinRate,
+  type SearchRecord,
 } from '../../../../protocol/index.js';
 import { apiRequest, apiText, type ApiOptions } from './api-client.js';
+import { searchRecords, type SearchQuery } from './search-api.js';
 
 /**
  * The hub's HTTP API as the UI uses it (docs/protocol.md, "HTTP API"): every call carries the
@@ -65,6 +67,11 @@ export class HubApi {
     return apiText(`/api/captures/${encodeURIComponent(id)}.md`, 'text/markdown', this.with({ signal }));
   }
 
+  /** One page of a history search, record by record as the hub streams it; abort `signal` to cancel. */
+  search(query: SearchQuery, signal?: AbortSignal): AsyncGenerator<SearchRecord, void, undefined> {
+    return searchRecords(query, this.with({ signal }));
+  }
+
   private with(options: Omit<ApiOptions, 'token' | 'fetch' | 'signal'> & { signal?: AbortSignal | undefined }): ApiOptions {
     const { signal, ...rest } = options;
     return {
@@ -79,5 +86,5 @@ export class HubApi {
 /** What features call: HubApi's methods, so tests can pass a fake. */
 export type HubApiClient = Pick<
   HubApi,
-  'listPins' | 'createPin' | 'deletePin' | 'pinRate' | 'listDeploys' | 'createCapture' | 'getCapture' | 'captureMarkdown'
+  'listPins' | 'createPin' | 'deletePin' | 'pinRate' | 'listDeploys' | 'createCapture' | 'getCapture' | 'captureMarkdown' | 'search'
 >;
