@@ -11,6 +11,7 @@ import { runCluster } from './cluster.js';
 import { runEventTime } from './event-time.js';
 import { runFanOut } from './fan-out.js';
 import { runFilterEngine } from './filter-engine.js';
+import { runHistoryCodecs } from './history-codecs.js';
 import { runHostileFilters } from './hostile-filters.js';
 import { runLiveLatency } from './live-latency.js';
 import { runRedactionFalsePositives } from './redaction-false-positives.js';
@@ -36,6 +37,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'redaction-false-positives', run: runRedactionFalsePositives },
   { name: 'hostile-filters', run: runHostileFilters },
   { name: 'event-time', run: runEventTime },
+  { name: 'history-codecs', run: runHistoryCodecs },
 ];
 
 async function main(): Promise<void> {

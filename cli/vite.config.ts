@@ -26,6 +26,7 @@ import { defineConfig } from 'vite';
 const EXTERNAL_PACKAGES = [
   're2', // native
   'better-sqlite3', // native, found through `bindings`
+  'zstd-napi', // native, loads build/<config>/binding.node by path
   'bufferutil', // native, optional for ws
   'utf-8-validate', // native, optional for ws
   'unix-dgram', // native, optional for hot-shots
