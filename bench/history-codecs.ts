@@ -96,7 +96,7 @@ function candidates(): Candidate[] {
     deflateAt(6),
     brotliAt(3),
     brotliAt(5),
-    { name: CHOSEN, scan: true, compress: (raw) => chosen.compress(raw), decompress: (packed, rawLength) => chosen.decompress(packed, rawLength) },
+    { name: CHOSEN, scan: true, compress: (raw) => chosen.encode(raw), decompress: (packed, rawLength) => chosen.decode(packed, rawLength) },
     zstdAt(3),
     zstdAt(6),
     { name: 'lz4-napi (block)', scan: true, compress: (raw) => lz4Compress(raw), decompress: (packed) => lz4Uncompress(packed) },

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../lib/logger.js';
 import type { HubConfig } from '../server/config.js';
 import { collect, parseInteger, untilSignal } from './parse-options.js';
+import { parseAge } from './parse-duration.js';
 import { UsageError } from './usage-error.js';
 
 interface HubFlags {
@@ -15,6 +16,9 @@ interface HubFlags {
   tlsKey?: string;
   nats?: string;
   allowedHost: string[];
+  history?: boolean;
+  historyMaxBytes?: number;
+  historyMaxAge?: number;
 }
 
 export function registerHubCommand(program: Command): void {
@@ -30,6 +34,9 @@ export function registerHubCommand(program: Command): void {
     .option('--tls-cert <file>', 'PEM certificate (chain): serve HTTPS and WSS; needs --tls-key')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--allowed-host <name>', 'a host name (optionally name:port) browsers use to reach the hub; others are refused (421); repeatable', collect, [])
+    .option('--history-max-bytes <bytes>', 'disk space for the history of lines in --data, oldest deleted first (default 2 GiB)', parseInteger(1, Number.MAX_SAFE_INTEGER))
+    .option('--history-max-age <duration>', 'how long lines are kept in history, such as 12h, 7d or 90d (default 7d)', parseAge)
+    .option('--no-history', 'keep lines in memory only: backlog, context and line ids do not survive a restart')
     .option('--nats <url>', 'join the other hubs on this NATS server (nats://HOST:PORT, JetStream on): one service (docs/scaling.md)')
     .addHelpText(
       'after',
@@ -66,6 +73,9 @@ async function loadHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = process.e
     if (flags.tlsCert !== undefined) fromFlags.tlsCertFile = flags.tlsCert;
     if (flags.tlsKey !== undefined) fromFlags.tlsKeyFile = flags.tlsKey;
     if (flags.nats !== undefined) fromFlags.nats = flags.nats;
+    if (flags.history === false) fromFlags.history = false;
+    if (flags.historyMaxBytes !== undefined) fromFlags.historyMaxBytes = flags.historyMaxBytes;
+    if (flags.historyMaxAge !== undefined) fromFlags.historyMaxAgeMs = flags.historyMaxAge;
     if (flags.allowedHost.length > 0) fromFlags.allowedHosts = flags.allowedHost;
     warnUnknownEnv(env);
     return resolveHubConfig({ ...fromFile, ...hubEnvOverrides(env), ...fromFlags });

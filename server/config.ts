@@ -21,6 +21,15 @@ const hubConfigSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(7070),
   /** Directory for the hub's database (pins, deploys, captures). */
   dataDir: z.string().default('.supergrep'),
+  /**
+   * Keep every accepted line on disk in `<dataDir>/history` (docs/operations.md, "History"): the
+   * backlog, context and line ids survive a restart. False: lines live only in the backlog.
+   */
+  history: z.boolean().default(true),
+  /** Bytes of history segment files kept; the oldest segments are deleted first. */
+  historyMaxBytes: z.number().int().positive().default(2 * 1024 * 1024 * 1024),
+  /** Age (since stored) past which history is deleted. */
+  historyMaxAgeMs: z.number().int().positive().default(7 * 24 * 60 * 60_000),
   /** Tokens agents must present. Empty: agents need none (loopback only). */
   agentTokens: z.array(tokenSchema).default([]),
   /**

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { HubToClient } from '../protocol/index.js';
 import type { Logger } from '../lib/logger.js';
 import { Authenticator } from './access/authenticator.js';
@@ -24,6 +25,9 @@ import { HostOwnerStore } from './storage/host-owner-store.js';
 import { agentRedactionOffer, buildRedactor } from './redaction/redaction-config.js';
 import type { Cluster } from './cluster/cluster.js';
 import { openDatabase, type Db } from './storage/database.js';
+import { HistoryStore } from './history/history-store.js';
+import { eventTimeOf } from '../lib/event-time/event-time.js';
+import { historyContext, refillBacklog } from './history/history-lines.js';
 import { createHubServer, tlsEnabled } from './transport/tls.js';
 import { checkHost, refuseBrowsers, routeUpgrades } from './transport/upgrade-router.js';
 import { ViewerEndpoint } from './viewers/viewer-endpoint.js';
@@ -59,6 +63,8 @@ export interface HubInternals {
   registry: SourceRegistry;
   backlog: Backlog;
   metrics: HubMetrics;
+  /** The on-disk history (what search reads); absent with history off. */
+  history: HistoryStore | undefined;
   /** Sends a message to every viewer past its hello (the `pin` and `deploy` events); returns how many. */
   broadcast(message: HubToClient): number;
 }
@@ -78,15 +84,49 @@ function openHubDatabase(dataDir: string): Db {
   }
 }
 
+function openHistory(config: HubConfig, db: Db, metrics: HubMetrics, logger: Logger): HistoryStore {
+  let store: HistoryStore;
+  try {
+    store = new HistoryStore({
+      dir: join(config.dataDir, 'history'),
+      db,
+      maxBytes: config.historyMaxBytes,
+      maxAgeMs: config.historyMaxAgeMs,
+      logger: logger.child({ part: 'history' }),
+      observer: metrics.historyObserver(),
+      eventTimeOf,
+    });
+  } catch (cause) {
+    db.close();
+    throw new Error(`cannot open the history in ${config.dataDir}: ${(cause as Error).message}`, { cause });
+  }
+  metrics.watchHistory(() => store.stats());
+  return store;
+}
+
+/** /healthz details: the cluster's, and a history that cannot be written (degraded, not down: live filtering goes on). */
+function combineHealth(
+  cluster: { degraded: boolean; details: Record<string, unknown> } | undefined,
+  historyFailure: { error: string; sinceMs: number } | undefined,
+): { degraded: boolean; details: Record<string, unknown> } | undefined {
+  if (!historyFailure) return cluster;
+  return {
+    degraded: true,
+    details: { ...cluster?.details, history: { status: 'failing', error: historyFailure.error, since: new Date(historyFailure.sinceMs).toISOString() } },
+  };
+}
+
 /** Starts the hub: one http.Server carrying the UI, /api, /healthz, /metrics and both WebSocket endpoints. */
 export async function startHub(config: HubConfig, logger: Logger, extensions: HubExtensions = {}): Promise<RunningHub> {
-  const hubId = randomBytes(6).toString('hex');
   const startedAtMs = Date.now();
   const now = extensions.now ?? Date.now;
   // First, before any timer or socket exists: TLS files or a data directory that cannot be used stop the start.
   const server = createHubServer(config);
   const db = openHubDatabase(config.dataDir);
   const metrics = new HubMetrics();
+  const history = config.history ? openHistory(config, db, metrics, logger) : undefined;
+  // With history the id is kept in the database, so line ids and permalinks outlive a restart.
+  const hubId = history?.hubId ?? randomBytes(6).toString('hex');
   const access = new Authenticator(config, logger);
   const hosts = new HostCheck({ ...config, loopback: isLoopback(config.host) });
   const redactor = buildRedactor(config.redaction, (rule, count) => metrics.redactions.labels(rule).inc(count));
@@ -96,7 +136,12 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
     forgetAfterMs: config.agentForgetAfterMs,
     maxFilesPerHost: config.maxFilesPerAgentHost,
     maxFilesPerToken: config.maxFilesPerAgentToken,
+    numbering: history,
   });
+  if (history) {
+    // Resume points the last run gave agents, so they go on where history ends instead of sending again.
+    for (const point of history.resumePoints(Date.now() - config.historyMaxAgeMs)) registry.recordTaken(point.host, point.fileId, point.file, point.endOffset, point.token);
+  }
   const ownership = new HostOwnership({
     agentHosts: config.agentHosts,
     tokenNames: new Set(config.agentTokens.map((token) => token.name)),
@@ -105,10 +150,11 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
     logger,
   });
   const backlog = new Backlog({ bytesPerSource: config.backlogBytesPerSource, totalBytes: config.backlogTotalBytes });
+  if (history) refillBacklog(history, backlog, (host, file) => registry.source(host, file), config.backlogBytesPerSource, Date.now() - config.agentForgetAfterMs);
   const engine = new FilterEngine({ observer: metrics.filterCostObserver() });
   const router = new MatchRouter(engine);
   const lateFlush = new LateFlush();
-  const pipeline = new BatchPipeline({ registry, backlog, engine, router, metrics, maxLineBytes: config.maxLineBytes, redactor, agentRedaction: agentRedactionOffer(config.redaction), trustedAgents: new Set(config.redaction.trustedAgents), lateFlush });
+  const pipeline = new BatchPipeline({ registry, backlog, engine, router, metrics, maxLineBytes: config.maxLineBytes, redactor, agentRedaction: agentRedactionOffer(config.redaction), trustedAgents: new Set(config.redaction.trustedAgents), lateFlush, history });
   const heartbeat = new Heartbeat(config.heartbeatIntervalMs, (context) => logger.info(context, 'peer missed a heartbeat; terminated'));
   let cluster: Cluster | undefined;
   if (config.nats !== undefined) {
@@ -118,13 +164,14 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
       cluster = await startCluster({ config: { ...config, nats: config.nats }, logger, hubId, metrics, registry, backlog, pipeline, now });
     } catch (cause) {
       heartbeat.stop();
+      history?.close();
       db.close();
       throw new Error(`cannot join the other hubs through NATS: ${(cause as Error).message}`, { cause });
     }
   }
 
   const agents = new AgentEndpoint({ config, logger, hubId, registry, pipeline, metrics, access, ackGate: cluster?.ackGate, ownership }, heartbeat);
-  const viewers = new ViewerEndpoint({ config, logger, hubId, router, backlog, registry, metrics, access, lateFlush, cluster: cluster?.viewers, agentsView: cluster?.agents }, heartbeat);
+  const viewers = new ViewerEndpoint({ config, logger, hubId, router, backlog, registry, metrics, access, lateFlush, cluster: cluster?.viewers, agentsView: cluster?.agents, historyContext: history && ((id, before, after) => historyContext(history, id, before, after)) }, heartbeat);
   const broadcast = (message: HubToClient) => viewers.broadcast(message);
   let features: HubFeatures;
   try {
@@ -132,11 +179,12 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
   } catch (cause) {
     heartbeat.stop();
     await Promise.all([agents.close(), viewers.close()]);
+    history?.close();
     db.close();
     await cluster?.close();
     throw new Error(`cannot start pins, deploys and captures from ${config.dataDir}`, { cause });
   }
-  extensions.onStart?.({ hubId, router, pipeline, registry, backlog, metrics, broadcast });
+  extensions.onStart?.({ hubId, router, pipeline, registry, backlog, metrics, history, broadcast });
 
   const app = createHttpApp({
     config,
@@ -147,8 +195,8 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
     hosts,
     startedAtMs,
     counts: () => ({ agents: registry.connectedAgents, viewers: viewers.connections }),
-    health: () => cluster?.healthz(),
-    apiMounts: [...features.apiMounts, searchRoutes({ history: extensions.history, logger, now }), ...(extensions.apiMounts ?? [])],
+    health: () => combineHealth(cluster?.healthz(), history?.failing),
+    apiMounts: [...features.apiMounts, searchRoutes({ history: extensions.history ?? history, eventTimeOf, logger, now }), ...(extensions.apiMounts ?? [])],
   });
   server.on('request', app);
   routeUpgrades(server, { '/ws/agent': refuseBrowsers(agents.handleUpgrade, logger), '/ws/client': checkHost(hosts, viewers.handleUpgrade, logger) }, logger);
@@ -172,6 +220,7 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
     clearInterval(pruneTimer);
     heartbeat.stop();
     await Promise.all([agents.close(), viewers.close()]);
+    history?.close();
     await features.close();
     await cluster?.close();
     throw new Error(`cannot listen on ${config.host}:${config.port}: ${(cause as Error).message}`, { cause });
@@ -198,6 +247,8 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
       await Promise.all([agents.close(), viewers.close()]);
       server.closeAllConnections();
       await httpClosed;
+      // Ingest has stopped: every open block is sealed, so a clean stop leaves no WAL to replay.
+      history?.close();
       // After ingest has stopped, so the last counts written are final.
       await features.close();
       // Last: the final pin counts go to JetStream through it.

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EvaluationKind, FilterCostObserver } from './filter/filter-engine.js';
+import type { HistoryObserver, HistoryStats } from './history/history-store.js';
 
 /**
  * The hub's Prometheus metrics, in a Registry of its own: two hubs in one process (tests) do not
@@ -135,6 +136,53 @@ export class HubMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+
+  readonly historyDroppedBlocks = new Counter({
+    name: 'supergrep_history_dropped_blocks_total',
+    help: 'History blocks deleted by retention (historyMaxBytes, historyMaxAgeMs)',
+    registers: [this.registry],
+  });
+  readonly historyDroppedBytes = new Counter({
+    name: 'supergrep_history_dropped_bytes_total',
+    help: 'Bytes of history segment files deleted by retention',
+    registers: [this.registry],
+  });
+  readonly historyWriteErrors = new Counter({
+    name: 'supergrep_history_write_errors_total',
+    help: 'Failed writes to history (disk full, unwritable); lines taken in while it fails are not kept in history',
+    registers: [this.registry],
+  });
+  readonly historyCorruptBlocks = new Counter({
+    name: 'supergrep_history_corrupt_blocks_total',
+    help: 'History blocks skipped because they failed their checksum or did not decode',
+    registers: [this.registry],
+  });
+
+  /** The history store's counters. */
+  historyObserver(): HistoryObserver {
+    return {
+      dropped: (blocks, bytes) => {
+        this.historyDroppedBlocks.inc(blocks);
+        this.historyDroppedBytes.inc(bytes);
+      },
+      writeError: () => this.historyWriteErrors.inc(),
+      corruptBlock: () => this.historyCorruptBlocks.inc(),
+    };
+  }
+
+  /** Gauges of what history holds, read from `stats` at each scrape. */
+  watchHistory(stats: () => HistoryStats): void {
+    new Gauge({ name: 'supergrep_history_bytes', help: 'Bytes of sealed history blocks on disk', registers: [this.registry], collect() { this.set(stats().bytes); } });
+    new Gauge({ name: 'supergrep_history_blocks', help: 'Sealed history blocks on disk', registers: [this.registry], collect() { this.set(stats().blocks); } });
+    new Gauge({
+      name: 'supergrep_history_oldest_timestamp_seconds',
+      help: 'Time of the oldest line held in history (0 when empty)',
+      registers: [this.registry],
+      collect() {
+        this.set((stats().oldestTime ?? 0) / 1000);
+      },
+    });
+  }
 
   /** Feeds the three metrics above from the filter engine. */
   filterCostObserver(): FilterCostObserver {

@@ -220,6 +220,7 @@ export class AgentConnection {
           redaction: header.redaction,
           redactions: header.redactions,
           sender: this.tokenName,
+          resume: { fileId: header.fileId, endOffset: header.endOffset, token },
         });
         this.linesCounter!.inc(batch.lineCount);
         this.bytesCounter!.inc(batch.body.length);

@@ -7,6 +7,8 @@ import type { HubMetrics } from '../metrics.js';
 import type { RedactedBody, Redactor } from '../../lib/redaction/redactor.js';
 import type { AgentRedaction } from '../../protocol/index.js';
 import type { Source, SourceRegistry } from './source-registry.js';
+import type { HistoryStore } from '../history/history-store.js';
+import type { ResumeMark } from '../history/wal.js';
 
 /** A batch of lines as an agent (or, later, another hub) hands it over. */
 export interface IncomingBatch {
@@ -22,6 +24,8 @@ export interface IncomingBatch {
   redactions?: Readonly<Record<string, number>> | undefined;
   /** The name of the agent token the sender connected with; its redaction is trusted only if listed in `trustedAgents`. */
   sender?: string | undefined;
+  /** How far the sender's file generation is taken in with this batch: kept in history for the welcome after a restart. */
+  resume?: ResumeMark | undefined;
 }
 
 /**
@@ -68,13 +72,15 @@ export interface BatchPipelineDeps {
   trustedAgents?: ReadonlySet<string> | undefined;
   /** Viewers' outboxes waiting for the end of a long turn; asked after each batch. */
   lateFlush?: LateFlush | undefined;
+  /** The on-disk history (absent with history off): every batch is written to it before it is matched. */
+  history?: Pick<HistoryStore, 'append'> | undefined;
 }
 
 /**
  * What happens to a batch once the hub decides to take it in: enforce the line limit, number its
  * lines (stream positions), store it in the backlog, match every live filter once, hand the
- * matches to subscribers. All synchronous: when `take` returns, the batch is stored and queued to
- * every viewer, which is what an ack promises.
+ * matches to subscribers. All synchronous: when `take` returns, the batch is stored (in history
+ * too, when it is on) and queued to every viewer, which is what an ack promises.
  */
 export class BatchPipeline {
   private readonly taps = new Set<BatchTap>();
@@ -112,6 +118,8 @@ export class BatchPipeline {
       truncated: clean.truncated,
       seq: ++this.seq,
     };
+    // Written (to the page cache) before the ack this call leads to; a failing disk is the store's to report.
+    this.deps.history?.append(source, batch, incoming.resume);
     registry.noteTaken(source, batch.body.length, incoming.lineCount, incoming.ts);
     backlog.append(source, batch);
     for (const tap of this.taps) tap(source, batch);

@@ -39,6 +39,11 @@ export interface SourceRegistryOptions {
   /** Files the hosts of one agent token may have listed together (HubConfig.maxFilesPerAgentToken); default unlimited. */
   maxFilesPerToken?: number;
   now?: () => number;
+  /**
+   * Numbers and positions kept across restarts (the history store): a (host, file) gets its old
+   * number back and continues at the position history ends at. Absent: numbered from 1 each start.
+   */
+  numbering?: { sourceFor(host: string, file: string): { num: number; pos: number } } | undefined;
 }
 
 /**
@@ -148,13 +153,14 @@ export class SourceRegistry {
     const host = this.host(name);
     let source = host.sources.get(file);
     if (!source) {
-      const num = this.nextNum++;
+      const kept = this.options.numbering?.sourceFor(name, file);
+      const num = kept?.num ?? this.nextNum++;
       source = {
         num,
         host: name,
         file,
         idPrefix: `${this.options.hubId}-${num}-`,
-        pos: 0,
+        pos: kept?.pos ?? 0,
         lastTs: undefined,
         lastSeenMs: this.now(),
         rate: new RateWindow(),

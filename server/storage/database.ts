@@ -52,6 +52,46 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX host_owners_last_seen ON host_owners (last_seen_ms);`,
   // The time range of a capture made from a search (JSON {from, to}; NULL for a live selection).
   `ALTER TABLE captures ADD COLUMN time_range TEXT;`,
+  // The history store (server/history/): sealed blocks in segment files, the sources they belong
+  // to, agents' resume points, and the hub's persistent id.
+  `CREATE TABLE history_blocks (
+     id INTEGER PRIMARY KEY,
+     segment INTEGER NOT NULL,
+     offset INTEGER NOT NULL,
+     length INTEGER NOT NULL,
+     source_num INTEGER NOT NULL,
+     min_time REAL NOT NULL,
+     max_time REAL NOT NULL,
+     first_pos INTEGER NOT NULL,
+     end_pos INTEGER NOT NULL,
+     line_count INTEGER NOT NULL,
+     raw_bytes INTEGER NOT NULL,
+     sealed_at INTEGER NOT NULL
+   );
+   CREATE INDEX history_blocks_time ON history_blocks (min_time, max_time);
+   CREATE INDEX history_blocks_max_time ON history_blocks (max_time);
+   CREATE INDEX history_blocks_source ON history_blocks (source_num, first_pos);
+   CREATE INDEX history_blocks_segment ON history_blocks (segment);
+   CREATE TABLE history_sources (
+     num INTEGER PRIMARY KEY,
+     host TEXT NOT NULL,
+     file TEXT NOT NULL,
+     next_pos INTEGER NOT NULL,
+     UNIQUE (host, file)
+   );
+   CREATE TABLE history_resume (
+     host TEXT NOT NULL,
+     file_id TEXT NOT NULL,
+     file TEXT NOT NULL,
+     end_offset INTEGER NOT NULL,
+     token TEXT,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (host, file_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE meta (
+     key TEXT PRIMARY KEY,
+     value TEXT NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 /** Opens (creating if needed) the hub's database in `dataDir` and brings its schema up to date. */

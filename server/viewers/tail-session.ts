@@ -9,6 +9,7 @@ import {
   type ClientHello,
   type ContextRequest,
   type ErrorCode,
+  type LogLine,
   type SourceAgent,
   type Subscribe,
 } from '../../protocol/index.js';
@@ -50,6 +51,8 @@ export interface TailSessionDeps {
   lateFlush?: LateFlush | undefined;
   /** With --nats: other hubs' lines, backlog and context (server/cluster/); absent on a single hub. */
   cluster?: ClusterViewerHooks | undefined;
+  /** Context of this hub's lines older than the backlog, from history; absent with history off. */
+  historyContext?: ((id: string, before: number, after: number) => LogLine[] | undefined) | undefined;
 }
 
 /**
@@ -268,8 +271,8 @@ export class TailSession {
     const { registry, backlog } = this.deps;
     const resolved = registry.resolveLineId(request.id);
     const ring = resolved && backlog.ring(resolved.source);
-    const lines = ring && contextLines(ring, resolved.pos, request.before, request.after);
-    if (!resolved && this.deps.cluster) {
+    const lines = (ring && contextLines(ring, resolved.pos, request.before, request.after)) ?? this.deps.historyContext?.(request.id, request.before, request.after);
+    if (!resolved && lines === undefined && this.deps.cluster) {
       // Another hub's line: asked of that hub (or found in what this hub received of it).
       void this.deps.cluster.context(request).then((remote) => {
         if (!this.closed) this.outbox.sendMessage({ type: 'context', req: request.req, id: request.id, found: remote !== undefined, lines: remote ?? [] });

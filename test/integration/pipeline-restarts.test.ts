@@ -142,9 +142,9 @@ describe('pipeline across rotation, kills and restarts', () => {
     await watcher.waitForCount(500, 45_000);
     await appendSentinel(watcher, log, 'line sentinel');
     expect(watcher.texts()).toEqual([...numbered('line', 500), 'line sentinel']);
-    // A new viewer sees the lines written during the outage from the backlog.
+    // A new viewer's backlog has the lines from before the kill (history) and from the outage.
     const late = await viewer();
-    await late.waitForCount(401);
-    expect(late.texts()).toEqual([...whileDown, 'line sentinel']);
+    await late.waitForCount(501);
+    expect(late.texts()).toEqual([...numbered('line', 500), 'line sentinel']);
   });
 });

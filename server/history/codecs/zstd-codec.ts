@@ -4,15 +4,8 @@
  * with zstd's content checksum so a damaged block is refused rather than read back as wrong lines.
  */
 import binding from 'zstd-napi/binding.js';
+import type { BlockCodec } from '../block-codec.js';
 import { CorruptBlockError } from '../history-reader.js';
-
-/** How a sealed block's body is compressed (the store's block-codec.ts has the same shape); the id is stored with each block. */
-interface BlockCodec {
-  readonly id: number;
-  readonly name: string;
-  compress(raw: Buffer): Buffer;
-  decompress(packed: Buffer, rawLength: number): Buffer;
-}
 
 /** On log lines level 1 packs as tight as 3 (zstd's default) and compresses faster. */
 const LEVEL = 1;
@@ -30,7 +23,7 @@ export class ZstdCodec implements BlockCodec {
     this.cctx.setParameter(binding.CParameter.checksumFlag, 1);
   }
 
-  compress(raw: Buffer): Buffer {
+  encode(raw: Buffer): Buffer {
     const bound = binding.compressBound(raw.length);
     if (this.scratch.length < bound) this.scratch = Buffer.allocUnsafe(bound);
     const length = this.cctx.compress2(this.scratch, raw);
@@ -38,7 +31,7 @@ export class ZstdCodec implements BlockCodec {
   }
 
   /** The block's bytes; throws CorruptBlockError when `packed` is damaged or not `rawLength` bytes long. */
-  decompress(packed: Buffer, rawLength: number): Buffer {
+  decode(packed: Buffer, rawLength: number): Buffer {
     if (!Number.isSafeInteger(rawLength) || rawLength < 0) throw new CorruptBlockError(`bad raw length ${rawLength}`);
     // The output is sized by the length the index recorded, never by the frame's own header.
     const out = Buffer.allocUnsafe(rawLength);

@@ -97,7 +97,7 @@ describe('runHubSearch', () => {
     await expect(refused).rejects.toBeInstanceOf(UsageError);
     await expect(refused).rejects.toThrow(/lookahead .*\(SG_ERR_BAD_REGEX\)$/);
     await hub.close();
-    hub = await startTestHub();
+    hub = await startTestHub({ history: false });
     const off = run().outcome;
     await expect(off).rejects.not.toBeInstanceOf(UsageError);
     await expect(off).rejects.toThrow('history is off on this hub (SG_ERR_NOT_FOUND)');

@@ -42,7 +42,7 @@ describe('ownedBody', () => {
 
 describe('BatchPipeline.take', () => {
   /** A pipeline that only stores: no filters, no subscribers, no redactor. */
-  function storingPipeline(maxLineBytes: number): { pipeline: BatchPipeline; stored: StoredBatch[] } {
+  function storingPipeline(maxLineBytes: number, extra: Partial<BatchPipelineDeps> = {}): { pipeline: BatchPipeline; stored: StoredBatch[] } {
     const stored: StoredBatch[] = [];
     const counter = { inc: () => {} };
     const deps = {
@@ -52,6 +52,7 @@ describe('BatchPipeline.take', () => {
       router: { dispatch: () => 0 },
       metrics: { truncatedLines: counter, linesMatched: counter, redactionScans: { labels: () => counter } },
       maxLineBytes,
+      ...extra,
     } as unknown as BatchPipelineDeps;
     return { pipeline: new BatchPipeline(deps), stored };
   }
@@ -65,5 +66,20 @@ describe('BatchPipeline.take', () => {
     const body = stored[0]!.body;
     expect(body.toString()).toBe(`short\n${'x'.repeat(16)}\nshort\n`);
     expect(ownsItsMemory(body)).toBe(true);
+  });
+
+  it('appends each batch to history, redacted and at its position, with its resume mark, before the next batch', () => {
+    const appended: { text: string; firstPos: number; resume: unknown }[] = [];
+    const history = { append: (_source: Source, batch: StoredBatch, resume: unknown) => void appended.push({ text: batch.body.toString(), firstPos: batch.firstPos, resume }) };
+    const redactor = { ruleNames: [], redactBody: (body: Buffer) => ({ body: Buffer.from(body.toString().replace('hunter2', '[REDACTED]')), truncated: undefined }) };
+    const { pipeline } = storingPipeline(1024, { history, redactor } as unknown as Partial<BatchPipelineDeps>);
+    const source = { host: 'h', file: 'f', idPrefix: 'p-', num: 1, pos: 0 } as unknown as Source;
+    const resume = { fileId: 'x.1', endOffset: 16, token: undefined };
+    pipeline.take(source, { body: Buffer.from('pw=hunter2\n'), ts: 0, lineCount: 1, resume });
+    pipeline.take(source, { body: Buffer.from('two\n'), ts: 0, lineCount: 1 });
+    expect(appended).toEqual([
+      { text: 'pw=[REDACTED]\n', firstPos: 0, resume },
+      { text: 'two\n', firstPos: 14, resume: undefined },
+    ]);
   });
 });

@@ -15,6 +15,27 @@ function registry(options: { resumeFileIdsPerHost?: number; forgetAfterMs?: numb
 }
 
 describe('SourceRegistry', () => {
+  it('takes numbers and positions from a numbering that outlives the hub (history), also after forgetting a source', () => {
+    const kept = new Map([['web-1\n/a.log', { num: 7, pos: 5000 }]]);
+    const clock = { now: 1_000_000 };
+    const reg = new SourceRegistry({
+      hubId: 'abc123',
+      resumeFileIdsPerHost: 3,
+      forgetAfterMs: 60_000,
+      now: () => clock.now,
+      numbering: { sourceFor: (host, file) => kept.get(`${host}\n${file}`) ?? { num: 8, pos: 0 } },
+    });
+    const a = reg.source('web-1', '/a.log');
+    expect([a.num, a.pos, a.idPrefix]).toEqual([7, 5000, 'abc123-7-']);
+    expect(reg.source('web-1', '/b.log').num).toBe(8);
+    kept.set('web-1\n/a.log', { num: 7, pos: 6000 });
+    clock.now += 120_000;
+    reg.prune(() => {});
+    const again = reg.source('web-1', '/a.log');
+    expect(again).not.toBe(a);
+    expect([again.num, again.pos]).toEqual([7, 6000]);
+  });
+
   it('numbers sources per (host, file) and resolves line ids back to them', () => {
     const { reg } = registry();
     const a = reg.source('web-1', '/a.log');

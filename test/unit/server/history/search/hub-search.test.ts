@@ -22,7 +22,7 @@ describe('hub wiring of /api/search', () => {
   });
 
   it('says history is off without one', async () => {
-    hub = await startTestHub();
+    hub = await startTestHub({ history: false });
     const answer = await api(hub.url, 'GET', '/api/search/histogram?q=boom');
     expect(answer.status).toBe(404);
     expect(answer.body).toEqual({ error: { code: 'SG_ERR_NOT_FOUND', message: 'history is off on this hub' } });

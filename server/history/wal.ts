@@ -1,0 +1,136 @@
+import { closeSync, fdatasyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+import type { BatchRef } from '../filter/batch-lines.js';
+import { ByteReader, ByteWriter, MalformedError, readBatch, writeBatch } from './batch-codec.js';
+
+/** How far the hub holds a file generation of an agent: restored into the welcome's resume points. */
+export interface ResumeMark {
+  fileId: string;
+  endOffset: number;
+  /** The agent token's name, if the hub has agent tokens. */
+  token: string | undefined;
+}
+
+/** One accepted batch as the write-ahead log keeps it. */
+export interface WalRecord {
+  sourceNum: number;
+  host: string;
+  file: string;
+  batch: BatchRef;
+  resume?: ResumeMark | undefined;
+}
+
+/** Frame: payload length (u32), CRC-32 of the payload (u32), payload. */
+const FRAME_HEADER_BYTES = 8;
+
+export function encodeWalRecord(record: WalRecord): Buffer {
+  const payload = new ByteWriter().u32(record.sourceNum).text(record.host).text(record.file);
+  if (record.resume) {
+    payload.u8(record.resume.token === undefined ? 1 : 2).text(record.resume.fileId).f64(record.resume.endOffset);
+    if (record.resume.token !== undefined) payload.text(record.resume.token);
+  } else {
+    payload.u8(0);
+  }
+  writeBatch(payload, record.batch);
+  const body = payload.toBuffer();
+  const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
+  header.writeUInt32LE(body.length, 0);
+  header.writeUInt32LE(crc32(body), 4);
+  return Buffer.concat([header, body]);
+}
+
+function decodePayload(payload: Buffer): WalRecord {
+  const input = new ByteReader(payload);
+  const sourceNum = input.u32();
+  const host = input.text();
+  const file = input.text();
+  const resumeKind = input.u8();
+  let resume: ResumeMark | undefined;
+  if (resumeKind === 1 || resumeKind === 2) {
+    const fileId = input.text();
+    const endOffset = input.f64();
+    resume = { fileId, endOffset, token: resumeKind === 2 ? input.text() : undefined };
+  } else if (resumeKind !== 0) {
+    throw new MalformedError('bad resume kind');
+  }
+  const batch = readBatch(input);
+  if (input.remaining !== 0) throw new MalformedError('bytes after the batch');
+  return { sourceNum, host, file, batch, resume };
+}
+
+export interface WalContents {
+  records: WalRecord[];
+  /** Bytes of whole, intact records from the start; anything after is a torn or damaged tail. */
+  validBytes: number;
+}
+
+/**
+ * The records of a WAL file, up to the first that is incomplete or fails its checksum: a write cut
+ * short by a crash leaves a torn last record, which is dropped (its batch was never acknowledged).
+ */
+export function readWalRecords(bytes: Buffer): WalContents {
+  const records: WalRecord[] = [];
+  let offset = 0;
+  while (offset + FRAME_HEADER_BYTES <= bytes.length) {
+    const length = bytes.readUInt32LE(offset);
+    const end = offset + FRAME_HEADER_BYTES + length;
+    if (end > bytes.length) break;
+    const payload = bytes.subarray(offset + FRAME_HEADER_BYTES, end);
+    if (crc32(payload) !== bytes.readUInt32LE(offset + 4)) break;
+    try {
+      records.push(decodePayload(payload));
+    } catch (error) {
+      if (error instanceof MalformedError) break;
+      throw error;
+    }
+    offset = end;
+  }
+  return { records, validBytes: offset };
+}
+
+/** Writes `data` at `position` of `fd` completely (a regular file may take a write in parts). */
+export function writeFully(fd: number, data: Buffer, position: number): void {
+  let done = 0;
+  while (done < data.length) done += writeSync(fd, data, done, data.length - done, position + done);
+}
+
+/**
+ * One WAL file being written. Records go at the tracked end with positional writes, so after a
+ * failed write (disk full) the next record overwrites the partial one instead of following it.
+ */
+export class WalFile {
+  private readonly fd: number;
+  size = 0;
+  private dirty = false;
+
+  constructor(readonly path: string, readonly seq: number) {
+    this.fd = openSync(path, 'w');
+  }
+
+  /** In the OS page cache when this returns: survives the process being killed. */
+  append(record: Buffer): void {
+    try {
+      writeFully(this.fd, record, this.size);
+    } catch (error) {
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        // The next append overwrites the partial record anyway; replay stops at a bad checksum.
+      }
+      throw error;
+    }
+    this.size += record.length;
+    this.dirty = true;
+  }
+
+  /** Forces the records to the disk (power loss). */
+  sync(): void {
+    if (!this.dirty) return;
+    fdatasyncSync(this.fd);
+    this.dirty = false;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}

@@ -1,0 +1,198 @@
+import { readdirSync, symlinkSync, truncateSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HistoryStore, type HistoryStoreOptions } from '../../../../server/history/history-store.js';
+import { CorruptBlockError } from '../../../../server/history/history-reader.js';
+import { openDatabase, type Db } from '../../../../server/storage/database.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
+
+let temp: { dir: string; cleanup: () => Promise<void> };
+const dbs: Db[] = [];
+let stores: HistoryStore[] = [];
+let clock = 1_000_000;
+
+beforeEach(async () => {
+  temp = await makeTempDir();
+  clock = 1_000_000;
+});
+afterEach(async () => {
+  for (const store of stores.splice(0)) store.close();
+  for (const db of dbs.splice(0)) db.close();
+  await temp.cleanup();
+});
+
+/** A store as the hub opens one; `fresh` reopens the database too, as a restarted process would. */
+function open(options: Partial<HistoryStoreOptions> = {}): HistoryStore {
+  const db = openDatabase(temp.dir);
+  dbs.push(db);
+  const store = new HistoryStore({ dir: join(temp.dir, 'history'), db, maxBytes: 1 << 30, maxAgeMs: 7 * 86_400_000, timer: false, now: () => clock, ...options });
+  stores.push(store);
+  return store;
+}
+
+/** Drops a store without closing it: what kill -9 leaves behind (the WAL is written, nothing sealed). */
+function kill(store: HistoryStore): void {
+  stores = stores.filter((other) => other !== store);
+}
+
+function lines(prefix: string, count: number): Buffer {
+  return Buffer.from(Array.from({ length: count }, (_, i) => `${prefix} line ${i}\n`).join(''));
+}
+
+/** Appends `count` batches to (host, file) the way the pipeline does: positions from the store. */
+function write(store: HistoryStore, host: string, file: string, count: number, linesPerBatch = 3): Buffer[] {
+  const bodies: Buffer[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const { num, pos } = store.sourceFor(host, file);
+    const body = lines(`${host}${file} batch ${i}`, linesPerBatch);
+    store.append({ num, host, file, idPrefix: `${store.hubId}-${num}-` }, { body, firstPos: pos, ts: clock, truncated: undefined });
+    bodies.push(body);
+    clock += 10;
+  }
+  return bodies;
+}
+
+function allText(store: HistoryStore, num?: number): string {
+  return store
+    .blocks({})
+    .filter((block) => num === undefined || block.source.num === num)
+    .sort((a, b) => a.source.num - b.source.num || a.firstPos - b.firstPos)
+    .flatMap((block) => store.read(block).map((batch) => batch.body.toString()))
+    .join('');
+}
+
+const files = (name: RegExp) => readdirSync(join(temp.dir, 'history')).filter((file) => name.test(file));
+
+describe('HistoryStore', () => {
+  it('seals blocks at the size bound, indexes them and reads back every batch as it arrived', () => {
+    const store = open({ blockBytes: 300 });
+    const bodies = write(store, 'web-1', '/a.log', 20);
+    const blocks = store.blocks({});
+    expect(blocks.length).toBeGreaterThan(3);
+    expect(blocks.length - store.stats().blocks).toBeLessThanOrEqual(1); // all sealed but an open one
+    const batches = blocks.sort((a, b) => a.firstPos - b.firstPos).flatMap((block) => store.read(block));
+    expect(batches.map((batch) => batch.body)).toEqual(bodies);
+    expect(batches.map((batch) => batch.firstPos)).toEqual(bodies.map((_, i) => bodies.slice(0, i).reduce((sum, body) => sum + body.length, 0)));
+  });
+
+  it('seals the largest open block early when all open blocks together pass their bound', () => {
+    const store = open({ openTotalBytes: 150 });
+    const big = write(store, 'h', '/big', 2);
+    expect(big[0]!.length + big[1]!.length).toBeLessThan(150);
+    expect(store.stats().blocks).toBe(0);
+    write(store, 'h', '/small', 1); // together past 150 bytes: /big, the largest, is sealed
+    expect(store.stats().blocks).toBe(1);
+    expect(store.blocks({}).map((block) => block.source.file).sort()).toEqual(['/big', '/small']);
+    expect(store.stats().oldestTime).toBe(1_000_000);
+  });
+
+  it('finds blocks by time, with event time when given', () => {
+    const store = open({ blockBytes: 1, eventTimeOf: (body, start) => (body.toString('utf8', start, start + 5) === 'late ' ? 5 : undefined) });
+    write(store, 'h', '/f', 3);
+    const { num, pos } = store.sourceFor('h', '/f');
+    store.append({ num, host: 'h', file: '/f', idPrefix: `${store.hubId}-${num}-` }, { body: Buffer.from('late one\n'), firstPos: pos, ts: clock, truncated: undefined });
+    expect(store.blocks({ from: 1_000_010, to: 1_000_010 }).map((block) => block.minTime)).toEqual([1_000_010]);
+    expect(store.blocks({ to: 100 }).map((block) => [block.minTime, block.maxTime])).toEqual([[5, 5]]);
+    expect(store.blocks({ from: 1_000_000 })).toHaveLength(3);
+  });
+
+  it('after a kill, replays the WAL: same hub id, numbers and positions, no line lost or doubled', () => {
+    const first = open({ blockBytes: 400 });
+    const before = write(first, 'web-1', '/a.log', 10);
+    write(first, 'web-2', '/b.log', 2);
+    const { hubId } = first;
+    const a = first.sourceFor('web-1', '/a.log');
+    expect(files(/^wal-/).length).toBeGreaterThan(0);
+    kill(first);
+
+    const second = open({ blockBytes: 400 });
+    expect(second.hubId).toBe(hubId);
+    expect(second.sourceFor('web-1', '/a.log')).toEqual(a);
+    expect(allText(second, a.num)).toBe(before.map(String).join(''));
+    expect(second.stats().blocks).toBe(second.blocks({}).length); // all sealed on open
+    expect(files(/^wal-/)).toEqual([]); // and the WAL is gone
+  });
+
+  it('drops a torn last WAL record', () => {
+    const first = open();
+    const bodies = write(first, 'h', '/f', 3);
+    kill(first);
+    const [wal] = files(/^wal-/);
+    const path = join(temp.dir, 'history', wal!);
+    truncateSync(path, statSync(path).size - 3);
+    const second = open();
+    expect(allText(second)).toBe(bodies.slice(0, 2).map(String).join(''));
+    expect(second.sourceFor('h', '/f').pos).toBe(bodies[0]!.length + bodies[1]!.length);
+  });
+
+  it('deletes a WAL file once everything in it is sealed, and seals blocks past their age', () => {
+    const store = open({ walBytes: 300, blockAgeMs: 1_000 });
+    write(store, 'h', '/f', 5);
+    expect(files(/^wal-/).length).toBeGreaterThan(1);
+    clock += 1_000;
+    store.tick();
+    expect(files(/^wal-/).length).toBeLessThanOrEqual(1);
+    expect(store.stats().blocks).toBe(1);
+  });
+
+  it('retention by bytes drops the oldest segments first', () => {
+    const dropped: number[] = [];
+    const store = open({ blockBytes: 1, maxBytes: 4_000, observer: { dropped: (blocks) => dropped.push(blocks), writeError: () => {}, corruptBlock: () => {} } });
+    const bodies = write(store, 'h', '/f', 60);
+    expect(store.stats().bytes).toBeLessThanOrEqual(4_000);
+    expect(dropped.length).toBeGreaterThan(0);
+    const kept = allText(store);
+    const all = bodies.map(String).join('');
+    expect(all.endsWith(kept)).toBe(true); // what is left is the newest, without a gap
+    expect(kept.length).toBeLessThan(all.length);
+    expect(files(/^seg-/).length).toBeLessThan(60);
+  });
+
+  it('retention by age drops segments whose newest block is too old', () => {
+    const store = open({ blockBytes: 1, maxAgeMs: 60_000, segmentBytes: 1 });
+    write(store, 'h', '/old', 5);
+    clock += 61_000;
+    write(store, 'h', '/new', 1);
+    store.tick();
+    expect(store.blocks({}).map((block) => block.source.file)).toEqual(['/new']);
+    expect(store.stats().oldestTime).toBe(clock - 10);
+  });
+
+  it('a damaged block is a CorruptBlockError, counted, and the others still read', () => {
+    let corrupt = 0;
+    const store = open({ blockBytes: 1, observer: { dropped: () => {}, writeError: () => {}, corruptBlock: () => (corrupt += 1) } });
+    write(store, 'h', '/f', 3);
+    const [segment] = files(/^seg-/);
+    const fd = openSync(join(temp.dir, 'history', segment!), 'r+');
+    writeSync(fd, Buffer.from('XX'), 0, 2, 70);
+    closeSync(fd);
+    const results = store.blocks({}).map((block) => {
+      try {
+        return store.read(block).length;
+      } catch (error) {
+        return error instanceof CorruptBlockError ? 'corrupt' : error;
+      }
+    });
+    expect(results.sort()).toEqual([1, 1, 'corrupt']);
+    expect(corrupt).toBe(1);
+  });
+
+  it('on a full disk, skips history, reports the failure, and recovers by itself', () => {
+    let errors = 0;
+    // walBytes 1: every append closes its WAL file, so the next one opens the next number.
+    const store = open({ walBytes: 1, observer: { dropped: () => {}, writeError: () => (errors += 1), corruptBlock: () => {} } });
+    const first = write(store, 'h', '/f', 1);
+    const seq = Math.max(...files(/^wal-/).map((name) => Number(/\d+/.exec(name)![0])));
+    // The next WAL file is /dev/full: every write to it fails with ENOSPC.
+    symlinkSync('/dev/full', join(temp.dir, 'history', `wal-${String(seq + 1).padStart(10, '0')}.log`));
+    write(store, 'h', '/f', 1);
+    expect(errors).toBe(1);
+    expect(store.failing?.error).toMatch(/ENOSPC|no space/i);
+    write(store, 'h', '/f', 1); // within the retry interval: skipped without trying
+    expect(errors).toBe(1);
+    clock += 2_000;
+    const after = write(store, 'h', '/f', 1);
+    expect(store.failing).toBeUndefined();
+    expect(allText(store)).toBe(String(first[0]) + String(after[0]));
+  });
+});
