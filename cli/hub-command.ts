@@ -3,6 +3,7 @@ import { createLogger } from '../lib/logger.js';
 import type { HubConfig } from '../server/config.js';
 import { collect, parseInteger, untilSignal } from './parse-options.js';
 import { parseAge } from './parse-duration.js';
+import { parseByteSize } from './parse-size.js';
 import { UsageError } from './usage-error.js';
 
 interface HubFlags {
@@ -34,7 +35,7 @@ export function registerHubCommand(program: Command): void {
     .option('--tls-cert <file>', 'PEM certificate (chain): serve HTTPS and WSS; needs --tls-key')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--allowed-host <name>', 'a host name (optionally name:port) browsers use to reach the hub; others are refused (421); repeatable', collect, [])
-    .option('--history-max-bytes <bytes>', 'disk space for the history of lines in --data, oldest deleted first (default 2 GiB)', parseInteger(1, Number.MAX_SAFE_INTEGER))
+    .option('--history-max-bytes <size>', 'disk space for the history of lines in --data, such as 500MiB or 20GiB, oldest deleted first (default 2GiB)', parseByteSize)
     .option('--history-max-age <duration>', 'how long lines are kept in history, such as 12h, 7d or 90d (default 7d)', parseAge)
     .option('--no-history', 'keep lines in memory only: backlog, context and line ids do not survive a restart')
     .option('--nats <url>', 'join the other hubs on this NATS server (nats://HOST:PORT, JetStream on): one service (docs/scaling.md)')
