@@ -34,6 +34,25 @@ async function visibleSeqs(page: Page): Promise<number[]> {
   });
 }
 
+/** The shown controls matching `selector` that have no size, stick out of the window, or lie under something else. */
+async function hiddenControls(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((query) => {
+    const problems: string[] = [];
+    for (const element of document.querySelectorAll<HTMLElement>(query)) {
+      if (!element.checkVisibility({ visibilityProperty: true })) continue;
+      const box = element.getBoundingClientRect();
+      const name = element.getAttribute('aria-label') ?? element.textContent?.trim().slice(0, 30) ?? element.tagName;
+      if (box.width < 8 || box.height < 8) problems.push(`${name}: ${Math.round(box.width)}x${Math.round(box.height)} px`);
+      else if (box.left < 0 || box.right > document.documentElement.clientWidth) problems.push(`${name}: outside the window`);
+      else {
+        const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+        if (!hit || !(hit === element || element.contains(hit))) problems.push(`${name}: under ${hit ? `${hit.tagName}.${String(hit.className)}` : 'nothing'}`);
+      }
+    }
+    return problems;
+  }, selector);
+}
+
 describe('history in the UI', () => {
   const browser = useBrowser();
   const stack = useStack({ hubArgs: ['--config', hubConfig] });
@@ -99,10 +118,12 @@ describe('history in the UI', () => {
     await page.goto(`${stack.hub.url}/?q=ranged`);
     await waitUntilLive(page);
     await page.getByRole('button', { name: 'Live ▾' }).click();
-    await page.getByRole('button', { name: 'Last 1 h' }).click();
+    // A custom range: the longest label the time control shows in the top bar.
+    await page.getByRole('button', { name: 'Search range' }).click();
     await page.locator('.results__progress', { hasText: 'matches' }).waitFor({ timeout: 30_000 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    expect(await hiddenControls(page, '.topbar button, .results__bar button, .results__bar select')).toEqual([]);
   });
 });
 
@@ -146,13 +167,15 @@ describe('a permalink to a line older than the live backlog, after a hub restart
         return /^supergrep_agents(\{[^}]*\})? [1-9]/m.test(metrics);
       }, 30_000);
 
-      const linked = await browser.newPage(hub.url);
+      // On a phone, as on call: the context opens as a sheet over the pane.
+      const linked = await browser.newPage(hub.url, { viewport: { width: 390, height: 844 } });
       await linked.goto(`${hub.url}/?q=order%3D#line=${encodeURIComponent(id!)}`);
       await waitUntilLive(linked);
       // The hub answers the context from history: the panel shows the line.
       const context = linked.getByRole('complementary', { name: 'Line context' });
       await context.getByText('linked-line').waitFor({ timeout: 30_000 });
-      // Not in the pane's backlog: the banner offers the history around it, where it is highlighted.
+      // Not in the pane's backlog: the banner (under the sheet until it is closed) offers the history around it, where it is highlighted.
+      await context.getByRole('button', { name: 'Close context' }).click();
       await linked.getByRole('button', { name: 'Show it in history' }).click();
       await linked.locator(`.results [data-line-id="${id}"].log-row--highlighted`).waitFor({ timeout: 30_000 });
     } finally {

@@ -7,7 +7,6 @@ import { CaptureSaved } from '../features/captures/capture-saved.js';
 import { FilterBar } from '../features/filters/filter-bar.js';
 import { OlderLinesNotice } from '../features/history/older-lines-notice.js';
 import { ResultsView } from '../features/history/results-view.js';
-import { lineTime } from '../features/history/seam.js';
 import { paneTitle } from '../features/panes/pane-tabs.js';
 import type { PaneState } from '../features/panes/view-store.js';
 import { PermalinkBanner } from '../features/permalink/permalink-banner.js';
@@ -63,10 +62,9 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
   const [capturing, setCapturing] = useState(false);
   const [saved, setSaved] = useState<{ title: string; url: string } | undefined>();
   const [cursorId, setCursorId] = useState<string | undefined>();
-  // The time of a permalinked line the hub found (in its context answer): where to look in history.
-  const context = useStore(session.context);
-  const linkedLine = locator.status === 'outside-stream' && context.status === 'loaded' ? context.lines.find((line) => line.id === locator.id) : undefined;
-  const linkedTime = linkedLine ? lineTime(linkedLine) : undefined;
+  // The time of a permalinked line the hub found (from its context answer, kept after the context
+  // is closed: on a phone the context covers the banner): where to look in history.
+  const linkedTime = locator.status === 'outside-stream' ? locator.time : undefined;
 
   useEffect(() => {
     setFeedback(undefined);

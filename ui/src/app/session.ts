@@ -3,7 +3,8 @@ import { ContextStore } from '../features/context/context-store.js';
 import { ViewStore } from '../features/panes/view-store.js';
 import { OlderLines } from '../features/history/older-lines.js';
 import { SearchResults, type ResultsRequest } from '../features/history/search-results.js';
-import type { TimeRange } from '../features/history/time-range.js';
+import { lineTime } from '../features/history/seam.js';
+import { formatLocalInput, type TimeRange } from '../features/history/time-range.js';
 import { LineLocator } from '../features/permalink/line-locator.js';
 import { PinRates } from '../features/pins/pin-rates.js';
 import { PinsStore } from '../features/pins/pins-store.js';
@@ -98,7 +99,7 @@ export class Session {
   }
 
   /** "Jump to time": the lines around `at`, oldest first, in the pane's results view. */
-  jumpTo(paneId: string, at: number, label = `Around ${new Date(at).toLocaleString()}`): void {
+  jumpTo(paneId: string, at: number, label = `Around ${formatLocalInput(at).replace('T', ' ')}`): void {
     void this.runtime(paneId).results.start({ filter: this.filterOf(paneId), from: at - JUMP_SPAN_MS, to: at + JUMP_SPAN_MS, order: 'asc', around: at, label });
   }
 
@@ -222,8 +223,10 @@ export class Session {
     const locator = this.locator.getSnapshot();
     const context = this.context.getSnapshot();
     if (locator.status !== 'searching' || context.status === 'closed' || context.target.id !== locator.id) return;
-    if (context.status === 'loaded') this.locator.contextAnswered(true);
-    else if (context.status === 'missing' || context.status === 'error') this.locator.contextAnswered(false);
+    if (context.status === 'loaded') {
+      const line = context.lines.find((candidate) => candidate.id === locator.id);
+      this.locator.contextAnswered(true, line ? lineTime(line) : undefined);
+    } else if (context.status === 'missing' || context.status === 'error') this.locator.contextAnswered(false);
   }
 
   /** Subscribes new panes, re-subscribes changed ones (clearing them), unsubscribes closed ones. */

@@ -26,11 +26,11 @@ describe('LineLocator', () => {
     const locator = new LineLocator(3000);
     locator.start('target', 'p1');
     locator.observe('p1', [entry('a', true)]);
-    locator.contextAnswered(true);
+    locator.contextAnswered(true, 1_700_000_000_000);
     expect(locator.getSnapshot().status).toBe('searching');
-    // A live line means the backlog replay is over.
+    // A live line means the backlog replay is over; the line's time is kept for "Show it in history".
     locator.observe('p1', [entry('b', false)]);
-    expect(locator.getSnapshot()).toEqual({ status: 'outside-stream', id: 'target', paneId: 'p1' });
+    expect(locator.getSnapshot()).toStrictEqual({ status: 'outside-stream', id: 'target', paneId: 'p1', time: 1_700_000_000_000 });
   });
 
   it('reports "gone" when the replay goes quiet and the hub no longer has the line', () => {

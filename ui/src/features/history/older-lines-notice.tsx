@@ -3,7 +3,7 @@ import type { OlderLines } from './older-lines.js';
 import './history.css';
 
 /**
- * Over the top of a pane's list: the state of loading older lines from history, and a button to
+ * Above a pane's list: the state of loading older lines from history, and a button to
  * load them (for a pane whose lines fit without scrolling, or after a failure).
  */
 export function OlderLinesNotice({ older, paused, empty }: { older: OlderLines; paused: boolean; empty: boolean }) {

@@ -5,8 +5,8 @@ export type LocatorState =
   | { status: 'idle' }
   | { status: 'searching'; id: string; paneId: string }
   | { status: 'found'; id: string; paneId: string }
-  /** The hub still holds the line, but it was not among the pane's replayed matches. */
-  | { status: 'outside-stream'; id: string; paneId: string }
+  /** The hub still holds the line (stating its time, once known), but it was not among the pane's replayed matches. */
+  | { status: 'outside-stream'; id: string; paneId: string; time: number | undefined }
   /** The hub no longer holds the line (or never did). */
   | { status: 'gone'; id: string; paneId: string };
 
@@ -22,6 +22,7 @@ const BACKLOG_QUIET_MS = 3000;
 export class LineLocator extends ValueStore<LocatorState> {
   private backlogOver = false;
   private contextFound: boolean | undefined;
+  private contextTime: number | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly quietMs = BACKLOG_QUIET_MS) {
@@ -31,6 +32,7 @@ export class LineLocator extends ValueStore<LocatorState> {
   start(id: string, paneId: string): void {
     this.backlogOver = false;
     this.contextFound = undefined;
+    this.contextTime = undefined;
     this.set({ status: 'searching', id, paneId });
     this.armQuiet();
   }
@@ -56,9 +58,13 @@ export class LineLocator extends ValueStore<LocatorState> {
     return false;
   }
 
-  /** The hub's answer to the context request for the line: does it still hold it? */
-  contextAnswered(found: boolean): void {
+  /**
+   * The hub's answer to the context request for the line: does it still hold it, and the line's
+   * time, kept so "Show it in history" still works once the context panel is closed.
+   */
+  contextAnswered(found: boolean, time?: number): void {
     this.contextFound = found;
+    this.contextTime = time;
     this.settle();
   }
 
@@ -81,6 +87,6 @@ export class LineLocator extends ValueStore<LocatorState> {
   private settle(): void {
     const state = this.getSnapshot();
     if (state.status !== 'searching' || !this.backlogOver || this.contextFound === undefined) return;
-    this.set({ ...state, status: this.contextFound ? 'outside-stream' : 'gone' });
+    this.set(this.contextFound ? { ...state, status: 'outside-stream', time: this.contextTime } : { ...state, status: 'gone' });
   }
 }
