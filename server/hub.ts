@@ -196,7 +196,7 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
     startedAtMs,
     counts: () => ({ agents: registry.connectedAgents, viewers: viewers.connections }),
     health: () => combineHealth(cluster?.healthz(), history?.failing),
-    apiMounts: [...features.apiMounts, searchRoutes({ history: extensions.history ?? history, eventTimeOf, logger, now }), ...(extensions.apiMounts ?? [])],
+    apiMounts: [...features.apiMounts, searchRoutes({ history: extensions.history ?? history, eventTimeOf, logger, now, peers: cluster?.search }), ...(extensions.apiMounts ?? [])],
   });
   server.on('request', app);
   routeUpgrades(server, { '/ws/agent': refuseBrowsers(agents.handleUpgrade, logger), '/ws/client': checkHost(hosts, viewers.handleUpgrade, logger) }, logger);

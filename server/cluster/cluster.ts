@@ -13,6 +13,7 @@ import { KvCaptureStore, KvDeployStore, KvPinStore } from './kv-stores.js';
 import { LineBridge } from './line-bridge.js';
 import { ClusterMetrics, NatsLink, type NatsHealth } from './nats-link.js';
 import { PeerQueries } from './peer-queries.js';
+import { ClusterSearch } from './peer-search.js';
 import { PublishBarrier } from './publish-barrier.js';
 import { Presence, mergeAgents } from './presence.js';
 import { SharedPinCounter } from './shared-pin-counter.js';
@@ -49,6 +50,8 @@ export interface ClusterDeps {
 export interface Cluster {
   shared: SharedRecords;
   viewers: ClusterViewerHooks;
+  /** History search and histograms across every hub (search-routes' `peers`). */
+  search: ClusterSearch;
   /**
    * For agent acks: a promise that resolves once NATS holds every batch published so far (undefined
    * while NATS is down, when waiting would confirm nothing). See PublishBarrier.
@@ -118,7 +121,7 @@ export async function startCluster(deps: ClusterDeps): Promise<Cluster> {
         logger.warn({ err, reason, timeoutMs: config.natsTimeoutMs }, 'NATS did not confirm published lines; acknowledging agents anyway');
       },
     });
-    presence = new Presence({ link, hubId, metrics, logger, intervalMs: BEACON_INTERVAL_MS, agents: () => deps.registry.snapshot(), get url() { return url; } });
+    presence = new Presence({ link, hubId, metrics, logger, intervalMs: BEACON_INTERVAL_MS, forgetLostAfterMs: config.agentForgetAfterMs, agents: () => deps.registry.snapshot(), get url() { return url; } });
     const activePresence = presence;
     const queries = new PeerQueries({
       link,
@@ -130,6 +133,7 @@ export async function startCluster(deps: ClusterDeps): Promise<Cluster> {
       timeoutMs: config.natsTimeoutMs,
       peers: () => activePresence.peerIds(),
     });
+    const search = new ClusterSearch({ link, hubId, metrics, logger, timeoutMs: config.natsTimeoutMs, peers: () => activePresence.peerIds(), lost: () => activePresence.lostPeers() });
     const viewers = new ClusterViewer({ bridge, queries, backlog: deps.backlog });
     const pruneTimer = setInterval(() => bridge.prune(), PRUNE_INTERVAL_MS);
     pruneTimer.unref();
@@ -138,6 +142,7 @@ export async function startCluster(deps: ClusterDeps): Promise<Cluster> {
     return {
       shared: { pins, deploys, captures, counts, countsSource: (source) => bridge.isLocal(source), flushIntervalMs: config.pinFlushIntervalMs },
       viewers,
+      search,
       ackGate: () => barrier.afterPublished(),
       agents: (local) => mergeAgents(local, activePresence.remoteAgents()),
       healthz: () => {
@@ -153,6 +158,7 @@ export async function startCluster(deps: ClusterDeps): Promise<Cluster> {
           clearInterval(pruneTimer);
           activePresence.close();
           queries.close();
+          search.close();
           bridge.close();
           pins.close();
           deploys.close();

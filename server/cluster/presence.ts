@@ -14,6 +14,8 @@ export interface PresenceDeps {
   /** This hub's agents and files (SourceRegistry.snapshot). */
   agents(): SourceAgent[];
   intervalMs: number;
+  /** How long a hub that went silent (without saying it leaves) is still reported as lost. */
+  forgetLostAfterMs: number;
 }
 
 interface Peer {
@@ -28,6 +30,8 @@ interface Peer {
  */
 export class Presence {
   private readonly peers = new Map<string, Peer>();
+  /** Hubs taken out for silence, with when they were last heard: searches say their lines are missing. */
+  private readonly lost = new Map<string, number>();
   private readonly subscriptions: Subscription[] = [];
   private readonly timer: NodeJS.Timeout;
   private lastErrorMs = 0;
@@ -66,6 +70,7 @@ export class Presence {
 
   private heard(beacon: HubBeacon): void {
     if (beacon.hub === this.deps.hubId) return;
+    this.lost.delete(beacon.hub);
     if (beacon.leaving) this.peers.delete(beacon.hub);
     else {
       if (!this.peers.has(beacon.hub)) this.deps.logger.info({ peer: beacon.hub, url: beacon.url }, 'hub joined the cluster');
@@ -79,6 +84,7 @@ export class Presence {
     for (const [hub, peer] of this.peers) {
       if (peer.seenMs >= cutoff) continue;
       this.peers.delete(hub);
+      this.lost.set(hub, peer.seenMs);
       this.deps.logger.info({ peer: hub }, 'hub not heard from: taken out of the cluster');
     }
     this.updateCount();
@@ -106,6 +112,13 @@ export class Presence {
   /** Ids of the other hubs alive now. */
   peerIds(): string[] {
     return [...this.peers.keys()];
+  }
+
+  /** Hubs that went silent without leaving, in the last `forgetLostAfterMs`, with when each was last heard. */
+  lostPeers(): Array<{ hubId: string; seenMs: number }> {
+    const cutoff = Date.now() - this.deps.forgetLostAfterMs;
+    for (const [hub, seenMs] of this.lost) if (seenMs < cutoff) this.lost.delete(hub);
+    return [...this.lost].map(([hubId, seenMs]) => ({ hubId, seenMs }));
   }
 
   /** Agents of the other hubs, from their last beacons. */

@@ -16,6 +16,11 @@ export const LINES_PREFIX = `${SUBJECT_PREFIX}.lines`;
 export const ALL_LINES = `${LINES_PREFIX}.*.*`;
 /** Scatter-gather for the subscribe backlog; every hub answers. */
 export const BACKLOG_SUBJECT = `${SUBJECT_PREFIX}.backlog`;
+/** Scatter-gather for history search and histograms (server/cluster/peer-search.ts); every hub answers. */
+export const SEARCH_SUBJECT = `${SUBJECT_PREFIX}.search`;
+export const HISTOGRAM_SUBJECT = `${SUBJECT_PREFIX}.histogram`;
+/** The asking hub has its page, or its viewer left: hubs still scanning for it stop. */
+export const SEARCH_STOP_SUBJECT = `${SUBJECT_PREFIX}.search.stop`;
 /** A new hub asks the others to announce themselves at once. */
 export const HELLO_SUBJECT = `${SUBJECT_PREFIX}.hello`;
 

@@ -1,19 +1,37 @@
 import { once } from 'node:events';
 import type { Request, Response } from 'express';
-import type { SearchErrorRecord, SearchRecord } from '../../../protocol/index.js';
+import type { Histogram, SearchErrorRecord, SearchRecord } from '../../../protocol/index.js';
 import type { Logger } from '../../../lib/logger.js';
 import { ApiFailure, route } from '../../api/api-failure.js';
 import type { ApiMount } from '../../api/api-router.js';
 import type { HistoryReader } from '../history-reader.js';
 import type { EventTimeOf } from './block-scan.js';
-import { runHistogram } from './histogram.js';
-import { runSearch } from './search-executor.js';
+import { runHistogram, type HistogramRequest } from './histogram.js';
+import { runSearch, type SearchRequest } from './search-executor.js';
 import { parseHistogramQuery, parseSearchQuery } from './search-query.js';
 import { SearchSlots } from './search-slots.js';
 import { TimeSlicer } from './time-slicer.js';
 
 /** Longest a search works before letting ingest and viewers have the event loop. */
 const SLICE_MS = 5;
+
+/** What this hub's searches run with; other hubs' searches of this hub run with the same. */
+export interface LocalSearch {
+  reader: HistoryReader;
+  slicer: TimeSlicer;
+  slots: SearchSlots;
+  eventTimeOf?: EventTimeOf | undefined;
+}
+
+/** Search across the hubs of a cluster (server/cluster/peer-search.ts). */
+export interface PeerSearch {
+  /** Answers other hubs' searches with this hub's history. */
+  serve(local: LocalSearch): void;
+  /** This hub's matches merged with every other hub's, in order; failures make the done record partial. */
+  search(request: SearchRequest, local: LocalSearch, signal: AbortSignal): AsyncGenerator<SearchRecord>;
+  /** Buckets summed over every hub. */
+  histogram(request: HistogramRequest, local: LocalSearch, signal: AbortSignal): Promise<Histogram>;
+}
 
 export interface SearchRoutesDeps {
   /** The hub's history; absent when history is off, and then both routes answer 404. */
@@ -26,6 +44,8 @@ export interface SearchRoutesDeps {
   /** Shared by every search of the hub; tests pass their own. */
   slicer?: TimeSlicer;
   slots?: SearchSlots;
+  /** With several hubs (--nats): searches ask every other hub too. */
+  peers?: PeerSearch | undefined;
 }
 
 function historyOf(deps: SearchRoutesDeps): HistoryReader {
@@ -60,6 +80,9 @@ export function searchRoutes(deps: SearchRoutesDeps): ApiMount {
   const { logger } = deps;
   const slicer = deps.slicer ?? new TimeSlicer(SLICE_MS);
   const slots = deps.slots ?? new SearchSlots();
+  const { peers } = deps;
+  const localOf = (reader: HistoryReader): LocalSearch => ({ reader, slicer, slots, eventTimeOf: deps.eventTimeOf });
+  if (deps.history !== undefined) peers?.serve(localOf(deps.history));
   return (router) => {
     router.get(
       '/search/histogram',
@@ -68,7 +91,8 @@ export function searchRoutes(deps: SearchRoutesDeps): ApiMount {
         const request = parseHistogramQuery(req.query, deps.now());
         const signal = begin(slots, req, res);
         try {
-          res.json(await runHistogram(request, { reader, slicer, eventTimeOf: deps.eventTimeOf, signal }));
+          const local = localOf(reader);
+          res.json(await (peers ? peers.histogram(request, local, signal) : runHistogram(request, { ...local, signal })));
         } catch (err) {
           if (signal.aborted) return;
           throw err;
@@ -85,7 +109,9 @@ export function searchRoutes(deps: SearchRoutesDeps): ApiMount {
         res.status(200).set({ 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
         const write = corkedWriter(res);
         try {
-          for await (const record of runSearch(request, { reader, slicer, eventTimeOf: deps.eventTimeOf, signal })) {
+          const local = localOf(reader);
+          const records = peers ? peers.search(request, local, signal) : runSearch(request, { ...local, signal });
+          for await (const record of records) {
             if (!write(record)) await once(res, 'drain', { signal });
           }
         } catch (err) {
