@@ -170,9 +170,9 @@ const HUB_WITHOUT_LAUNCHER: string[] = [];
 
 /**
  * `hubNodeArgs`: start the hub's Node with exactly these options instead of through bin/supergrep
- * (see startHub).
+ * (see startHub); `hubConfig`: hub options (e.g. `{ history: false }`, bench/history.ts).
  */
-export async function measureSupergrep(dir: string, linesPerSec: number, kind: AgentKind, hubNodeArgs?: string[]): Promise<SupergrepRun> {
+export async function measureSupergrep(dir: string, linesPerSec: number, kind: AgentKind, hubNodeArgs?: string[], hubConfig?: Record<string, unknown>): Promise<SupergrepRun> {
   const children: Child[] = [];
   let viewer: BenchViewer | undefined;
   let forwarderReport: Record<string, number> | undefined;
@@ -182,7 +182,7 @@ export async function measureSupergrep(dir: string, linesPerSec: number, kind: A
     const run = `${kind}${hubNodeArgs ? '-node' : ''}-${linesPerSec}`;
     const file = join(dir, `live-${run}.log`);
     writeFileSync(file, '');
-    const hub = await startHub(join(dir, `hub-${run}`), { nodeArgs: hubNodeArgs });
+    const hub = await startHub(join(dir, `hub-${run}`), { nodeArgs: hubNodeArgs, config: hubConfig });
     children.push(hub.child);
     let agent: Child;
     if (kind === 'agent') {

@@ -11,6 +11,7 @@ import { runCluster } from './cluster.js';
 import { runEventTime } from './event-time.js';
 import { runFanOut } from './fan-out.js';
 import { runFilterEngine } from './filter-engine.js';
+import { runHistory } from './history.js';
 import { runHistoryCodecs } from './history-codecs.js';
 import { runHostileFilters } from './hostile-filters.js';
 import { runLiveLatency } from './live-latency.js';
@@ -38,6 +39,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'hostile-filters', run: runHostileFilters },
   { name: 'event-time', run: runEventTime },
   { name: 'history-codecs', run: runHistoryCodecs },
+  { name: 'history', run: runHistory },
 ];
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@
  * Soak: the whole pipeline for a long time at a high rate, with rotation and viewers coming and
  * going. Not part of `npm run bench` (it takes 10 minutes); run it on its own:
  *
- *   npm run build && node dist/bench/soak.js [--minutes 10] [--rate 50000] [--rotate-seconds 30]
+ *   npm run build && node dist/bench/soak.js [--minutes 10] [--rate 50000] [--rotate-seconds 30] [--history on|off]
  *
  * A writer process appends `wt=<µs> seq=<n> <log line>` at --rate lines/s to a file that a real
  * `supergrep agent` follows, renaming it every --rotate-seconds (logrotate with a reopen signal: it
@@ -13,6 +13,12 @@
  * end memory growth is reported as start vs end and as least-squares slopes (MB per minute) after
  * the first minute and over the second half (the one a leak cannot hide in: RSS moves by tens of MB
  * with each major GC). Results go to bench/results/soak-<time>.json like the other benchmarks.
+ *
+ * `--history on` (the default, as the hub's) keeps history in the hub's data directory; its bytes
+ * on disk at the end are reported, before and after the hub stops (which seals every open block).
+ * With SUPERGREP_SOAK_HEAP_PROBE=1 the hub and the agent run with the inspector open, and every
+ * 10 s the soak forces a full GC in each and records process.memoryUsage() (bench/lib/heap-probe.ts):
+ * a diagnostic of memory growth, whose own GCs change the RSS figures of that run.
  */
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +27,8 @@ import { HubClient } from '../lib/hub-client.js';
 import { PROTOCOL_VERSION, type MatchedLine } from '../protocol/index.js';
 import { LatencyHistogram } from '../cli/latency-histogram.js';
 import { monotonicMicros, stampOf } from './lib/monotonic.js';
+import { HeapProbe, INSPECT_ARG, type HeapSample } from './lib/heap-probe.js';
+import { historyBytes } from './lib/history-files.js';
 import { processUsage } from './lib/proc-usage.js';
 import { startHub, startChild, startWorker, waitUntil, CLI, type Child } from './lib/processes.js';
 import { formatResult, ResultBuilder, saveResult } from './lib/results.js';
@@ -30,18 +38,26 @@ interface SoakOptions {
   minutes: number;
   rate: number;
   rotateSeconds: number;
+  /** Whether the hub keeps history (`history: false` is `--no-history`). */
+  history: boolean;
 }
 
 function parseArgs(argv: string[]): SoakOptions {
-  const options: SoakOptions = { minutes: 10, rate: 50_000, rotateSeconds: 30 };
+  const options: SoakOptions = { minutes: 10, rate: 50_000, rotateSeconds: 30, history: true };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i];
+    if (key === '--history') {
+      const choice = argv[i + 1];
+      if (choice !== 'on' && choice !== 'off') throw new Error('--history needs on or off');
+      options.history = choice === 'on';
+      continue;
+    }
     const value = Number(argv[i + 1]);
     if (!Number.isFinite(value) || value <= 0) throw new Error(`${key} needs a positive number`);
     if (key === '--minutes') options.minutes = value;
     else if (key === '--rate') options.rate = Math.round(value);
     else if (key === '--rotate-seconds') options.rotateSeconds = value;
-    else throw new Error(`unknown option ${key}; use --minutes, --rate, --rotate-seconds`);
+    else throw new Error(`unknown option ${key}; use --minutes, --rate, --rotate-seconds, --history`);
   }
   return options;
 }
@@ -244,6 +260,13 @@ interface Sample {
   p99Ms: number;
 }
 
+/** Memory after a forced full GC (SUPERGREP_SOAK_HEAP_PROBE=1). */
+interface HeapPoint {
+  minute: number;
+  hub: HeapSample | undefined;
+  agent: HeapSample | undefined;
+}
+
 export async function runSoak(options: SoakOptions): Promise<void> {
   const { dir, remove } = makeTempDir('soak');
   const durationMs = options.minutes * 60_000;
@@ -251,23 +274,32 @@ export async function runSoak(options: SoakOptions): Promise<void> {
   const children: Child[] = [];
   let checker: Checker | undefined;
   let visitors: Visitors | undefined;
+  const probes: HeapProbe[] = [];
+  const heapProbe = process.env.SUPERGREP_SOAK_HEAP_PROBE === '1';
   try {
-    const hub = await startHub(join(dir, 'hub'));
+    const hubDir = join(dir, 'hub');
+    const hub = await startHub(hubDir, { config: { history: options.history }, env: heapProbe ? { NODE_OPTIONS: INSPECT_ARG } : {} });
     children.push(hub.child);
     const file = join(dir, 'app.log');
-    const agent = startChild('agent', process.execPath, [CLI, 'agent', '--hub', hub.wsUrl, '--state', join(dir, 'agent-state.json'), '--name', 'soak-host', file], { keepLines: false });
+    const agent = startChild('agent', process.execPath, [...(heapProbe ? [INSPECT_ARG] : []), CLI, 'agent', '--hub', hub.wsUrl, '--state', join(dir, 'agent-state.json'), '--name', 'soak-host', file], { keepLines: false });
     children.push(agent);
     const checking = new Checker(hub.url, Math.ceil(((options.rate * durationMs) / 1000) * 1.01) + 10_000);
     checker = checking;
     await waitUntil('the checker to subscribe', () => checking.connected);
+    const hubProbe = heapProbe ? await HeapProbe.attach(hub.child) : undefined;
+    const agentProbe = heapProbe ? await HeapProbe.attach(agent) : undefined;
+    for (const probe of [hubProbe, agentProbe]) if (probe) probes.push(probe);
+    const heapPoints: HeapPoint[] = [];
     let written = 0;
+    let writtenBytes = 0;
     let rotations = 0;
     const writer = startWorker('writer', 'soak-writer.js', { file, linesPerSec: options.rate, durationMs, rotateMs: options.rotateSeconds * 1000, reopenDelayMs: 200 });
     children.push(writer);
     const fileStarts: number[] = [];
     writer.onStdoutLine((line) => {
-      const progress = JSON.parse(line) as { written: number; rotations: number; reopenedAt?: number };
+      const progress = JSON.parse(line) as { written: number; bytes?: number; rotations: number; reopenedAt?: number };
       written = progress.written;
+      writtenBytes = progress.bytes ?? writtenBytes;
       rotations = progress.rotations;
       if (progress.reopenedAt !== undefined) fileStarts.push(progress.reopenedAt);
     });
@@ -302,6 +334,12 @@ export async function runSoak(options: SoakOptions): Promise<void> {
           `hub ${last.hubRssMb.toFixed(0)} MB, agent ${last.agentRssMb.toFixed(0)} MB, load ${loadavg().map((v) => v.toFixed(2)).join(' ')}, ` +
           `visitors ${visitors!.joined} joined, dropped ${checking.hubDropped}`,
       );
+      if (hubProbe && agentProbe) {
+        void Promise.all([hubProbe.sample().catch(() => undefined), agentProbe.sample().catch(() => undefined)]).then(([hubHeap, agentHeap]) => {
+          heapPoints.push({ minute, hub: hubHeap, agent: agentHeap });
+          console.log(`    after a forced GC: hub heap ${hubHeap?.heapUsedMb.toFixed(1)} MB, external ${hubHeap?.externalMb.toFixed(1)} MB, rss ${hubHeap?.rssMb.toFixed(0)} MB; agent heap ${agentHeap?.heapUsedMb.toFixed(1)} MB, external ${agentHeap?.externalMb.toFixed(1)} MB, rss ${agentHeap?.rssMb.toFixed(0)} MB`);
+        });
+      }
     };
     const sampler = setInterval(sample, SAMPLE_MS);
     await writer.exited;
@@ -312,6 +350,8 @@ export async function runSoak(options: SoakOptions): Promise<void> {
     await waitUntil('the last lines', () => checking.received >= written || !hub.child.running || !agent.running, DRAIN_MS, 100).catch(() => undefined);
     const drainSec = (performance.now() - drainStart) / 1000;
     const loadEnd = loadavg();
+    // Before the hub is stopped to seal its history.
+    const alive = { hub: hub.child.running, agent: agent.running };
 
     const lost = written - checking.received;
     const missing = lost > 0 ? checking.missingRanges(written) : [];
@@ -346,6 +386,27 @@ export async function runSoak(options: SoakOptions): Promise<void> {
     result.lowerIsBetter('agent CPU', (100 * (last.agentCpuSec - first.agentCpuSec)) / ((last.minute - first.minute) * 60), '% of a core');
     result.higherIsBetter('lines written', written, 'lines', undefined, `${options.rate} lines/s for ${options.minutes} min, ${rotations} rotations`);
     result.lowerIsBetter('highest 1-min load average', Math.max(...samples.map((s) => s.load1)), '', undefined, `${loadEnd.map((v) => v.toFixed(2)).join(' ')} (1/5/15 min) at the end`);
+    if (options.history) {
+      const live = historyBytes(hubDir);
+      await hub.child.stop();
+      const sealed = historyBytes(hubDir);
+      const parts = (bytes: typeof live) => `segments ${bytes.segments}, WAL ${bytes.wal}, SQLite ${bytes.index}`;
+      result.lowerIsBetter('history on disk at the end', live.total / 1e6, 'MB', undefined, `${parts(live)} bytes; after the hub stopped (every block sealed): ${parts(sealed)}`);
+      result.lowerIsBetter('history on disk / bytes written', sealed.total / writtenBytes, 'x', undefined, `after the hub stopped; ${writtenBytes} bytes written`);
+      result.details.history = { live, sealed, writtenBytes };
+    }
+    if (heapPoints.length > 1) {
+      // Slopes after a forced GC, second half: a JS heap that keeps growing is a leak; RSS alone is not.
+      const late = heapPoints.filter((point) => point.minute >= heapPoints.at(-1)!.minute / 2);
+      const slopeOf = (pick: (point: HeapPoint) => number | undefined) => slope(late.map((point) => [point.minute, pick(point) ?? Number.NaN] as [number, number]).filter(([, y]) => Number.isFinite(y)));
+      result.lowerIsBetter('hub heap used after a forced GC, slope in the second half', slopeOf((p) => p.hub?.heapUsedMb), 'MB/min', undefined, 'SUPERGREP_SOAK_HEAP_PROBE=1: a diagnostic');
+      result.lowerIsBetter('hub external memory after a forced GC, slope in the second half', slopeOf((p) => p.hub?.externalMb), 'MB/min');
+      result.lowerIsBetter('hub RSS after a forced GC, slope in the second half', slopeOf((p) => p.hub?.rssMb), 'MB/min');
+      result.lowerIsBetter('agent heap used after a forced GC, slope in the second half', slopeOf((p) => p.agent?.heapUsedMb), 'MB/min');
+      result.lowerIsBetter('agent external memory after a forced GC, slope in the second half', slopeOf((p) => p.agent?.externalMb), 'MB/min');
+      result.lowerIsBetter('agent RSS after a forced GC, slope in the second half', slopeOf((p) => p.agent?.rssMb), 'MB/min');
+      result.details.heapPoints = heapPoints;
+    }
     result.target('no line lost', lost, 0, true);
     result.target('no duplicate (no kill in this run)', checking.duplicates, 0, true);
     result.target('every file in order', order.withinFile, 0, true);
@@ -363,12 +424,13 @@ export async function runSoak(options: SoakOptions): Promise<void> {
     result.details.missingRanges = missing;
     result.details.fileStarts = fileStarts;
     if (missing.length > 0) console.log(`  missing sequence ranges (first ${missing.length}): ${missing.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ')}`);
-    result.details.processesAlive = { hub: hub.child.running, agent: agent.running };
+    result.details.processesAlive = alive;
     const finished = result.finish();
     const saved = saveResult(finished);
     console.log(formatResult(finished));
     console.log(`   saved ${saved}`);
   } finally {
+    for (const probe of probes) probe.close();
     visitors?.stop();
     checker?.close();
     await Promise.all(children.map((child) => child.stop()));

@@ -3,7 +3,7 @@
  * starting with its write time on the monotonic clock and a sequence number (`wt=<µs> seq=<n> `), and
  * rotates the file like logrotate with a signalled reopen: every `rotateMs` the file is renamed to
  * `<file>.1` (replacing the previous one), the writer goes on writing to the renamed file for
- * `reopenDelayMs`, then opens the path again. Prints `{"written":N}` every second and once at the end,
+ * `reopenDelayMs`, then opens the path again. Prints `{"written":N,"bytes":B}` every second and once at the end,
  * and `{"reopenedAt":N}` when it opens a new file (line N is the new file's first).
  *
  *   node dist/bench/workers/soak-writer.js '{"file":"/tmp/x/app.log","linesPerSec":50000,"durationMs":600000,"rotateMs":30000,"reopenDelayMs":200}'
@@ -26,6 +26,7 @@ const tickMs = config.tickMs ?? 5;
 const pool = generateLines(50_000, 11);
 let fd = openSync(config.file, 'a');
 let written = 0;
+let bytes = 0;
 let rotations = 0;
 const started = performance.now();
 let nextRotation = config.rotateMs;
@@ -52,16 +53,16 @@ function tick(): void {
     const stamp = `${STAMP_PREFIX}${monotonicMicros()} seq=`;
     const parts: string[] = [];
     for (let i = 0; i < due; i += 1) parts.push(stamp, String(written + i), ' ', pool[(written + i) % pool.length]!, '\n');
-    writeSync(fd, parts.join(''));
+    bytes += writeSync(fd, parts.join(''));
     written += due;
   }
   if (elapsed - lastProgress >= 1_000) {
     lastProgress = elapsed;
-    process.stdout.write(`${JSON.stringify({ written, rotations })}\n`);
+    process.stdout.write(`${JSON.stringify({ written, bytes, rotations })}\n`);
   }
   if (elapsed >= config.durationMs) {
     closeSync(fd);
-    process.stdout.write(`${JSON.stringify({ written, rotations, done: true, seconds: elapsed / 1000 })}\n`);
+    process.stdout.write(`${JSON.stringify({ written, bytes, rotations, done: true, seconds: elapsed / 1000 })}\n`);
     return;
   }
   setTimeout(tick, tickMs);
