@@ -10,6 +10,7 @@ import type { MatchRouter } from './filter/match-router.js';
 import type { HubMetrics } from './metrics.js';
 import type { Redactor } from '../lib/redaction/redactor.js';
 import { PinCounter } from './pins/pin-counter.js';
+import { backfillPin, type PinHistory } from './pins/pin-backfill.js';
 import { pinRoutes } from './pins/pin-routes.js';
 import { PinTracker } from './pins/pin-tracker.js';
 import { StatsdSink } from './pins/statsd-sink.js';
@@ -49,10 +50,14 @@ export interface HubFeaturesDeps {
    * of the SQLite database (which is then left unused).
    */
   shared?: SharedRecords | undefined;
+  /** This hub's history (absent with history off): a new pin's buckets before its creation are filled from it. */
+  history?: PinHistory | undefined;
 }
 
 export interface HubFeatures {
   apiMounts: ApiMount[];
+  /** Stops reading history for pin backfills (before the history closes); the pins go on counting. */
+  stopBackfills(): void;
   /** Stops counting, writes the last counts, closes StatsD and the database. */
   close(): Promise<void>;
 }
@@ -95,6 +100,11 @@ export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
     logger,
     maxPins: config.maxPins,
     now,
+    history: deps.history && {
+      streamEnds: deps.history.streamEnds,
+      backfill: (pinId, spec, seam, signal) =>
+        backfillPin({ history: deps.history!, counter: shared?.counts ?? counter, retentionMs: config.pinRetentionMs }, pinId, spec, seam, signal),
+    },
   });
   try {
     pins.start();
@@ -162,6 +172,7 @@ export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
       deployRoutes({ store: deployStore, broadcast: deps.broadcast, logger, now }),
       captureRoutes({ store: captureStore, logger, now, redactor: deps.redactor }),
     ],
+    stopBackfills: () => pins.stopBackfills(),
     close,
   };
 }

@@ -12,6 +12,7 @@ import { isLoopback, type HubConfig } from './config.js';
 import { FilterEngine } from './filter/filter-engine.js';
 import type { HistoryReader } from './history/history-reader.js';
 import { searchRoutes } from './history/search/search-routes.js';
+import { TimeSlicer } from './history/search/time-slicer.js';
 import { Heartbeat } from './transport/heartbeat.js';
 import { createHttpApp } from './transport/http-app.js';
 import { startHubFeatures, type HubFeatures } from './hub-features.js';
@@ -71,6 +72,8 @@ export interface HubInternals {
 
 /** How often forgotten hosts and silent sources are swept (see HubConfig.agentForgetAfterMs). */
 const PRUNE_INTERVAL_MS = 30_000;
+/** Longest a history scan (search, histogram, pin backfill) works before letting ingest and viewers have the event loop. */
+const HISTORY_SLICE_MS = 5;
 
 function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
@@ -173,9 +176,22 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
   const agents = new AgentEndpoint({ config, logger, hubId, registry, pipeline, metrics, access, ackGate: cluster?.ackGate, ownership }, heartbeat);
   const viewers = new ViewerEndpoint({ config, logger, hubId, router, backlog, registry, metrics, access, lateFlush, cluster: cluster?.viewers, agentsView: cluster?.agents, historyContext: history && ((id, before, after) => historyContext(history, id, before, after)) }, heartbeat);
   const broadcast = (message: HubToClient) => viewers.broadcast(message);
+  // One queue for every history scan, so searches and pin backfills take turns with each other too.
+  const historySlicer = new TimeSlicer(HISTORY_SLICE_MS);
   let features: HubFeatures;
   try {
-    features = startHubFeatures({ config, logger, db, router, metrics, broadcast, now, redactor, shared: cluster?.shared });
+    features = startHubFeatures({
+      config,
+      logger,
+      db,
+      router,
+      metrics,
+      broadcast,
+      now,
+      redactor,
+      shared: cluster?.shared,
+      history: history && { reader: history, streamEnds: () => history.streamEnds(), eventTimeOf, slicer: historySlicer },
+    });
   } catch (cause) {
     heartbeat.stop();
     await Promise.all([agents.close(), viewers.close()]);
@@ -196,7 +212,7 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
     startedAtMs,
     counts: () => ({ agents: registry.connectedAgents, viewers: viewers.connections }),
     health: () => combineHealth(cluster?.healthz(), history?.failing),
-    apiMounts: [...features.apiMounts, searchRoutes({ history: extensions.history ?? history, eventTimeOf, logger, now, peers: cluster?.search }), ...(extensions.apiMounts ?? [])],
+    apiMounts: [...features.apiMounts, searchRoutes({ history: extensions.history ?? history, eventTimeOf, logger, now, peers: cluster?.search, slicer: historySlicer }), ...(extensions.apiMounts ?? [])],
   });
   server.on('request', app);
   routeUpgrades(server, { '/ws/agent': refuseBrowsers(agents.handleUpgrade, logger), '/ws/client': checkHost(hosts, viewers.handleUpgrade, logger) }, logger);
@@ -220,6 +236,7 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
     clearInterval(pruneTimer);
     heartbeat.stop();
     await Promise.all([agents.close(), viewers.close()]);
+    features.stopBackfills();
     history?.close();
     await features.close();
     await cluster?.close();
@@ -248,6 +265,7 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
       server.closeAllConnections();
       await httpClosed;
       // Ingest has stopped: every open block is sealed, so a clean stop leaves no WAL to replay.
+      features.stopBackfills();
       history?.close();
       // After ingest has stopped, so the last counts written are final.
       await features.close();

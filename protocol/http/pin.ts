@@ -12,6 +12,13 @@ export const pinSchema = createPinSchema.extend({
   id: z.string(),
   createdBy: z.string().optional(),
   createdAt: z.number(),
+  /** True while this hub fills the pin's buckets before its creation from history; absent: false. */
+  backfilling: z.boolean().optional(),
+  /**
+   * Where the pin's counts begin (ms): its creation, or earlier once buckets before it were filled
+   * from history (the oldest line time history held in the window). Absent: `createdAt`.
+   */
+  countedFrom: z.number().optional(),
 });
 export type Pin = z.infer<typeof pinSchema>;
 

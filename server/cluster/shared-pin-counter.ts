@@ -67,6 +67,17 @@ export class SharedPinCounter {
     this.held += 1;
   }
 
+  /**
+   * Writes counts taken from this hub's history (buckets before the pin counted live) under this
+   * hub's backfill keys `<pin>.<hour>.<bucket>.<hub>-history`, apart from the live totals: the
+   * bucket holding the seam gets both, and neither write can overwrite the other.
+   */
+  async backfill(pinId: string, buckets: readonly PinRateBucket[]): Promise<void> {
+    const { kv, hubId } = this.options;
+    const writes = buckets.filter((bucket) => bucket.count > 0).map((bucket) => kv.put(this.key(pinId, bucket.ts, `${hubId}-history`), String(bucket.count)));
+    await shared('write the pin\u2019s counts from history', () => Promise.all(writes));
+  }
+
   forget(pinId: string): void {
     this.held -= this.totals.get(pinId)?.size ?? 0;
     this.totals.delete(pinId);

@@ -244,6 +244,16 @@ export class HistoryStore implements HistoryReader {
     return [...this.sources.values()].map((state) => ({ source: state.source, lastSealedMs: sealed.get(state.source.num) }));
   }
 
+  /**
+   * Where every source's stream ends now (source num -> next position): the lines before these
+   * positions were taken before this call, those at or after them (and every source not listed) after.
+   */
+  streamEnds(): Map<number, number> {
+    const ends = new Map<number, number>();
+    for (const [num, state] of this.sources) ends.set(num, state.nextPos);
+    return ends;
+  }
+
   /** Agents' resume points, least recently written first, dropping those older than `keepSinceMs`. */
   resumePoints(keepSinceMs: number): ResumeRow[] {
     return this.index.resumePoints(keepSinceMs);

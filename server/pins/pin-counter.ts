@@ -73,6 +73,16 @@ export class PinCounter {
     buckets.set(bucket, (current ?? 0) + count);
   }
 
+  /**
+   * Adds counts taken from history (buckets before the pin counted live) straight to the database,
+   * in one transaction; buckets past the retention are left out. Throws when the database refuses.
+   */
+  backfill(pinId: string, buckets: readonly PinRateBucket[]): void {
+    const oldest = this.bucketOf(this.options.now() - this.options.retentionMs);
+    const rows: Array<[string, number, number]> = buckets.filter((bucket) => bucket.count > 0 && bucket.ts >= oldest).map((bucket) => [pinId, bucket.ts, bucket.count]);
+    if (rows.length > 0) this.options.store.addCounts(rows);
+  }
+
   /** Stops counting a deleted pin: what it had not flushed must not outlive it in the database. */
   forget(pinId: string): void {
     const buckets = this.unflushed.get(pinId);

@@ -8,6 +8,7 @@ import type { SourceRef } from '../filter/batch-lines.js';
 import type { PinRecords } from '../storage/record-stores.js';
 import { buildPin } from '../storage/records.js';
 import type { PinCounter } from './pin-counter.js';
+import type { PinSeam } from './pin-backfill.js';
 import { pinStatName, sanitizeMetricSegment } from './statsd-key.js';
 import type { StatsdSink } from './statsd-sink.js';
 
@@ -27,6 +28,16 @@ export interface PinTrackerDeps {
   broadcast(event: PinEvent): void;
   logger: Logger;
   maxPins: number;
+  /**
+   * With history: where the stream ends now (taken when a pin starts counting), and the backfill
+   * of a pin's buckets before that seam (pin-backfill.ts), resolving with where its counts begin.
+   */
+  history?:
+    | {
+        streamEnds(): ReadonlyMap<number, number>;
+        backfill(pinId: string, spec: FilterSpec, seam: PinSeam, signal: AbortSignal): Promise<number>;
+      }
+    | undefined;
   now(): number;
 }
 
@@ -37,6 +48,8 @@ interface TrackedPin {
   series: Counter.Internal;
   /** Undefined for a stored pin whose filter no longer compiles: listed, not counted. */
   subscription: RoutedSubscription | undefined;
+  /** Set while the pin's buckets before its seam are being filled from history. */
+  backfill: AbortController | undefined;
 }
 
 /** The filter fields of a pin, without its name and record fields. */
@@ -65,16 +78,20 @@ export class PinTracker {
     for (const pin of this.deps.store.list()) this.load(pin);
   }
 
-  private load(pin: Pin): TrackedPin {
+  private load(pin: Pin, seam?: { at: number }): TrackedPin {
     let tracked: TrackedPin | undefined;
     let subscription: RoutedSubscription | undefined;
+    let ends: ReadonlyMap<number, number> | undefined;
     try {
       subscription = this.subscribe(filterOf(pin), (count) => tracked && this.count(tracked, count));
+      // The seam, in the same synchronous step as the subscription (see create).
+      if (seam) ends = this.deps.history?.streamEnds();
     } catch (err) {
       // Stored before a change to the pattern rules, say: keep it listed so it can be deleted.
       this.deps.logger.warn({ err, pinId: pin.id, pin: pin.name }, 'stored pin is not counted: its filter does not compile');
     }
     tracked = this.track(pin, subscription);
+    if (seam && ends) this.backfill(tracked, { at: seam.at, ends });
     return tracked;
   }
 
@@ -86,8 +103,9 @@ export class PinTracker {
   /** A pin created through another hub (or the echo of one created here): counted and announced once. */
   adopt(pin: Pin): void {
     if (this.pins.has(pin.id)) return;
-    this.load(pin);
-    this.deps.broadcast({ type: 'pin', action: 'created', pin });
+    // This hub's lines before now are in its own history: it fills its share of the past.
+    const tracked = this.load(pin, { at: this.deps.now() });
+    this.deps.broadcast({ type: 'pin', action: 'created', pin: this.view(tracked) });
   }
 
   /** A pin deleted through another hub: no longer counted, and announced once. */
@@ -97,11 +115,17 @@ export class PinTracker {
   }
 
   list(): Pin[] {
-    return [...this.pins.values()].map((tracked) => tracked.pin);
+    return [...this.pins.values()].map((tracked) => this.view(tracked));
   }
 
   get(id: string): Pin | undefined {
-    return this.pins.get(id)?.pin;
+    const tracked = this.pins.get(id);
+    return tracked && this.view(tracked);
+  }
+
+  /** The pin as this hub reports it: with `backfilling` while its past is read from history. */
+  private view(tracked: TrackedPin): Pin {
+    return tracked.backfill ? { ...tracked.pin, backfilling: true } : tracked.pin;
   }
 
   /** Validates the filter with RE2 (throws FilterError), builds and saves the pin, starts counting and announces it. */
@@ -130,19 +154,26 @@ export class PinTracker {
       throw new Error('save pin', { cause });
     }
     if (this.pins.has(pin.id)) {
-      // A shared store announced it while it was being saved: it is counted already.
+      // A shared store announced it while it was being saved: it is counted (and backfilled) already.
       subscription.close();
-      return pin;
+      return this.get(pin.id) ?? pin;
     }
+    // The seam: matches count live from `tracked` on (before it the subscription drops them), and
+    // the stream ends are read in the same synchronous step, so each batch is on one side of it.
     tracked = this.track(pin, subscription);
-    this.deps.broadcast({ type: 'pin', action: 'created', pin });
-    return pin;
+    const history = this.deps.history;
+    if (history) this.backfill(tracked, { at: now(), ends: history.streamEnds() });
+    const view = this.view(tracked);
+    this.deps.broadcast({ type: 'pin', action: 'created', pin: view });
+    return view;
   }
 
   /** Removes the pin, its counts and its metric series; undefined when there is no such pin. */
   async delete(id: string): Promise<Pin | undefined> {
     const tracked = this.pins.get(id);
     if (!tracked) return undefined;
+    // First: a backfill ending while the store deletes the counts would write some back.
+    tracked.backfill?.abort(new Error('the pin is being deleted'));
     try {
       await this.deps.store.delete(id);
     } catch (cause) {
@@ -156,6 +187,7 @@ export class PinTracker {
   private untrack(tracked: TrackedPin): void {
     const id = tracked.pin.id;
     tracked.subscription?.close();
+    tracked.backfill?.abort(new Error('the pin was deleted'));
     this.pins.delete(id);
     this.deps.counter.forget(id);
     this.deps.metrics.pinMatches.remove({ pin: tracked.pin.name });
@@ -165,7 +197,39 @@ export class PinTracker {
 
   /** Stops counting (hub shutdown); the pins stay stored. */
   close(): void {
+    this.stopBackfills();
     for (const tracked of this.pins.values()) tracked.subscription?.close();
+  }
+
+  /** Abandons every backfill in progress (the hub is stopping; its history is about to close). */
+  stopBackfills(): void {
+    for (const tracked of this.pins.values()) tracked.backfill?.abort(new Error('the hub is stopping'));
+  }
+
+  /** Fills the pin's buckets before `seam` from history in the background, then announces the pin again. */
+  private backfill(tracked: TrackedPin, seam: PinSeam): void {
+    const history = this.deps.history;
+    if (!history) return;
+    const controller = new AbortController();
+    tracked.backfill = controller;
+    const { pin } = tracked;
+    const started = performance.now();
+    history.backfill(pin.id, filterOf(pin), seam, controller.signal).then(
+      (countedFrom) => {
+        tracked.backfill = undefined;
+        if (this.pins.get(pin.id) !== tracked) return;
+        // Only history older than the pin moves where its counts begin.
+        if (countedFrom < pin.createdAt) tracked.pin = { ...pin, countedFrom };
+        this.deps.logger.info({ pinId: pin.id, pin: pin.name, countedFrom, ms: Math.round(performance.now() - started) }, 'pin backfilled from history');
+        this.deps.broadcast({ type: 'pin', action: 'updated', pin: { ...tracked.pin, backfilling: false } });
+      },
+      (err: unknown) => {
+        tracked.backfill = undefined;
+        if (controller.signal.aborted) return;
+        this.deps.logger.error({ err, pinId: pin.id, pin: pin.name }, 'could not fill the pin\u2019s past from history; it counts from its creation');
+        if (this.pins.get(pin.id) === tracked) this.deps.broadcast({ type: 'pin', action: 'updated', pin: { ...tracked.pin, backfilling: false } });
+      },
+    );
   }
 
   /** A pin whose name is the same, or gives the same metric name, as `name`. */
@@ -183,7 +247,7 @@ export class PinTracker {
     const series = this.deps.metrics.pinMatches.labels({ pin: pin.name });
     // Present at 0 from the start, so a pin that never matched still has a series to graph.
     series.inc(0);
-    const tracked: TrackedPin = { pin, stat: pinStatName(pin.name, pin.id), series, subscription };
+    const tracked: TrackedPin = { pin, stat: pinStatName(pin.name, pin.id), series, subscription, backfill: undefined };
     this.pins.set(pin.id, tracked);
     return tracked;
   }

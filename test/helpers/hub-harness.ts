@@ -129,7 +129,7 @@ export class TestAgent {
   }
 
   /** Sends lines as the next batch without waiting for anything; returns its batch number. */
-  sendFrame(file: string, lines: string[], options: { fileId?: string; offset?: number; truncated?: number[]; redaction?: string; redactions?: Record<string, number> } = {}): number {
+  sendFrame(file: string, lines: string[], options: { fileId?: string; offset?: number; truncated?: number[]; redaction?: string; redactions?: Record<string, number>; ts?: number } = {}): number {
     const fileId = options.fileId ?? `${file}#1`;
     const body = Buffer.from(lines.map((line) => `${line}\n`).join(''));
     const offset = options.offset ?? this.offsets.get(fileId) ?? 0;
@@ -141,7 +141,7 @@ export class TestAgent {
       offset,
       endOffset: offset + body.length,
       lineCount: lines.length,
-      ts: Date.now(),
+      ts: options.ts ?? Date.now(),
       ...(options.truncated ? { truncated: options.truncated } : {}),
       ...(options.redaction ? { redaction: options.redaction } : {}),
       ...(options.redactions ? { redactions: options.redactions } : {}),

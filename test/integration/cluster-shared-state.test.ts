@@ -59,8 +59,13 @@ describe('cluster: shared pins, deploys and captures', () => {
     expect(created.status).toBe(201);
     const pin = created.body;
     await waitFor('B to list the pin', async () => (await api<Pin[]>(b.url, 'GET', '/api/pins')).body.some((p) => p.id === pin.id));
-    await waitFor('the pin event on both hubs', () => onA.events('pin').length === 1 && onB.events('pin').length === 1);
-    expect(onB.events('pin')[0]).toEqual({ type: 'pin', action: 'created', pin });
+    // Created, then updated once each hub has read its own history for the pin's past (empty here).
+    const settled = (on: RawViewer) => on.events('pin').map((event) => [event.action, event.pin.backfilling]);
+    await waitFor('the pin events on both hubs', () => settled(onA).length === 2 && settled(onB).length === 2);
+    expect(settled(onA)).toEqual([['created', true], ['updated', false]]);
+    expect(settled(onB)).toEqual([['created', true], ['updated', false]]);
+    // (The answer to the POST may come before or after A's backfill ended.)
+    expect(onB.events('pin')[0]).toEqual({ type: 'pin', action: 'created', pin: { ...pin, backfilling: true } });
 
     const fileA = join(dir, 'a.log');
     const fileB = join(dir, 'b.log');
@@ -101,8 +106,8 @@ describe('cluster: shared pins, deploys and captures', () => {
     const deleted = await api(b.url, 'DELETE', `/api/pins/${pin.id}`);
     expect(deleted.status).toBe(204);
     await waitFor('A to drop the pin', async () => (await api<Pin[]>(a.url, 'GET', '/api/pins')).body.length === 0);
-    await waitFor('the deletion event on both hubs', () => onA.events('pin').length === 2 && onB.events('pin').length === 2);
-    expect(onA.events('pin')[1]).toMatchObject({ action: 'deleted', pin: { id: pin.id } });
+    await waitFor('the deletion event on both hubs', () => onA.events('pin').length === 3 && onB.events('pin').length === 3);
+    expect(onA.events('pin')[2]).toMatchObject({ action: 'deleted', pin: { id: pin.id } });
   });
 
   it('shares deploy markers (one event per viewer) and captures, large ones included', async () => {

@@ -11,6 +11,11 @@ export interface HistogramRequest {
   to: number;
   /** Bucket width (ms). */
   step: number;
+  /**
+   * Counts only lines taken before these stream ends (source num -> position, from
+   * HistoryStore.streamEnds); sources not listed count nothing. Absent: every line.
+   */
+  before?: ReadonlyMap<number, number> | undefined;
 }
 
 /**
@@ -23,7 +28,7 @@ export function bucketCount(from: number, to: number, step: number): number {
 
 /** Counts the matching lines of history per time bucket over [from, to], with the scan search uses. */
 export async function runHistogram(request: HistogramRequest, context: HistoryScanContext): Promise<Histogram> {
-  const { filter, from, to, step } = request;
+  const { filter, from, to, step, before } = request;
   const count = bucketCount(from, to, step);
   const first = Math.floor(from / step) * step;
   const counts = new Array<number>(count).fill(0);
@@ -31,6 +36,8 @@ export async function runHistogram(request: HistogramRequest, context: HistorySc
   const slice = context.slicer.start(context.signal);
   let corruptBlocks = 0;
   for (const block of planBlocks(context.reader, filter, window, 'asc')) {
+    const end = before === undefined ? Number.POSITIVE_INFINITY : (before.get(block.source.num) ?? Number.NEGATIVE_INFINITY);
+    if (block.firstPos >= end) continue;
     await slice.checkpoint();
     const batches = readBlock(context.reader, block);
     if (batches === undefined) {
@@ -38,7 +45,8 @@ export async function runHistogram(request: HistogramRequest, context: HistorySc
       continue;
     }
     const scanner = new BlockScanner(filter, block.source, window, context.eventTimeOf);
-    const tally = ({ key }: { key: { time: number } }) => {
+    const tally = ({ key }: { key: { time: number; pos: number } }) => {
+      if (key.pos >= end) return;
       counts[Math.floor((key.time - first) / step)]! += 1;
     };
     for (let index = 0; index < batches.length; index += 1) {

@@ -197,6 +197,8 @@ export class Session {
   private hubEvent(event: DeployEvent | PinEvent): void {
     if (event.type === 'pin') {
       this.pins.apply(event);
+      // Its buckets before its creation were filled from history: closed buckets changed.
+      if (event.action === 'updated') this.rates.invalidate(event.pin.id);
       return;
     }
     this.deploys.add(event.deploy);

@@ -118,6 +118,15 @@ export class PinRates extends ValueStore<ReadonlyMap<string, PinRateState>> {
     void this.refresh();
   }
 
+  /** Fetches one pin's whole window again, now: its older buckets changed (filled from history). */
+  invalidate(id: string): void {
+    if (!this.tracked.has(id)) return;
+    this.inFlight.get(id)?.abort();
+    this.inFlight.delete(id);
+    this.stale.add(id);
+    void this.refresh([id]);
+  }
+
   /** One round over `ids` (default: every tracked pin), at most MAX_IN_FLIGHT requests at a time. Resolves when done. */
   async refresh(ids: readonly string[] = [...this.tracked]): Promise<void> {
     for (const id of ids) if (!this.queue.includes(id) && !this.inFlight.has(id)) this.queue.push(id);

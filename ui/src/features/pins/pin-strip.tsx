@@ -16,14 +16,16 @@ interface PinStripProps {
 export function PinStrip({ pin, rate, deploys, windowMs }: PinStripProps) {
   const series = rate?.series;
   const deploy = series ? lastDeployAt(deploys, series.countedTo) : undefined;
+  const countingSince = pin.countedFrom ?? pin.createdAt;
+  const loadingHistory = pin.backfilling === true;
   return (
     <div className="pin-strip" aria-label={`Pin ${pin.name}`} role="group">
       <span className="pin-strip__label">Pin</span>
       <span className="pin-strip__name" title={pin.createdBy ? `Pinned by ${pin.createdBy}` : undefined}>
         {pin.name}
       </span>
-      <Sparkline series={series} deploys={deploys} width={240} height={30} windowMs={windowMs} label={pin.name} countingSince={pin.createdAt} />
-      <SinceDeployCount series={series} deploy={deploy} countingSince={pin.createdAt} />
+      <Sparkline series={series} deploys={deploys} width={240} height={30} windowMs={windowMs} label={pin.name} countingSince={countingSince} loadingHistory={loadingHistory} />
+      <SinceDeployCount series={series} deploy={deploy} countingSince={countingSince} loadingHistory={loadingHistory} />
       {rate?.error && <span className="pin-strip__error">Counts not refreshed: {rate.error}</span>}
     </div>
   );

@@ -109,6 +109,8 @@ function PinChip({ pin, rate, deploys, windowMs, open, canEdit, onOpen, onDelete
   const [error, setError] = useState<string | undefined>();
   const series = rate?.series;
   const deploy = series ? lastDeployAt(deploys, series.countedTo) : undefined;
+  const countingSince = pin.countedFrom ?? pin.createdAt;
+  const loadingHistory = pin.backfilling === true;
 
   if (confirming) {
     return (
@@ -145,8 +147,8 @@ function PinChip({ pin, rate, deploys, windowMs, open, canEdit, onOpen, onDelete
     <li className={open ? 'pin-chip pin-chip--open' : 'pin-chip'} data-pin-id={pin.id}>
       <button type="button" className="pin-chip__open" aria-pressed={open} title={`Watch “${pin.query}” in a pane`} onClick={() => onOpen(pin)}>
         <span className="pin-chip__name">{pin.name}</span>
-        <Sparkline series={series} deploys={deploys} width={96} height={22} windowMs={windowMs} label={pin.name} countingSince={pin.createdAt} />
-        <SinceDeployCount series={series} deploy={deploy} countingSince={pin.createdAt} />
+        <Sparkline series={series} deploys={deploys} width={96} height={22} windowMs={windowMs} label={pin.name} countingSince={countingSince} loadingHistory={loadingHistory} />
+        <SinceDeployCount series={series} deploy={deploy} countingSince={countingSince} loadingHistory={loadingHistory} />
         {rate?.error && (
           <span className="pin-chip__stale" title={`Could not refresh the counts: ${rate.error}`}>
             ⚠

@@ -77,7 +77,7 @@ export class PinsStore extends ValueStore<PinsState> {
 function applyEvent(pins: readonly Pin[], event: PinEvent): readonly Pin[] {
   const without = pins.filter((pin) => pin.id !== event.pin.id);
   if (event.action === 'deleted') return without.length === pins.length ? pins : without;
-  // Created: in creation order, like the hub's list (an echo of one we already have stays in place).
+  // Created or updated (its past filled from history): in creation order, like the hub's list (an echo of one we already have stays in place).
   const index = pins.findIndex((pin) => pin.id === event.pin.id);
   if (index >= 0) return pins.map((pin) => (pin.id === event.pin.id ? event.pin : pin));
   return [...without, event.pin].sort((a, b) => a.createdAt - b.createdAt);

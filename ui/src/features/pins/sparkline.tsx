@@ -12,8 +12,10 @@ interface SparklineProps {
   windowMs: number;
   /** What the graph is of, for screen readers ("checkout errors"). */
   label: string;
-  /** When the pin was created (hub clock): nothing is drawn before it, the hub's zeros there are not counts. */
+  /** Where the pin's counts begin (hub clock): nothing is drawn before it, the hub's zeros there are not counts. */
   countingSince: number;
+  /** The hub is still filling the pin's past from history: the graph says so over what it has. */
+  loadingHistory?: boolean;
 }
 
 /**
@@ -21,9 +23,18 @@ interface SparklineProps {
  * every deploy. Only complete buckets are drawn (the one still filling would always look like a
  * drop); deploys in that last bucket stand at the right edge, "now".
  */
-export const Sparkline = memo(function Sparkline({ series, deploys, width, height, windowMs, label, countingSince }: SparklineProps) {
+export const Sparkline = memo(function Sparkline({ series, deploys, width, height, windowMs, label, countingSince, loadingHistory = false }: SparklineProps) {
+  const loadingNote = loadingHistory && (
+    <text className="sparkline__loading" x={width / 2} y={height / 2} textAnchor="middle" dominantBaseline="central">
+      loading history…
+    </text>
+  );
   if (series === undefined) {
-    return <svg className="sparkline sparkline--empty" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${label}: loading`} />;
+    return (
+      <svg className="sparkline sparkline--empty" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${label}: loading`}>
+        {loadingNote}
+      </svg>
+    );
   }
   const to = series.currentTs;
   const from = to - windowMs;
@@ -33,9 +44,11 @@ export const Sparkline = memo(function Sparkline({ series, deploys, width, heigh
   const geometry = sparklineGeometry({ buckets, bucketMs: series.bucketMs, from, to, width, height, markers: shown.map((deploy) => deploy.startedAt) });
   const total = buckets.reduce((sum, bucket) => sum + bucket.count, 0);
   const minutes = Math.round(windowMs / 60_000);
-  const description = `${label}: ${total.toLocaleString()} matches in the last ${minutes} min, at most ${geometry.peak.toLocaleString()} per ${series.bucketMs / 1000} s; ${shown.length} ${shown.length === 1 ? 'deploy' : 'deploys'}`;
+  const description =
+    `${label}: ${total.toLocaleString()} matches in the last ${minutes} min, at most ${geometry.peak.toLocaleString()} per ${series.bucketMs / 1000} s; ${shown.length} ${shown.length === 1 ? 'deploy' : 'deploys'}` +
+    (loadingHistory ? '; loading history…' : '');
   return (
-    <svg className="sparkline" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={description}>
+    <svg className={loadingHistory ? 'sparkline sparkline--loading' : 'sparkline'} width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={description}>
       <title>{description}</title>
       <line className="sparkline__baseline" x1={0} x2={width} y1={height - 0.5} y2={height - 0.5} />
       {/* Deploys under the counts, so a spike right after a deploy is not hidden by its marker. */}
@@ -52,6 +65,7 @@ export const Sparkline = memo(function Sparkline({ series, deploys, width, heigh
       })}
       {geometry.area !== '' && <path className="sparkline__area" d={geometry.area} />}
       {geometry.line !== '' && <path className="sparkline__line" d={geometry.line} />}
+      {loadingNote}
     </svg>
   );
 });
