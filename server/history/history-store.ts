@@ -78,15 +78,9 @@ export interface HistoryFailure {
   sinceMs: number;
 }
 
-interface OpenBlock {
+interface OpenBlock extends Omit<BlockMeta, 'sourceNum'> {
   source: HistorySource;
   batches: BatchRef[];
-  firstPos: number;
-  endPos: number;
-  minTime: number;
-  maxTime: number;
-  lineCount: number;
-  rawBytes: number;
   openedAtMs: number;
   /** The oldest WAL file holding some of its records: kept until the block is sealed. */
   walSeq: number;

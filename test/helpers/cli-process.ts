@@ -15,6 +15,8 @@ export class CliProcess {
   readonly stdoutLines: string[] = [];
   readonly stderrLines: string[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once the process has exited and its stdout and stderr are read to their end. */
+  readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly child: ChildProcess;
 
   constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -25,6 +27,7 @@ export class CliProcess {
     collectLines(this.child.stdout!, this.stdoutLines);
     collectLines(this.child.stderr!, this.stderrLines);
     this.exited = once(this.child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+    this.closed = once(this.child, 'close').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
   }
 
   get pid(): number {

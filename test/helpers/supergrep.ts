@@ -122,4 +122,35 @@ export function numbered(prefix: string, count: number, from = 0): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix} ${String(from + i).padStart(6, '0')}`);
 }
 
+/** One match `supergrep search --json` printed. */
+interface SearchedLine {
+  id: string;
+  host: string;
+  file: string;
+  ts: number;
+  eventTs?: number;
+  line: string;
+}
+
+/** What `supergrep search --json` printed and how it ended. */
+export interface CliSearch {
+  lines: SearchedLine[];
+  stderr: string[];
+  code: number | null;
+}
+
+/** Runs `supergrep search --json ... REGEX` against a hub through the real CLI and waits (bounded) for it to end. */
+export async function searchCli(hubUrl: string, regex: string, args: string[] = [], timeoutMs = 60_000): Promise<CliSearch> {
+  const search = new CliProcess(['search', '--hub', hubUrl, '--json', ...args, '--', regex]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      search.kill('SIGKILL');
+      reject(new Error(`supergrep search ${regex} ${args.join(' ')} did not end within ${timeoutMs} ms:\n${search.output()}`));
+    }, timeoutMs);
+  });
+  const { code } = await Promise.race([search.closed, timeout]).finally(() => clearTimeout(timer));
+  return { lines: search.stdoutLines.filter((line) => line !== '').map((line) => JSON.parse(line) as SearchedLine), stderr: search.stderrLines, code };
+}
+
 export { join };

@@ -5,7 +5,7 @@ import { HubClient } from '../../lib/hub-client.js';
 import type { CliProcess } from '../helpers/cli-process.js';
 import { checkDeliveries, checkpointLag, DeliveryModel, type Delivery, type StateEntry } from '../helpers/delivery-model.js';
 import { FAST_AGENT, readAgentState, writeJson } from '../helpers/reliability.js';
-import { join, startAgent, startHub, type TestHub } from '../helpers/supergrep.js';
+import { join, searchCli, startAgent, startHub, type TestHub } from '../helpers/supergrep.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -14,7 +14,11 @@ import { waitFor } from '../helpers/wait.js';
  * appends, partial appends, rename+create rotations, copytruncates, deletions and kill -9 and
  * restarts of the agent and the hub; after each sequence a viewer must have received every line
  * written, each file generation in order, and duplicates only as docs/protocol.md ("Delivery
- * guarantees") allows: after a kill, for lines not yet acknowledged at that kill.
+ * guarantees") allows: after a kill, for lines not yet acknowledged at that kill. The hub keeps
+ * history: a kill -9 of the hub while the writer appends is followed by a restart on the same data
+ * directory and port, after which a new viewer's backlog holds every line acknowledged at the kill;
+ * and after each sequence `supergrep search` finds every line in history, each file in order, and
+ * more than once only as an agent kill allows (checkHistory).
  *
  * The model (test/helpers/delivery-model.ts) is explicit about what must arrive. Where the data is
  * gone through no fault of the agent the commands are sequenced so that it cannot happen, as an
@@ -23,7 +27,7 @@ import { waitFor } from '../helpers/wait.js';
  * file created while the agent is down is not rotated away before the agent has seen it (a restarted
  * agent cannot know a file it never saw; see docs/operations.md on rotation).
  *
- * 20 sequences of up to 16 commands take about 70 s on 2 cores; all of them must complete, each
+ * 20 sequences of up to 16 commands take about 70 to 100 s on 2 cores; all of them must complete, each
  * kind of command must have run, and a run that cannot finish them within its time limit fails.
  * SUPERGREP_MODEL_RUNS=N runs more (or fewer); SUPERGREP_MODEL_VERBOSE=1 prints each sequence with
  * its counts. A failure prints the
@@ -234,6 +238,108 @@ class KillHub implements Cmd {
   toString = () => 'kill -9 hub';
 }
 
+/**
+ * kill -9 of the hub while the writer is appending: the kill comes once the viewer has seen
+ * `killAfter` of the new lines (0: right away), the writer goes on, and a hub is started on the same
+ * data directory and port. A viewer that connects then gets every line acknowledged at the kill in
+ * its backlog (refilled from history; the agent never sends those again), each file in order.
+ */
+class KillHubWhileWriting implements Cmd {
+  constructor(readonly count: number, readonly pad: number, readonly killAfter: number) {}
+  check = (m: Readonly<DeliveryModel>) => m.hubUp && m.agentUp;
+  async run(m: DeliveryModel, r: Real): Promise<void> {
+    const creating = !m.current;
+    const text = m.append(this.count, this.pad);
+    const segment = m.current!;
+    const fresh = new Set(segment.lines.slice(-this.count));
+    const chunks = text.match(/(?:[^\n]*\n){1,4}/g) ?? [];
+    await write(m, r, chunks[0]!, creating);
+    const writing = (async () => {
+      for (const chunk of chunks.slice(1)) {
+        await appendFile(r.log, chunk);
+        await new Promise(setImmediate);
+      }
+    })();
+    const seenFresh = () => r.deliveries.filter((delivery) => fresh.has(delivery.line)).length;
+    await waitFor(`${this.killAfter} of the new lines to be delivered`, () => seenFresh() >= Math.min(this.killAfter, this.count), 20_000);
+    await kill(m, r, 'hub');
+    await writing;
+    await startRealHub(m, r);
+    await checkBacklog(m, r, m.kills.at(-1)!.acked);
+  }
+  toString = () => `killHubWhileWriting(${this.count}, pad ${this.pad}, after ${this.killAfter})`;
+}
+
+/** A viewer connecting now receives every line of `acked` (in its backlog: the agent never sends them again), each file's lines in order. */
+async function checkBacklog(m: DeliveryModel, r: Real, acked: ReadonlySet<string>): Promise<void> {
+  const received: string[] = [];
+  const late = new HubClient({ hub: `http://127.0.0.1:${r.port}`, clientName: 'model-late-viewer', reconnectBaseMs: 50, reconnectCapMs: 300 });
+  late.on('matches', (_sub, lines) => received.push(...lines.map((line) => line.line)));
+  try {
+    late.subscribe({ sub: 'late', filter: { query: '^L' }, backlog: 10_000 });
+    late.connect();
+    await waitFor(`the ${acked.size} lines acknowledged at the kill in a new viewer's backlog`, () => {
+      const have = new Set(received);
+      return [...acked].every((line) => have.has(line));
+    }, 20_000).catch((error: unknown) => {
+      const have = new Set(received);
+      throw new Error(`missing from the backlog after a restart: ${[...acked].filter((line) => !have.has(line)).slice(0, 10).join(', ')}`, { cause: error });
+    });
+  } finally {
+    late.close();
+  }
+  for (const segment of m.segments) {
+    const expected = segment.lines.filter((line) => acked.has(line));
+    const got = received.filter((line) => acked.has(line) && segment.lines.includes(line));
+    expect(dedupe(got), `segment ${segment.id} in a new viewer's backlog`).toEqual(expected);
+  }
+}
+
+/** `lines` without repeats, each where it first appears. */
+function dedupe(lines: readonly string[]): string[] {
+  return [...new Set(lines)];
+}
+
+/**
+ * History after the sequence, through `supergrep search` over all of it, oldest first: every line
+ * written is there (an unfinished line of a renamed file may be), under the file's path, each file's
+ * lines in file order, and exactly once, unless it was unacknowledged in the agent's state file at
+ * a kill of the agent (then once more per such kill, as live delivery allows). Returns the problems found.
+ */
+async function checkHistory(m: DeliveryModel, r: Real): Promise<string[]> {
+  const search = await searchCli(r.hub!.url, '^L', ['--order', 'asc', '--limit', '1000000']);
+  if (search.code !== 0) return [`supergrep search exited with ${search.code}: ${search.stderr.join('\n')}`];
+  const problems: string[] = [];
+  const counts = new Map<string, number>();
+  for (const found of search.lines) {
+    counts.set(found.line, (counts.get(found.line) ?? 0) + 1);
+    if (found.file !== r.log) problems.push(`history has ${found.line} under ${found.file}`);
+  }
+  const required = m.required();
+  const optional = new Set(m.segments.flatMap((segment) => segment.optional));
+  const missing = required.filter((line) => !counts.has(line));
+  if (missing.length > 0) problems.push(`${missing.length} lines not in history: ${missing.slice(0, 10).join(', ')}`);
+  const known = new Set(required);
+  for (const [line, count] of counts) {
+    if (!known.has(line) && !optional.has(line)) {
+      problems.push(`history has a line never written as one: ${JSON.stringify(line)}`);
+      continue;
+    }
+    // The hub knows what it holds (its resume points outlive a kill -9), so only an agent that lost
+    // its acknowledgement may send a line again, with a new generation the hub cannot tell apart.
+    const allowing = m.kills.filter((kill) => kill.kind === 'agent' && !kill.acked.has(line)).length;
+    if (count > 1 + allowing) problems.push(`history has ${line} ${count} times, after ${allowing} agent kill(s) at which it was unacknowledged`);
+  }
+  const order = search.lines.map((found) => found.line);
+  for (const segment of m.segments) {
+    const lines = new Set([...segment.lines, ...segment.optional]);
+    const got = dedupe(order.filter((line) => lines.has(line)));
+    const expected = [...segment.lines, ...segment.optional].filter((line) => counts.has(line));
+    if (got.join('\n') !== expected.join('\n')) problems.push(`segment ${segment.id} out of order in history: ${got.slice(0, 20).join(', ')}`);
+  }
+  return problems;
+}
+
 class StartHub implements Cmd {
   check = (m: Readonly<DeliveryModel>) => !m.hubUp;
   run = (m: DeliveryModel, r: Real) => startRealHub(m, r);
@@ -280,6 +386,7 @@ const commandArbs: Array<fc.Arbitrary<Cmd>> = [
   fc.constant(new StartAgent()),
   fc.constant(new KillHub()),
   fc.constant(new StartHub()),
+  fc.record({ count: fc.integer({ min: 1, max: 40 }), pad: fc.integer({ min: 0, max: 80 }), killAfter: fc.integer({ min: 0, max: 40 }) }).map(({ count, pad, killAfter }) => new KillHubWhileWriting(count, pad, killAfter)),
   fc.integer({ min: 0, max: 400 }).map((ms) => new Settle(ms)),
 ];
 
@@ -331,6 +438,7 @@ async function runSequence(commands: Iterable<Cmd>): Promise<void> {
       });
     }
     const problems = checkDeliveries(m, deliveries, log);
+    if (delivered) problems.push(...(await checkHistory(m, r)));
     if (process.env.SUPERGREP_MODEL_VERBOSE) console.log(`${[...commands].join(', ')}: ${deliveries.length} deliveries of ${m.required().length} lines, ${m.kills.length} kills`);
     if (problems.length > 0 || process.env.SUPERGREP_MODEL_VERBOSE) printLogs();
     expect(problems, `after ${[...commands].join(', ')}`).toEqual([]);
@@ -412,6 +520,7 @@ describe('pipeline model: random rotations, truncations, deletions and kills', (
     expect(ran('StartAgent', 'StartHub'), `restarts: ${summary}`).toBeGreaterThanOrEqual(Math.ceil(runs / 10));
     expect(ran('RotateRename', 'CopyTruncate', 'Delete'), `rotations: ${summary}`).toBeGreaterThanOrEqual(Math.ceil(runs / 2));
     expect(ran('AppendPartial'), `partial lines: ${summary}`).toBeGreaterThanOrEqual(Math.ceil(runs / 4));
+    expect(ran('KillHubWhileWriting'), `kills while writing: ${summary}`).toBeGreaterThanOrEqual(Math.ceil(runs / 10));
     expect(linesChecked, `lines: ${summary}`).toBeGreaterThanOrEqual(runs * 10);
     if (process.env.SUPERGREP_MODEL_VERBOSE) console.log(`${completedSequences} sequences: ${summary}`);
   });
