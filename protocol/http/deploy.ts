@@ -9,6 +9,8 @@ export const createDeploySchema = z.object({
   url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
   startedAt: timestamp.optional(),
   finishedAt: timestamp.optional(),
+  /** How long after the deploy verdicts watch (ms); absent: the hub's `verdictWindowMs`. */
+  windowMs: z.number().int().min(60_000).max(24 * 60 * 60_000).optional(),
 });
 export type CreateDeploy = z.infer<typeof createDeploySchema>;
 
@@ -19,6 +21,8 @@ export const deploySchema = z.object({
   url: z.string().optional(),
   startedAt: z.number(),
   finishedAt: z.number().optional(),
+  /** The verdict window asked for at creation; absent: the hub's `verdictWindowMs`. */
+  windowMs: z.number().optional(),
   createdBy: z.string().optional(),
   createdAt: z.number(),
 });

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { filterSpecSchema } from '../shared/filter-spec.js';
+import { alertRulesSchema } from './alert.js';
 
 /** Body of POST /api/pins: a name and the filter fields, flat. */
 export const createPinSchema = filterSpecSchema.extend({
   name: z.string().trim().min(1).max(100),
+  /** Alert rules (docs/alerts.md); absent: the hub's `defaultAlerts`. */
+  alerts: alertRulesSchema.optional(),
 });
 export type CreatePin = z.infer<typeof createPinSchema>;
 

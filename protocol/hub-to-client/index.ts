@@ -8,6 +8,7 @@ import { matchesSchema } from './matches.js';
 import { pinEventSchema } from './pin-event.js';
 import { sourcesSchema } from './sources.js';
 import { subscribedSchema } from './subscribed.js';
+import { verdictsEventSchema } from './verdicts-event.js';
 
 export * from './client-welcome.js';
 export * from './context-result.js';
@@ -17,6 +18,7 @@ export * from './matches.js';
 export * from './pin-event.js';
 export * from './sources.js';
 export * from './subscribed.js';
+export * from './verdicts-event.js';
 
 export const hubToClientSchema = z.discriminatedUnion('type', [
   clientWelcomeSchema,
@@ -27,6 +29,7 @@ export const hubToClientSchema = z.discriminatedUnion('type', [
   sourcesSchema,
   deployEventSchema,
   pinEventSchema,
+  verdictsEventSchema,
   errorMessageSchema,
 ]);
 export type HubToClient = z.infer<typeof hubToClientSchema>;
