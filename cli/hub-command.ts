@@ -20,6 +20,8 @@ interface HubFlags {
   history?: boolean;
   historyMaxBytes?: number;
   historyMaxAge?: number;
+  webhook: string[];
+  publicUrl?: string;
 }
 
 export function registerHubCommand(program: Command): void {
@@ -38,6 +40,8 @@ export function registerHubCommand(program: Command): void {
     .option('--history-max-bytes <size>', 'disk space for the history of lines in --data, such as 500MiB or 20GiB, oldest deleted first (default 2GiB)', parseByteSize)
     .option('--history-max-age <duration>', 'how long lines are kept in history, such as 12h, 7d or 90d (default 7d)', parseAge)
     .option('--no-history', 'keep lines in memory only: backlog, context and line ids do not survive a restart')
+    .option('--webhook <url>', 'POST alert notifications to this Slack-compatible webhook (docs/alerts.md); with no defaultAlerts configured, every pin without rules alerts when a deploy makes it worse; repeatable', collect, [])
+    .option('--public-url <url>', 'the address people open the hub at, such as https://logs.example.com: the base of links in alerts')
     .option('--nats <url>', 'join the other hubs on this NATS server (nats://HOST:PORT, JetStream on): one service (docs/scaling.md)')
     .addHelpText(
       'after',
@@ -78,6 +82,9 @@ async function loadHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = process.e
     if (flags.historyMaxBytes !== undefined) fromFlags.historyMaxBytes = flags.historyMaxBytes;
     if (flags.historyMaxAge !== undefined) fromFlags.historyMaxAgeMs = flags.historyMaxAge;
     if (flags.allowedHost.length > 0) fromFlags.allowedHosts = flags.allowedHost;
+    if (flags.publicUrl !== undefined) fromFlags.publicUrl = flags.publicUrl;
+    // Added to the file's webhooks; the default rules (verdict-worse) apply unless the file sets defaultAlerts.
+    if (flags.webhook.length > 0) fromFlags.webhooks = [...(Array.isArray(fromFile.webhooks) ? fromFile.webhooks : []), ...flags.webhook.map((url) => ({ url, format: 'slack' }))];
     warnUnknownEnv(env);
     return resolveHubConfig({ ...fromFile, ...hubEnvOverrides(env), ...fromFlags });
   } catch (error) {

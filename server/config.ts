@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { compileGlob, DEFAULT_LIMITS, GlobSyntaxError } from '../protocol/index.js';
+import { alertRulesSchema, compileGlob, DEFAULT_LIMITS, GlobSyntaxError, webhookFormatSchema } from '../protocol/index.js';
 import { parseToken, type NamedToken } from '../lib/tokens.js';
 import { parseStatsdTarget } from './pins/statsd-target.js';
 import { proxyAuthSchema } from './access/proxy-auth.js';
@@ -169,6 +169,19 @@ const hubConfigSchema = z.strictObject({
   pinFlushIntervalMs: z.number().int().positive().default(5_000),
   /** How long pin match counts (10 s buckets) are kept; older ones are pruned. At least an hour. */
   pinRetentionMs: z.number().int().min(60 * 60_000).default(24 * 60 * 60_000),
+  /**
+   * Where alert notifications are POSTed (docs/alerts.md): `format` "slack" sends `{"text": ...}`
+   * (Slack, Mattermost, most chat tools), "json" the generic AlertNotification. `name` labels the
+   * webhook in logs and metrics (default: its host; the URL itself is never logged).
+   */
+  webhooks: z
+    .array(z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2000), format: webhookFormatSchema.default('slack'), name: z.string().trim().min(1).max(100).optional() }))
+    .max(20)
+    .default([]),
+  /** The alert rules of every pin created without `alerts` of its own. */
+  defaultAlerts: alertRulesSchema.default([{ kind: 'verdict-worse' }]),
+  /** The address people open the hub at ("https://logs.example.com"): the base of links in alerts. Absent: the listen address. */
+  publicUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
   /**
    * NATS server URL(s), comma-separated ("nats://127.0.0.1:4222"): hubs given the same NATS form one
    * service (docs/scaling.md). Lines flow between hubs by interest; pins, deploys and captures live

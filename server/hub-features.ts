@@ -1,6 +1,8 @@
 import type { DeployEvent, PinEvent } from '../protocol/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { ApiMount } from './api/api-router.js';
+import { startAlerts } from './alerts/alerts.js';
+import { NO_VERDICTS } from './alerts/verdict-feed.js';
 import { captureRoutes } from './captures/capture-routes.js';
 import type { SharedRecords } from './cluster/cluster.js';
 import type { HubConfig } from './config.js';
@@ -56,9 +58,11 @@ export interface HubFeaturesDeps {
 
 export interface HubFeatures {
   apiMounts: ApiMount[];
+  /** The hub listens at `url` (the base of alert links without `publicUrl`). */
+  listening(url: string): void;
   /** Stops reading history for pin backfills (before the history closes); the pins go on counting. */
   stopBackfills(): void;
-  /** Stops counting, writes the last counts, closes StatsD and the database. */
+  /** Stops alerts and counting, writes the last counts, closes StatsD and the database. */
   close(): Promise<void>;
 }
 
@@ -117,6 +121,19 @@ export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
   shared?.pins.watch({ created: (pin) => pins.adopt(pin), deleted: (id) => pins.drop(id) });
   shared?.deploys.watch((deploy) => deps.broadcast({ type: 'deploy', deploy }));
 
+  const alerts = startAlerts({
+    webhooks: config.webhooks,
+    defaultAlerts: config.defaultAlerts,
+    publicUrl: config.publicUrl,
+    pins,
+    counter: shared?.counts ?? counter,
+    // The verdict board (server/verdicts/) goes here once wired; until then verdict-worse rules stay quiet.
+    verdicts: NO_VERDICTS,
+    metrics,
+    logger,
+    now,
+  });
+
   const flushLog = new LogThrottle(FLUSH_ERROR_LOG_INTERVAL_MS);
   let lastPruneMs = Number.NEGATIVE_INFINITY;
   const persistLocalCounts = (): void => {
@@ -149,6 +166,7 @@ export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
   const close = (): Promise<void> => {
     closing ??= (async () => {
       clearInterval(flushTimer);
+      await alerts.close();
       pins.close();
       try {
         if (shared) await shared.counts.flush();
@@ -172,6 +190,7 @@ export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
       deployRoutes({ store: deployStore, broadcast: deps.broadcast, logger, now }),
       captureRoutes({ store: captureStore, logger, now, redactor: deps.redactor }),
     ],
+    listening: (url) => alerts.listening(url),
     stopBackfills: () => pins.stopBackfills(),
     close,
   };

@@ -247,6 +247,7 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
   const port = (server.address() as AddressInfo).port;
   const url = `${tlsEnabled(config) ? 'https' : 'http'}://${hostForUrl(config.host)}:${port}`;
   await cluster?.announce(url);
+  features.listening(url);
   logger.info({ url, hubId }, 'hub listening');
   if (!hosts.enforced) {
     logger.warn({ host: config.host }, 'no allowedHosts configured: requests for any host name are accepted; list the names browsers use (--allowed-host) to refuse DNS-rebound pages');

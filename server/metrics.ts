@@ -118,6 +118,32 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  /** Alert webhooks (docs/alerts.md), labelled with the webhook's name or, without one, its host. */
+  readonly webhookSent = new Counter({
+    name: 'supergrep_webhook_sent_total',
+    help: 'Alert notifications a webhook accepted (2xx)',
+    labelNames: ['webhook'] as const,
+    registers: [this.registry],
+  });
+  readonly webhookFailedAttempts = new Counter({
+    name: 'supergrep_webhook_failed_attempts_total',
+    help: 'Webhook POSTs that failed (error, timeout or non-2xx answer), retries included',
+    labelNames: ['webhook'] as const,
+    registers: [this.registry],
+  });
+  readonly webhookGivenUp = new Counter({
+    name: 'supergrep_webhook_given_up_total',
+    help: 'Alert notifications given up after their last attempt, or at once on a 4xx answer',
+    labelNames: ['webhook'] as const,
+    registers: [this.registry],
+  });
+  readonly webhookDropped = new Counter({
+    name: 'supergrep_webhook_dropped_total',
+    help: 'Alert notifications dropped unsent, oldest first, because the webhook\u2019s queue was full',
+    labelNames: ['webhook'] as const,
+    registers: [this.registry],
+  });
+
   readonly filterEvalSeconds = new Histogram({
     name: 'supergrep_filter_eval_seconds',
     help: 'Time one pattern group (kind="group") or one filter evaluated alone (kind="alone", or "costly" for a costly pattern) took over one batch',

@@ -33,7 +33,7 @@ export class PinStore {
     this.pruneCounts = db.prepare('DELETE FROM pin_counts WHERE bucket_ts < ?');
   }
 
-  /** The name and record fields have columns; the filter fields are kept as JSON. */
+  /** The name and record fields have columns; the filter fields and alert rules are kept as JSON (`spec`). */
   save(pin: Pin): void {
     const { id, name, createdAt, createdBy, ...spec } = pin;
     this.insertPin.run(id, name, JSON.stringify(spec), createdBy ?? null, createdAt);

@@ -39,6 +39,37 @@ describe('hub configuration', () => {
     expect(() => resolveHubConfig({ agentTokens: ['web:s1'], agentHosts: { web: ['web-[12'] } })).toThrow(/agentHosts: invalid glob "web-\[12"/);
   });
 
+  it('takes webhooks (Slack format by default), default alert rules and a public URL', () => {
+    const defaults = resolveHubConfig({});
+    expect(defaults.webhooks).toEqual([]);
+    expect(defaults.defaultAlerts).toEqual([{ kind: 'verdict-worse' }]);
+    expect(defaults.publicUrl).toBeUndefined();
+    const config = resolveHubConfig({
+      webhooks: [{ url: 'https://hooks.slack.com/services/T0/B0/secret' }, { url: 'http://alerts.internal:9000/in', format: 'json', name: 'pager' }],
+      defaultAlerts: [{ kind: 'rate-above', perMinute: 100, forMinutes: 5 }],
+      publicUrl: 'https://logs.example.com',
+    });
+    expect(config.webhooks).toEqual([
+      { url: 'https://hooks.slack.com/services/T0/B0/secret', format: 'slack' },
+      { url: 'http://alerts.internal:9000/in', format: 'json', name: 'pager' },
+    ]);
+    expect(config.defaultAlerts).toEqual([{ kind: 'rate-above', perMinute: 100, forMinutes: 5 }]);
+    expect(config.publicUrl).toBe('https://logs.example.com');
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['a webhook that is not http(s)', { webhooks: [{ url: 'ftp://x/y' }] }, /webhooks/],
+    ['an unknown webhook format', { webhooks: [{ url: 'https://x/y', format: 'teams' }] }, /webhooks/],
+    ['an unknown alert rule', { defaultAlerts: [{ kind: 'rate-below' }] }, /defaultAlerts/],
+    ['a public URL without a scheme', { publicUrl: 'logs.example.com' }, /publicUrl/],
+  ])('refuses %s', (_what, input, message) => {
+    expect(() => resolveHubConfig(input)).toThrow(message);
+  });
+
+  it('never repeats a webhook URL (its path is a secret) in a configuration error', () => {
+    expect(() => resolveHubConfig({ webhooks: [{ url: 'https://hooks.example.com/s3cr3t', format: 'teams' }] })).toThrow(/^(?![\s\S]*s3cr3t)/);
+  });
+
   it('reads comma-separated tokens from the environment', () => {
     expect(hubEnvOverrides({ SUPERGREP_AGENT_TOKEN: 'a:1, b:2', SUPERGREP_VIEWER_TOKEN: '' })).toEqual({ agentTokens: ['a:1', 'b:2'] });
   });
