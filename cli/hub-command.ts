@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../lib/logger.js';
 import type { HubConfig } from '../server/config.js';
 import { collect, parseInteger, untilSignal } from './parse-options.js';
-import { parseAge } from './parse-duration.js';
+import { parseAge, parseDuration } from './parse-duration.js';
 import { parseByteSize } from './parse-size.js';
 import { UsageError } from './usage-error.js';
 
@@ -22,6 +22,8 @@ interface HubFlags {
   historyMaxAge?: number;
   webhook: string[];
   publicUrl?: string;
+  verdictWindow?: number;
+  verdictBaseline?: number;
 }
 
 export function registerHubCommand(program: Command): void {
@@ -42,6 +44,8 @@ export function registerHubCommand(program: Command): void {
     .option('--no-history', 'keep lines in memory only: backlog, context and line ids do not survive a restart')
     .option('--webhook <url>', 'POST alert notifications to this Slack-compatible webhook (docs/alerts.md); with no defaultAlerts configured, every pin without rules alerts when a deploy makes it worse; repeatable', collect, [])
     .option('--public-url <url>', 'the address people open the hub at, such as https://logs.example.com: the base of links in alerts')
+    .option('--verdict-window <duration>', 'how long after a deploy its verdicts watch each pin, such as 10m or 1h (default 10m)', parseDuration)
+    .option('--verdict-baseline <duration>', 'the time before a deploy its window is compared with, such as 1h or 6h (default 1h)', parseDuration)
     .option('--nats <url>', 'join the other hubs on this NATS server (nats://HOST:PORT, JetStream on): one service (docs/scaling.md)')
     .addHelpText(
       'after',
@@ -81,6 +85,8 @@ async function loadHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = process.e
     if (flags.history === false) fromFlags.history = false;
     if (flags.historyMaxBytes !== undefined) fromFlags.historyMaxBytes = flags.historyMaxBytes;
     if (flags.historyMaxAge !== undefined) fromFlags.historyMaxAgeMs = flags.historyMaxAge;
+    if (flags.verdictWindow !== undefined) fromFlags.verdictWindowMs = flags.verdictWindow;
+    if (flags.verdictBaseline !== undefined) fromFlags.verdictBaselineMs = flags.verdictBaseline;
     if (flags.allowedHost.length > 0) fromFlags.allowedHosts = flags.allowedHost;
     if (flags.publicUrl !== undefined) fromFlags.publicUrl = flags.publicUrl;
     // Added to the file's webhooks; the default rules (verdict-worse) apply unless the file sets defaultAlerts.

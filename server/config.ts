@@ -169,6 +169,12 @@ const hubConfigSchema = z.strictObject({
   pinFlushIntervalMs: z.number().int().positive().default(5_000),
   /** How long pin match counts (10 s buckets) are kept; older ones are pruned. At least an hour. */
   pinRetentionMs: z.number().int().min(60 * 60_000).default(24 * 60 * 60_000),
+  /** How long after a deploy its verdicts watch each pin, unless the deploy gives its own `windowMs` (docs/verdicts.md). */
+  verdictWindowMs: z.number().int().min(60_000).max(24 * 60 * 60_000).default(10 * 60_000),
+  /** The baseline before a deploy that its window is compared with; only the part pin counts cover is used. */
+  verdictBaselineMs: z.number().int().min(60_000).max(7 * 24 * 60 * 60_000).default(60 * 60_000),
+  /** The chance a verdict wrongly says `worse` (or `better`) at any moment of a window where nothing changed. */
+  verdictAlpha: z.number().positive().max(0.5).default(0.01),
   /**
    * Where alert notifications are POSTed (docs/alerts.md): `format` "slack" sends `{"text": ...}`
    * (Slack, Mattermost, most chat tools), "json" the generic AlertNotification. `name` labels the

@@ -1,8 +1,7 @@
-import type { DeployEvent, PinEvent } from '../protocol/index.js';
+import type { DeployEvent, PinEvent, VerdictsEvent } from '../protocol/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { ApiMount } from './api/api-router.js';
 import { startAlerts } from './alerts/alerts.js';
-import { NO_VERDICTS } from './alerts/verdict-feed.js';
 import { captureRoutes } from './captures/capture-routes.js';
 import type { SharedRecords } from './cluster/cluster.js';
 import type { HubConfig } from './config.js';
@@ -22,6 +21,8 @@ import type { Db } from './storage/database.js';
 import { DeployStore } from './storage/deploy-store.js';
 import { PinStore } from './storage/pin-store.js';
 import type { CaptureRecords, DeployRecords } from './storage/record-stores.js';
+import { VerdictBoard } from './verdicts/verdict-board.js';
+import { verdictRoutes } from './verdicts/verdict-routes.js';
 
 /**
  * (pin, 10 s bucket) counts kept in memory while the database refuses writes: 200 pins for more
@@ -42,7 +43,7 @@ export interface HubFeaturesDeps {
   router: MatchRouter;
   metrics: HubMetrics;
   /** Sends a message to every viewer (ViewerEndpoint.broadcast). */
-  broadcast(message: PinEvent | DeployEvent): void;
+  broadcast(message: PinEvent | DeployEvent | VerdictsEvent): void;
   /** The hub's clock: pin buckets and the creation time of pins, deploys and captures. */
   now(): number;
   /** Replaces secrets in captured lines before they are saved; absent: redaction is off. */
@@ -83,6 +84,13 @@ export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
     maxUnflushedBuckets: MAX_UNFLUSHED_PIN_BUCKETS,
     onDropped: (matches) => metrics.pinCountsDropped.inc(matches),
   });
+  const pinCounts = shared?.counts ?? counter;
+  // Verdicts follow every pin and deploy event the hub tells its viewers, from here or another hub.
+  let verdicts: VerdictBoard | undefined;
+  const broadcast = (event: PinEvent | DeployEvent): void => {
+    deps.broadcast(event);
+    verdicts?.observe(event);
+  };
   const statsdTarget = config.statsd === undefined ? undefined : parseStatsdTarget(config.statsd);
   const statsd =
     statsdTarget &&
@@ -96,11 +104,11 @@ export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
   const pins = new PinTracker({
     store: shared?.pins ?? pinStore,
     router: deps.router,
-    counter: shared?.counts ?? counter,
+    counter: pinCounts,
     countsSource: shared?.countsSource,
     metrics,
     statsd,
-    broadcast: deps.broadcast,
+    broadcast,
     logger,
     maxPins: config.maxPins,
     now,
@@ -119,16 +127,26 @@ export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
   }
   // Pins and deploys created through other hubs: this hub counts them and tells its viewers.
   shared?.pins.watch({ created: (pin) => pins.adopt(pin), deleted: (id) => pins.drop(id) });
-  shared?.deploys.watch((deploy) => deps.broadcast({ type: 'deploy', deploy }));
+  shared?.deploys.watch((deploy) => broadcast({ type: 'deploy', deploy }));
+  verdicts = new VerdictBoard({
+    deploys: deployStore,
+    pins,
+    counter: pinCounts,
+    settings: { windowMs: config.verdictWindowMs, baselineMs: config.verdictBaselineMs, alpha: config.verdictAlpha },
+    retentionMs: config.pinRetentionMs,
+    broadcast: deps.broadcast,
+    logger,
+    now,
+  });
+  verdicts.start();
 
   const alerts = startAlerts({
     webhooks: config.webhooks,
     defaultAlerts: config.defaultAlerts,
     publicUrl: config.publicUrl,
     pins,
-    counter: shared?.counts ?? counter,
-    // The verdict board (server/verdicts/) goes here once wired; until then verdict-worse rules stay quiet.
-    verdicts: NO_VERDICTS,
+    counter: pinCounts,
+    verdicts,
     metrics,
     logger,
     now,
@@ -167,6 +185,7 @@ export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
     closing ??= (async () => {
       clearInterval(flushTimer);
       await alerts.close();
+      verdicts?.close();
       pins.close();
       try {
         if (shared) await shared.counts.flush();
@@ -187,7 +206,8 @@ export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
   return {
     apiMounts: [
       pinRoutes({ pins, counter: shared?.counts ?? counter, logger, now, retentionMs: config.pinRetentionMs }),
-      deployRoutes({ store: deployStore, broadcast: deps.broadcast, logger, now }),
+      deployRoutes({ store: deployStore, broadcast, logger, now }),
+      verdictRoutes({ board: verdicts, logger }),
       captureRoutes({ store: captureStore, logger, now, redactor: deps.redactor }),
     ],
     listening: (url) => alerts.listening(url),

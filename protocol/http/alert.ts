@@ -6,7 +6,7 @@ import { z } from 'zod';
  * `rate-above` fires when the pin has matched more than `perMinute` lines a minute for
  * `forMinutes` minutes in a row, and resolves when a minute falls back to or below it.
  */
-export const alertRuleSchema = z.discriminatedUnion('kind', [
+const alertRuleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('verdict-worse') }),
   z.strictObject({
     kind: z.literal('rate-above'),

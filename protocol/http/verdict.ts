@@ -6,7 +6,7 @@ import { deploySchema } from './deploy.js';
  * differs from the rate before it beyond chance (docs/verdicts.md), `unchanged` when it does not,
  * `too-few` when even the most lopsided split of so few matches could not show a change.
  */
-export const verdictKindSchema = z.enum(['worse', 'better', 'unchanged', 'too-few']);
+const verdictKindSchema = z.enum(['worse', 'better', 'unchanged', 'too-few']);
 export type VerdictKind = z.infer<typeof verdictKindSchema>;
 
 /** One pin's verdict on one deploy. Times are ms since the epoch; lengths are ms. */

@@ -9,5 +9,3 @@ export interface VerdictFeed {
   onChange(listener: (deploy: Deploy, verdicts: Verdict[]) => void): () => void;
 }
 
-/** A feed that never reports: `verdict-worse` rules stay quiet until a verdict board is wired. */
-export const NO_VERDICTS: VerdictFeed = { onChange: () => () => undefined };

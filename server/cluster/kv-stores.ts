@@ -171,6 +171,19 @@ export class KvDeployStore implements DeployRecords {
     return matching.slice(-limit);
   }
 
+  get(id: string): Deploy | undefined {
+    return this.deploys.get(id);
+  }
+
+  nextAfter(ts: number): Deploy | undefined {
+    let next: Deploy | undefined;
+    for (const deploy of this.deploys.values()) {
+      if (deploy.startedAt <= ts) continue;
+      if (!next || deploy.startedAt < next.startedAt || (deploy.startedAt === next.startedAt && deploy.id < next.id)) next = deploy;
+    }
+    return next;
+  }
+
   close(): void {
     this.watcher?.stop();
   }

@@ -92,6 +92,8 @@ const MIGRATIONS: readonly string[] = [
      key TEXT PRIMARY KEY,
      value TEXT NOT NULL
    ) WITHOUT ROWID;`,
+  // A deploy's own verdict window (ms; NULL: the hub's verdictWindowMs).
+  `ALTER TABLE deploys ADD COLUMN window_ms INTEGER;`,
 ];
 
 /** Opens (creating if needed) the hub's database in `dataDir` and brings its schema up to date. */

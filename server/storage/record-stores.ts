@@ -23,6 +23,9 @@ export interface DeployRecords {
   save(deploy: Deploy): Awaitable<void>;
   /** Deploys that started at or after `sinceTs`, oldest first; the newest `limit` when there are more. */
   list(sinceTs?: number, limit?: number): Deploy[];
+  get(id: string): Deploy | undefined;
+  /** The first deploy (by start, then id) that started after `ts`: it ends the window of one at `ts`. */
+  nextAfter(ts: number): Deploy | undefined;
 }
 
 export interface CaptureRecords {

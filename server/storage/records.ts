@@ -36,6 +36,7 @@ export function buildDeploy(input: CreateDeploy, createdBy: string | undefined, 
     ...(input.by ? { by: input.by } : {}),
     ...(input.url ? { url: input.url } : {}),
     ...(input.finishedAt !== undefined ? { finishedAt: input.finishedAt } : {}),
+    ...(input.windowMs !== undefined ? { windowMs: input.windowMs } : {}),
     ...(createdBy ? { createdBy } : {}),
   };
 }

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import express from 'express';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DeployEvent, PinEvent } from '../../../../protocol/index.js';
+import type { DeployEvent, PinEvent, VerdictsEvent } from '../../../../protocol/index.js';
 import { Authenticator } from '../../../../server/access/authenticator.js';
 import { createApiRouter } from '../../../../server/api/api-router.js';
 import { resolveHubConfig } from '../../../../server/config.js';
@@ -25,7 +25,7 @@ describe('API on a full disk', () => {
   let features: HubFeatures;
   let server: Server;
   let base: string;
-  const events: Array<PinEvent | DeployEvent> = [];
+  const events: Array<PinEvent | DeployEvent | VerdictsEvent> = [];
   const logs: Array<Record<string, unknown>> = [];
 
   beforeEach(async () => {

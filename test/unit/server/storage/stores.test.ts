@@ -60,6 +60,18 @@ describe('storage', () => {
     expect(new DeployStore(db).list(1500)).toEqual([late]);
   });
 
+  it('keeps a deploy\u2019s verdict window, finds one by id and the one after a time', () => {
+    const deploys = new DeployStore(db);
+    const first = buildDeploy({ label: 'web 1', startedAt: 1000, windowMs: 1_800_000 }, undefined, 5000);
+    const second = buildDeploy({ label: 'web 2', startedAt: 3000 }, undefined, 5000);
+    deploys.save(second);
+    deploys.save(first);
+    const reopened = new DeployStore(reopen());
+    expect(reopened.get(first.id)).toEqual({ ...first, windowMs: 1_800_000 });
+    expect(reopened.get('none')).toBeUndefined();
+    expect([reopened.nextAfter(999), reopened.nextAfter(1000), reopened.nextAfter(3000)]).toEqual([first, second, undefined]);
+  });
+
   it('keeps captures with their lines and filter across a reopen', () => {
     const capture = buildCapture(
       { title: 'checkout outage', filter: { query: 'status=5\\d\\d' }, lines: [{ host: 'web-1', file: '/var/log/a.log', ts: 1, line: 'boom ✓' }] },
