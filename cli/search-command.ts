@@ -41,7 +41,7 @@ export function registerSearchCommand(program: Command): void {
     .option('--file <glob>', 'only files matching this glob (a glob without / matches the file name); repeatable', collect, [])
     .option('--limit <n>', 'print at most N matches (fetched in pages of up to 10,000)', parseInteger(1, MAX_TOTAL_LIMIT), 1_000)
     .option('--order <order>', 'desc: newest first; asc: oldest first', 'desc')
-    .option('--json', 'print one JSON object per line: id, host, file, ts, time, line, ranges')
+    .option('--json', 'print one JSON object per line: id, host, file, ts, time, line, ranges; a deploy marker within the results is {"type":"deploy", id, label, by, url, startedAt, time}')
     .option('--no-color', 'never colour the output (default: colour when stdout is a terminal)')
     .action(async (regex: string, flags: SearchFlags) => {
       await runSearchCommand(regex, flags);

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { SEARCH_LIMITS, apiErrorSchema, searchRecordSchema, type SearchDoneRecord } from '../protocol/index.js';
 import { getStream } from './http-get.js';
-import { escapeControls, formatJson, formatPlain } from './tail-format.js';
+import { escapeControls, formatDeployJson, formatDeployPlain, formatJson, formatPlain } from './tail-format.js';
 import { UsageError } from './usage-error.js';
 
 /** What to search for; times are absolute (ms since the epoch) so every page sees the same range. */
@@ -101,6 +101,9 @@ export async function runHubSearch(run: SearchRun): Promise<SearchOutcome> {
           progress.clear();
           run.stdout.write(`${run.json ? formatJson(record.line) : formatPlain(record.line, run.color)}\n`);
           count += 1;
+        } else if (record.type === 'deploy') {
+          progress.clear();
+          run.stdout.write(`${run.json ? formatDeployJson(record.deploy) : formatDeployPlain(record.deploy, run.color)}\n`);
         } else if (record.type === 'progress') {
           progress.draw(`supergrep search: scanned ${megabytes(record.scannedBytes)} of ${megabytes(record.totalBytes)}${record.totalBytes > 0 ? ` (${Math.floor((100 * record.scannedBytes) / record.totalBytes)}%)` : ''}`);
         } else if (record.type === 'error') {

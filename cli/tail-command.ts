@@ -3,7 +3,7 @@ import { DEFAULT_LIMITS, patternTooLongMessage, type FilterSpec } from '../proto
 import { readCaFile } from '../lib/tls-trust.js';
 import { collect, parseInteger } from './parse-options.js';
 import { parseDuration } from './parse-duration.js';
-import { escapeControls, formatJson, formatPlain } from './tail-format.js';
+import { escapeControls, formatDeployJson, formatDeployPlain, formatJson, formatPlain } from './tail-format.js';
 import { UsageError } from './usage-error.js';
 
 interface TailFlags {
@@ -24,7 +24,7 @@ interface TailFlags {
 export function registerTailCommand(program: Command): void {
   program
     .command('tail')
-    .description('print lines matching REGEX (RE2 syntax) from every host as they arrive, like tail -f | grep')
+    .description('print lines matching REGEX (RE2 syntax) from every host as they arrive, like tail -f | grep; deploy markers print as divider lines, among the backlog too')
     .argument('<regex>', 'RE2 pattern; "" matches every line')
     .requiredOption('--hub <url>', 'hub address, e.g. http://hub:7070', process.env.SUPERGREP_HUB)
     .option('--token <token>', 'viewer token (or SUPERGREP_TOKEN)')
@@ -34,7 +34,7 @@ export function registerTailCommand(program: Command): void {
     .option('--host <glob>', 'only hosts matching this glob; repeatable', collect, [])
     .option('--file <glob>', 'only files matching this glob (a glob without / matches the file name); repeatable', collect, [])
     .option('--backlog <n>', 'first print up to N recent matching lines the hub still holds', parseInteger(0, 10_000))
-    .option('--json', 'print one JSON object per line: id, host, file, ts, time, eventTs and eventTime (when the line states its time), line, ranges')
+    .option('--json', 'print one JSON object per line: id, host, file, ts, time, eventTs and eventTime (when the line states its time), line, ranges; a deploy marker is {"type":"deploy", id, label, by, url, startedAt, time}')
     .option('--time', 'start each line with its time (ISO-8601 UTC): the one it states, or ~ and when the hub received it when it states none')
     .option('--timeout <duration>', 'exit with status 1 when the hub cannot be reached for this long, at start or after losing it (e.g. 10s, 2m; default: retry for ever)', parseDuration)
     .option('--no-color', 'never colour the output (default: colour when stdout is a terminal)')
@@ -113,6 +113,14 @@ async function runTail(regex: string, flags: TailFlags): Promise<void> {
       let out = '';
       for (const matched of lines) out += (flags.json ? formatJson(matched) : formatPlain(matched, color, flags.time === true)) + '\n';
       process.stdout.write(out);
+    });
+    // Deploy markers: live ones (for every stream) and those replayed among this backlog, each once.
+    const printedDeploys = new Set<string>();
+    client.on('message', (message) => {
+      if (message.type !== 'deploy' || (message.sub !== undefined && message.sub !== sub)) return;
+      if (printedDeploys.has(message.deploy.id)) return;
+      printedDeploys.add(message.deploy.id);
+      process.stdout.write(`${flags.json ? formatDeployJson(message.deploy) : formatDeployPlain(message.deploy, color)}\n`);
     });
     client.on('dropped', (_sub, count) => status(`the hub dropped ${count} matching lines because this terminal read too slowly`));
     client.on('fatal', (error) => reject(new Error(escapeControls(error.message))));

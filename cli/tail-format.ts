@@ -1,4 +1,4 @@
-import type { MatchedLine } from '../protocol/index.js';
+import { deployDivider, type Deploy, type MatchedLine } from '../protocol/index.js';
 
 const RED_BOLD = '\u001b[1;31m';
 const CYAN = '\u001b[36m';
@@ -79,6 +79,29 @@ export function formatJson(line: MatchedLine): string {
     line: line.line,
     ranges: line.ranges,
     ...(line.truncated ? { truncated: true } : {}),
+  });
+  return text.replace(UNSAFE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const YELLOW = '\u001b[33m';
+
+/** A deploy marker as a divider line (the format of every stream), label and author escaped like lines. */
+export function formatDeployPlain(deploy: Deploy, color: boolean): string {
+  const text = deployDivider(deploy, escapeControls);
+  return color ? `${YELLOW}${text}${RESET}` : text;
+}
+
+/** A deploy marker as one JSON object, told from lines by `"type":"deploy"`; `time` is its start as ISO-8601. */
+export function formatDeployJson(deploy: Deploy): string {
+  const text = JSON.stringify({
+    type: 'deploy',
+    id: deploy.id,
+    label: deploy.label,
+    ...(deploy.by === undefined ? {} : { by: deploy.by }),
+    ...(deploy.url === undefined ? {} : { url: deploy.url }),
+    startedAt: deploy.startedAt,
+    time: isoTime(deploy.startedAt),
+    ...(deploy.finishedAt === undefined ? {} : { finishedAt: deploy.finishedAt }),
   });
   return text.replace(UNSAFE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

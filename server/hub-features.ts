@@ -5,6 +5,7 @@ import { startAlerts } from './alerts/alerts.js';
 import { captureRoutes } from './captures/capture-routes.js';
 import type { SharedRecords } from './cluster/cluster.js';
 import type { HubConfig } from './config.js';
+import { deploysBetween } from './deploys/deploy-replay.js';
 import { deployRoutes } from './deploys/deploy-routes.js';
 import { LogThrottle } from '../lib/log-throttle.js';
 import type { MatchRouter } from './filter/match-router.js';
@@ -61,6 +62,8 @@ export interface HubFeatures {
   apiMounts: ApiMount[];
   /** The hub listens at `url` (the base of alert links without `publicUrl`). */
   listening(url: string): void;
+  /** Deploy markers (SQLite, or shared in a cluster): replayed with backlogs and searches. */
+  deploys: DeployRecords;
   /** Stops reading history for pin backfills (before the history closes); the pins go on counting. */
   stopBackfills(): void;
   /** Stops alerts and counting, writes the last counts, closes StatsD and the database. */
@@ -208,9 +211,10 @@ export function startHubFeatures(deps: HubFeaturesDeps): HubFeatures {
       pinRoutes({ pins, counter: shared?.counts ?? counter, logger, now, retentionMs: config.pinRetentionMs }),
       deployRoutes({ store: deployStore, broadcast, logger, now }),
       verdictRoutes({ board: verdicts, logger }),
-      captureRoutes({ store: captureStore, logger, now, redactor: deps.redactor }),
+      captureRoutes({ store: captureStore, logger, now, redactor: deps.redactor, deploysBetween: (from, to) => deploysBetween(deployStore, from, to) }),
     ],
     listening: (url) => alerts.listening(url),
+    deploys: deployStore,
     stopBackfills: () => pins.stopBackfills(),
     close,
   };

@@ -15,6 +15,7 @@ import { searchRoutes } from './history/search/search-routes.js';
 import { TimeSlicer } from './history/search/time-slicer.js';
 import { Heartbeat } from './transport/heartbeat.js';
 import { createHttpApp } from './transport/http-app.js';
+import { deploysBetween } from './deploys/deploy-replay.js';
 import { startHubFeatures, type HubFeatures } from './hub-features.js';
 import { AgentEndpoint } from './ingest/agent-endpoint.js';
 import { LateFlush } from './viewers/late-flush.js';
@@ -174,7 +175,7 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
   }
 
   const agents = new AgentEndpoint({ config, logger, hubId, registry, pipeline, metrics, access, ackGate: cluster?.ackGate, ownership }, heartbeat);
-  const viewers = new ViewerEndpoint({ config, logger, hubId, router, backlog, registry, metrics, access, lateFlush, cluster: cluster?.viewers, agentsView: cluster?.agents, historyContext: history && ((id, before, after) => historyContext(history, id, before, after)) }, heartbeat);
+  const viewers = new ViewerEndpoint({ config, logger, hubId, router, backlog, registry, metrics, access, lateFlush, cluster: cluster?.viewers, agentsView: cluster?.agents, historyContext: history && ((id, before, after) => historyContext(history, id, before, after)), deploysBetween: (from, to) => deploysBetween(features.deploys, from, to) }, heartbeat);
   const broadcast = (message: HubToClient) => viewers.broadcast(message);
   // One queue for every history scan, so searches and pin backfills take turns with each other too.
   const historySlicer = new TimeSlicer(HISTORY_SLICE_MS);
@@ -212,7 +213,7 @@ export async function startHub(config: HubConfig, logger: Logger, extensions: Hu
     startedAtMs,
     counts: () => ({ agents: registry.connectedAgents, viewers: viewers.connections }),
     health: () => combineHealth(cluster?.healthz(), history?.failing),
-    apiMounts: [...features.apiMounts, searchRoutes({ history: extensions.history ?? history, eventTimeOf, logger, now, peers: cluster?.search, slicer: historySlicer }), ...(extensions.apiMounts ?? [])],
+    apiMounts: [...features.apiMounts, searchRoutes({ history: extensions.history ?? history, eventTimeOf, logger, now, peers: cluster?.search, slicer: historySlicer, deploysBetween: (from, to) => deploysBetween(features.deploys, from, to) }), ...(extensions.apiMounts ?? [])],
   });
   server.on('request', app);
   routeUpgrades(server, { '/ws/agent': refuseBrowsers(agents.handleUpgrade, logger), '/ws/client': checkHost(hosts, viewers.handleUpgrade, logger) }, logger);

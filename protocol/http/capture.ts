@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { filterSpecSchema } from '../shared/filter-spec.js';
+import { deploySchema } from './deploy.js';
 
 const captureLineSchema = z.object({
   host: z.string().max(253),
@@ -28,6 +29,8 @@ export type CreateCapture = z.infer<typeof createCaptureSchema>;
 
 export const captureSchema = createCaptureSchema.extend({
   id: z.string(),
+  /** Deploy markers inside the lines' time span, filled by the hub when the capture is saved. */
+  deploys: z.array(deploySchema).optional(),
   createdBy: z.string().optional(),
   createdAt: z.number(),
 });

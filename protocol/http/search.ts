@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { matchedLineSchema } from '../shared/matched-line.js';
+import { deploySchema } from './deploy.js';
 
 /**
  * How many results one search page may ask for, and how many it gets by default; how many
@@ -46,6 +47,15 @@ const searchMatchRecordSchema = z.object({
 });
 export type SearchMatchRecord = z.infer<typeof searchMatchRecordSchema>;
 
+/**
+ * A deploy marker within the searched time, placed among the matches in the page's order: before
+ * the first match at or after its start (ascending), after the last one (descending).
+ */
+const searchDeployRecordSchema = z.object({
+  type: z.literal('deploy'),
+  deploy: deploySchema,
+});
+
 /** How far the scan has got: stored (uncompressed) bytes scanned of the total the query selects. */
 const searchProgressRecordSchema = z.object({
   type: z.literal('progress'),
@@ -84,6 +94,7 @@ export type SearchErrorRecord = z.infer<typeof searchErrorRecordSchema>;
 /** One line of the NDJSON that GET /api/search streams. */
 export const searchRecordSchema = z.discriminatedUnion('type', [
   searchMatchRecordSchema,
+  searchDeployRecordSchema,
   searchProgressRecordSchema,
   searchDoneRecordSchema,
   searchErrorRecordSchema,

@@ -1,12 +1,11 @@
-import { createCaptureSchema, type CaptureCreated } from '../../protocol/index.js';
+import { captureMarkdown, createCaptureSchema, deploysWithin, type CaptureCreated, type Deploy } from '../../protocol/index.js';
 import type { Logger } from '../../lib/logger.js';
 import type { ApiMount } from '../api/api-router.js';
 import { notFound, route } from '../api/api-failure.js';
 import { parseBody } from '../api/validate-body.js';
 import type { Redactor } from '../../lib/redaction/redactor.js';
-import type { CaptureRecords } from '../storage/record-stores.js';
+import type { Awaitable, CaptureRecords } from '../storage/record-stores.js';
 import { buildCapture } from '../storage/records.js';
-import { captureMarkdown } from './capture-markdown.js';
 
 export interface CaptureRoutesDeps {
   store: CaptureRecords;
@@ -14,6 +13,8 @@ export interface CaptureRoutesDeps {
   now(): number;
   /** Applied to every posted line (and the title): a capture holds what the client sent, less its secrets. */
   redactor?: Pick<Redactor, 'redactLine'> | undefined;
+  /** Deploy markers that started in [from, to], oldest first: a capture keeps those inside its lines' span. */
+  deploysBetween?: ((from: number, to: number) => Awaitable<Deploy[]>) | undefined;
 }
 
 /**
@@ -28,6 +29,8 @@ export function captureRoutes(deps: CaptureRoutesDeps): ApiMount {
       '/captures',
       route(logger, async (req, res) => {
         const capture = buildCapture(parseBody(createCaptureSchema, req.body), res.locals.viewer as string | undefined, deps.now(), deps.redactor);
+        const deploys = deps.deploysBetween && deploysWithin(capture.lines, await deps.deploysBetween(...spanOf(capture.lines)));
+        if (deploys && deploys.length > 0) capture.deploys = deploys;
         await store.save(capture);
         logger.info({ captureId: capture.id, lines: capture.lines.length, by: capture.createdBy }, 'capture saved');
         const answer: CaptureCreated = { id: capture.id, url: `/captures/${capture.id}` };
@@ -45,7 +48,7 @@ export function captureRoutes(deps: CaptureRoutesDeps): ApiMount {
         res
           .type('text/markdown; charset=utf-8')
           .set('Content-Disposition', `inline; filename="capture-${capture.id}.md"`)
-          .send(captureMarkdown(capture));
+          .send(captureMarkdown(capture, `${req.protocol}://${req.get('host') ?? 'localhost'}/captures/${capture.id}`));
       }),
     );
 
@@ -59,4 +62,15 @@ export function captureRoutes(deps: CaptureRoutesDeps): ApiMount {
       }),
     );
   };
+}
+
+/** The earliest and latest received time of the lines. */
+function spanOf(lines: ReadonlyArray<{ ts: number }>): [number, number] {
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const line of lines) {
+    first = Math.min(first, line.ts);
+    last = Math.max(last, line.ts);
+  }
+  return [first, last];
 }

@@ -7,6 +7,7 @@ interface CaptureRow {
   filter: string | null;
   lines: string;
   time_range: string | null;
+  deploys: string | null;
   created_by: string | null;
   created_at: number;
 }
@@ -17,7 +18,7 @@ export class CaptureStore {
   private readonly selectOne;
 
   constructor(db: Db) {
-    this.insert = db.prepare('INSERT INTO captures (id, title, filter, lines, time_range, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.insert = db.prepare('INSERT INTO captures (id, title, filter, lines, time_range, deploys, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.selectOne = db.prepare('SELECT * FROM captures WHERE id = ?');
   }
 
@@ -28,6 +29,7 @@ export class CaptureStore {
       capture.filter ? JSON.stringify(capture.filter) : null,
       JSON.stringify(capture.lines),
       capture.range ? JSON.stringify(capture.range) : null,
+      capture.deploys?.length ? JSON.stringify(capture.deploys) : null,
       capture.createdBy ?? null,
       capture.createdAt,
     );
@@ -43,6 +45,7 @@ export class CaptureStore {
       createdAt: row.created_at,
       ...(row.filter ? { filter: JSON.parse(row.filter) as NonNullable<Capture['filter']> } : {}),
       ...(row.time_range ? { range: JSON.parse(row.time_range) as NonNullable<Capture['range']> } : {}),
+      ...(row.deploys ? { deploys: JSON.parse(row.deploys) as NonNullable<Capture['deploys']> } : {}),
       ...(row.created_by ? { createdBy: row.created_by } : {}),
     };
   }

@@ -94,6 +94,8 @@ const MIGRATIONS: readonly string[] = [
    ) WITHOUT ROWID;`,
   // A deploy's own verdict window (ms; NULL: the hub's verdictWindowMs).
   `ALTER TABLE deploys ADD COLUMN window_ms INTEGER;`,
+  // The deploy markers inside a capture's lines' span, saved with it (JSON array; NULL: none).
+  `ALTER TABLE captures ADD COLUMN deploys TEXT;`,
 ];
 
 /** Opens (creating if needed) the hub's database in `dataDir` and brings its schema up to date. */

@@ -8,8 +8,10 @@ import {
   parseMessage,
   type ClientHello,
   type ContextRequest,
+  type Deploy,
   type ErrorCode,
   type LogLine,
+  type MatchedLine,
   type SourceAgent,
   type Subscribe,
 } from '../../protocol/index.js';
@@ -27,6 +29,7 @@ import type { HubMetrics } from '../metrics.js';
 import { closeReason, sendIfOpen, toBuffer } from '../transport/socket-util.js';
 import type { SourceRef } from '../filter/batch-lines.js';
 import { subscribeOverLimit } from './subscribe-limits.js';
+import { backlogWithDeploys, oldestTs } from '../deploys/deploy-replay.js';
 
 /** The part of the hub's source registry a viewer reads: every source, and where a line id points. */
 interface SourceDirectory {
@@ -53,6 +56,8 @@ export interface TailSessionDeps {
   cluster?: ClusterViewerHooks | undefined;
   /** Context of this hub's lines older than the backlog, from history; absent with history off. */
   historyContext?: ((id: string, before: number, after: number) => LogLine[] | undefined) | undefined;
+  /** Deploy markers that started in [from, to], oldest first: replayed among a backlog. */
+  deploysBetween?: ((from: number, to: number) => Deploy[]) | undefined;
 }
 
 /**
@@ -222,7 +227,7 @@ export class TailSession {
     if (message.backlog) {
       // Synchronous, before any further batch can be ingested: backlog and live lines cannot interleave.
       const lines = replayBacklog(backlog, registry.sources(), routed.filter, message.backlog);
-      this.outbox.sendLines(sub, lines, true);
+      this.sendBacklog(sub, lines);
     }
   }
 
@@ -247,10 +252,23 @@ export class TailSession {
     void joined.ready.then((remote) => {
       if (this.closed || this.subscriptions.get(sub) !== subscription) return;
       this.outbox.sendMessage({ type: 'subscribed', sub, filter: message.filter });
-      if (limit > 0) this.outbox.sendLines(sub, mergeBacklogs(local, remote, limit, held.ids()), true);
+      if (limit > 0) this.sendBacklog(sub, mergeBacklogs(local, remote, limit, held.ids()));
       if (held.dropped > 0) this.outbox.sendMessage({ type: 'dropped', sub, count: held.dropped });
       held.release((lines) => this.outbox.sendLines(sub, lines));
     });
+  }
+
+  /**
+   * Backlog lines as `matches` with `backlog: true`, and the deploys that started since the oldest
+   * of them as `deploy` messages with `replay: true` at their place in time among them.
+   */
+  private sendBacklog(sub: string, lines: readonly MatchedLine[]): void {
+    const since = oldestTs(lines);
+    const deploys = since === undefined || !this.deps.deploysBetween ? [] : this.deps.deploysBetween(since, Date.now());
+    for (const part of backlogWithDeploys(lines, deploys)) {
+      if ('deploy' in part) this.outbox.sendMessage({ type: 'deploy', deploy: part.deploy, sub, replay: true });
+      else this.outbox.sendLines(sub, part.lines, true);
+    }
   }
 
   /** The engine stopped `routed`'s filter for the time it took: the subscription ends with the reason. */

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Request, Response } from 'express';
-import type { Histogram, SearchErrorRecord, SearchRecord } from '../../../protocol/index.js';
+import type { Deploy, Histogram, SearchErrorRecord, SearchRecord } from '../../../protocol/index.js';
 import type { Logger } from '../../../lib/logger.js';
 import { ApiFailure, route } from '../../api/api-failure.js';
 import type { ApiMount } from '../../api/api-router.js';
@@ -11,6 +11,7 @@ import { runSearch, type SearchRequest } from './search-executor.js';
 import { parseHistogramQuery, parseSearchQuery } from './search-query.js';
 import { SearchSlots } from './search-slots.js';
 import { TimeSlicer } from './time-slicer.js';
+import { withDeployRecords } from '../../deploys/deploy-replay.js';
 
 /** Longest a search works before letting ingest and viewers have the event loop. */
 const SLICE_MS = 5;
@@ -46,6 +47,8 @@ export interface SearchRoutesDeps {
   slots?: SearchSlots;
   /** With several hubs (--nats): searches ask every other hub too. */
   peers?: PeerSearch | undefined;
+  /** Deploy markers that started in [from, to], oldest first: sent among the matches. */
+  deploysBetween?: ((from: number, to: number) => Deploy[]) | undefined;
 }
 
 function historyOf(deps: SearchRoutesDeps): HistoryReader {
@@ -110,7 +113,8 @@ export function searchRoutes(deps: SearchRoutesDeps): ApiMount {
         const write = corkedWriter(res);
         try {
           const local = localOf(reader);
-          const records = peers ? peers.search(request, local, signal) : runSearch(request, { ...local, signal });
+          const matches = peers ? peers.search(request, local, signal) : runSearch(request, { ...local, signal });
+          const records = deps.deploysBetween ? withDeployRecords(matches, request, deps.deploysBetween, deps.now()) : matches;
           for await (const record of records) {
             if (!write(record)) await once(res, 'drain', { signal });
           }

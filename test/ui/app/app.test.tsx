@@ -109,13 +109,14 @@ describe('App', () => {
     });
     const markdown = writeText.mock.calls[0]![0] as string;
     expect(markdown.split('\n').slice(0, 5)).toEqual([
-      '**supergrep** `5\\d\\d`',
+      '# Lines from supergrep',
       '',
-      '2024-05-01T12:00:00.000Z – 2024-05-01T12:00:02.000Z (3 lines)',
-      '',
-      '```',
+      `- Live view: <${window.location.origin}/?q=5%5Cd%5Cd>`,
+      '- Filter: query `5\\d\\d`, case-sensitive, all hosts, all files',
+      '- Lines: 3, from 2024-05-01T12:00:00.000Z to 2024-05-01T12:00:02.000Z',
     ]);
-    expect(markdown).toContain('2024-05-01T12:00:01.000Z web-1 /var/log/app.log GET /b 501\n');
+    expect(markdown).toContain('2024-05-01T12:00:01.000Z web-1 /var/log/app.log | GET /b 501\n');
+    expect(markdown).toContain(`2. \\~2024-05-01T12:00:01.000Z web-1: <${window.location.origin}/?q=5%5Cd%5Cd#line=b>`);
     expect(screen.getByText('Copied 3 lines')).toBeTruthy();
 
     fireEvent.keyDown(window, { key: 'Escape' });

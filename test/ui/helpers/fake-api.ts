@@ -22,7 +22,6 @@ export class FakeApi implements HubApiClient {
   getCapture = vi.fn(async (id: string, _signal?: AbortSignal): Promise<Capture> => {
     throw new Error(`no capture ${id} in this test`);
   });
-  captureMarkdown = vi.fn(async (id: string, _signal?: AbortSignal): Promise<string> => `# capture ${id}\n`);
   /** History search: by default an empty history (no match, no cursor). */
   search = vi.fn(async function* (_query: SearchQuery, _signal?: AbortSignal): AsyncGenerator<SearchRecord, void, undefined> {
     yield { type: 'done', count: 0, partial: false };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatJson, formatPlain } from '../../../cli/tail-format.js';
+import { formatDeployJson, formatDeployPlain, formatJson, formatPlain } from '../../../cli/tail-format.js';
 import type { MatchedLine } from '../../../protocol/index.js';
 
 const line: MatchedLine = { id: 'h-1-0', host: 'web-1', file: '/var/log/app.log', ts: Date.UTC(2026, 10, 26, 12, 0, 0), line: 'GET / status=503 rt=1.2', ranges: [[6, 16]] };
@@ -69,5 +69,21 @@ describe('tail output', () => {
     const parsed = JSON.parse(formatJson({ ...line, ts })) as { ts: number; time: unknown };
     expect(parsed).toMatchObject({ ts, time: null });
     expect(formatPlain({ ...line, ts }, false)).toBe('web-1 /var/log/app.log: GET / status=503 rt=1.2');
+  });
+});
+
+describe('tail output of deploy markers', () => {
+  const startedAt = Date.UTC(2026, 11, 7, 14, 2, 11);
+  const hostile = { id: 'd1', label: 'web 2026-12-07.3\u001b]0;owned\u0007\u202e', by: 'alice\u009b2J', startedAt, createdAt: startedAt };
+
+  it('prints a divider line with the label and author escaped like a line', () => {
+    expect(formatDeployPlain(hostile, false)).toBe('──── deploy web 2026-12-07.3\\x1b]0;owned\\x07\\u202e by alice\\x9b2J at 2026-12-07T14:02:11.000Z ────');
+    expect(formatDeployPlain({ ...hostile, label: 'web', by: undefined }, true)).toBe('\u001b[33m──── deploy web at 2026-12-07T14:02:11.000Z ────\u001b[0m');
+  });
+
+  it('gives a JSON record told apart by its type, with no raw control character', () => {
+    const text = formatDeployJson({ ...hostile, url: 'https://ci.example/runs/42' });
+    expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    expect(JSON.parse(text)).toEqual({ type: 'deploy', id: 'd1', label: hostile.label, by: hostile.by, url: 'https://ci.example/runs/42', startedAt, time: '2026-12-07T14:02:11.000Z' });
   });
 });

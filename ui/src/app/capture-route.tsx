@@ -18,7 +18,7 @@ type LoadState =
 
 interface CaptureRouteProps {
   id: string;
-  api: Pick<HubApiClient, 'getCapture' | 'captureMarkdown'>;
+  api: Pick<HubApiClient, 'getCapture'>;
 }
 
 /** `/captures/<id>`: one saved capture, read-only. Signs in like the live view when the hub wants a token. */
@@ -75,7 +75,6 @@ export function CaptureRoute({ id, api }: CaptureRouteProps) {
             capture={state.capture}
             permalink={`${window.location.origin}${window.location.pathname}`}
             liveUrl={state.capture.filter ? `/${encodeView({ panes: [state.capture.filter], active: 0, layout: 'split' }).search}` : undefined}
-            loadMarkdown={() => api.captureMarkdown(id)}
             copyText={writeClipboard}
             download={downloadText}
           />

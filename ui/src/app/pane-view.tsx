@@ -94,7 +94,10 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
 
   const copy = async (format: 'markdown' | 'text') => {
     const { lines } = stream.linesByIds(selected.ids);
-    const text = format === 'markdown' ? formatMarkdown(lines, pane.filter) : formatPlain(lines);
+    const text =
+      format === 'markdown'
+        ? formatMarkdown(lines, pane.filter, { deploys: [...session.deploys.getSnapshot().deploys, ...stream.deploys()], viewUrl: window.location.href })
+        : formatPlain(lines);
     if (await writeClipboard(text)) setFeedback(`Copied ${lines.length.toLocaleString()} ${lines.length === 1 ? 'line' : 'lines'}`);
     else setFallbackText(text);
   };

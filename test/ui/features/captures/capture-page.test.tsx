@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import type { Capture } from '../../../../protocol/index.js';
+import { captureMarkdown, type Capture } from '../../../../protocol/index.js';
 import { CaptureForm } from '../../../../ui/src/features/captures/capture-form.js';
 import { captureIdFromPath, capturePermalink, toCaptureLines } from '../../../../ui/src/features/captures/capture-lines.js';
 import { CapturePage } from '../../../../ui/src/features/captures/capture-page.js';
@@ -24,7 +24,6 @@ function renderPage(overrides: { capture?: Capture; liveUrl?: string | undefined
     capture,
     permalink: 'https://hub.example/captures/k3x9q2aa0b1c2d3e',
     liveUrl: '/?q=status%3D5%5Cd%5Cd' as string | undefined,
-    loadMarkdown: vi.fn(async () => '# Checkout 502s after web v1.2.3\n'),
     copyText: vi.fn(async (_text: string) => true),
     download: vi.fn(),
     ...overrides,
@@ -84,29 +83,37 @@ describe('CapturePage', () => {
     expect(document.querySelectorAll('tr.capture-line')[2]!.getAttribute('data-level')).toBe('error');
   });
 
-  it('copies the hub’s Markdown, or offers it to copy by hand when the page may not use the clipboard', async () => {
+  it('copies the shared Markdown with the link to this page, or offers it to copy by hand when the page may not use the clipboard', async () => {
     const props = renderPage();
+    const expected = captureMarkdown(capture, 'https://hub.example/captures/k3x9q2aa0b1c2d3e');
+    expect(expected).toContain('- Capture: <https://hub.example/captures/k3x9q2aa0b1c2d3e>');
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Copy as Markdown' })));
-    expect(props.copyText).toHaveBeenCalledWith('# Checkout 502s after web v1.2.3\n');
+    expect(props.copyText).toHaveBeenCalledWith(expected);
     expect(screen.getByRole('status').textContent).toBe('Copied as Markdown');
 
     props.copyText.mockResolvedValueOnce(false);
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Copy as Markdown' })));
     const dialog = screen.getByRole('dialog', { name: 'Copy the capture as Markdown' });
-    expect((within(dialog).getByRole('textbox') as HTMLTextAreaElement).value).toBe('# Checkout 502s after web v1.2.3\n');
+    expect((within(dialog).getByRole('textbox') as HTMLTextAreaElement).value).toBe(expected);
   });
 
-  it('downloads the Markdown as a file, copies the link, and reports a failed fetch', async () => {
+  it('downloads the Markdown as a file and copies the link', async () => {
     const props = renderPage();
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Download .md' })));
-    expect(props.download).toHaveBeenCalledWith('# Checkout 502s after web v1.2.3\n', 'capture-k3x9q2aa0b1c2d3e.md');
+    expect(props.download).toHaveBeenCalledWith(captureMarkdown(capture, 'https://hub.example/captures/k3x9q2aa0b1c2d3e'), 'capture-k3x9q2aa0b1c2d3e.md');
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Copy link' })));
     expect(props.copyText).toHaveBeenLastCalledWith('https://hub.example/captures/k3x9q2aa0b1c2d3e');
     expect(screen.getByRole('status').textContent).toBe('Link copied');
+  });
 
-    props.loadMarkdown.mockRejectedValueOnce(new Error('the hub answered 500'));
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Copy as Markdown' })));
-    expect(screen.getByRole('status').textContent).toBe('Could not get the Markdown: the hub answered 500');
+  it('shows the deploys saved with the capture as dividers among its lines, and anchors each line for its permalink', () => {
+    const startedAt = Date.UTC(2024, 4, 1, 12, 0, 1, 500);
+    renderPage({ capture: { ...capture, deploys: [{ id: 'd1', label: 'web v1.2.3', by: 'ci', startedAt, createdAt: startedAt }] } });
+    const rows = [...document.querySelectorAll('.capture__lines tbody tr')];
+    expect(rows.map((row) => row.className)).toEqual(['capture-line', 'capture-deploy', 'capture-line', 'capture-line']);
+    expect(rows[1]!.textContent).toBe('──── deploy web v1.2.3 by ci at 2024-05-01T12:00:01.500Z ────');
+    expect(rows.filter((row) => row.className === 'capture-line').map((row) => row.id)).toEqual(['L1', 'L2', 'L3']);
+    expect(document.querySelector('.capture__meta')!.textContent).toContain('1 during these lines, shown as dividers');
   });
 
   it('says so when no filter was recorded, and has no live link then', () => {

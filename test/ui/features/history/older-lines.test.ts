@@ -35,6 +35,26 @@ function ids(stream: PaneStream): string[] {
 }
 
 describe('OlderLines', () => {
+  it('puts the deploy dividers history sends among older lines at their place above the held ones', async () => {
+    const stream = new PaneStream(100);
+    stream.append([{ kind: 'line', line: at('live', 2_000), backlog: true }]);
+    const deploy = { id: 'd1', label: 'web', startedAt: 1_500, createdAt: 1_500 };
+    const search = vi.fn(async function* (): AsyncGenerator<SearchRecord> {
+      // Newest first, as the hub sends them: the deploy before the first line older than it.
+      yield { type: 'match', line: at('b', 1_600) };
+      yield { type: 'deploy', deploy };
+      yield { type: 'match', line: at('a', 1_400) };
+      yield { type: 'done', count: 2, partial: false };
+    });
+    await new OlderLines(stream, search, () => ({ query: 'x' })).load();
+    const shown: string[] = [];
+    for (let seq = stream.firstSeq; stream.entryAt(seq); seq++) {
+      const entry = stream.entryAt(seq)!;
+      shown.push(entry.kind === 'line' ? entry.line.id : entry.kind);
+    }
+    expect(shown).toEqual(['a', 'deploy', 'b', 'live']);
+  });
+
   it('fills in history above the live buffer page by page, with no gap and no duplicate at the seam', async () => {
     // h0..h9 are in history only; h10..h12 in history and in the live buffer (they share ids),
     // h11 in the same millisecond as h10, the live buffer's oldest line.

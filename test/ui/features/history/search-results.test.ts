@@ -35,6 +35,25 @@ function controlledSearch() {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+describe('SearchResults deploy markers', () => {
+  it('places each deploy record before the line that followed it, once across pages', async () => {
+    const deploy = { id: 'd1', label: 'web', startedAt: 1_500, createdAt: 1_500 };
+    const pages: SearchRecord[][] = [
+      [{ type: 'match', line: at('c', 1_700) }, { type: 'deploy', deploy }, { type: 'match', line: at('b', 1_400) }, { type: 'done', count: 2, partial: false, cursor: 'next' }],
+      [{ type: 'deploy', deploy }, { type: 'match', line: at('a', 1_300) }, { type: 'done', count: 1, partial: false }],
+    ];
+    const search = vi.fn(async function* (): AsyncGenerator<SearchRecord> {
+      yield* pages.shift()!;
+    });
+    const results = new SearchResults(search);
+    await results.start(request);
+    await results.loadMore();
+    const state = results.getSnapshot();
+    expect(state.lines.map((l) => l.id)).toEqual(['c', 'b', 'a']);
+    expect(state.deploys).toEqual([{ deploy, at: 1 }]);
+  });
+});
+
 describe('SearchResults', () => {
   it('streams matches with progress, then "done" with a cursor; Load more follows it without repeating a line', async () => {
     const fake = controlledSearch();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeFilter, formatLine, formatMarkdown, formatPlain, inlineCode } from '../../../../ui/src/features/selection/copy-format.js';
+import { formatLine, formatMarkdown, formatPlain } from '../../../../ui/src/features/selection/copy-format.js';
 import { line } from '../../helpers/fake-hub.js';
 
 const t0 = Date.UTC(2024, 4, 1, 12, 0, 0, 5);
@@ -31,46 +31,62 @@ describe('copy formatting', () => {
     expect(formatPlain([])).toBe('');
   });
 
-  it('markdown names the filter and the time range, then fences the lines', () => {
-    const markdown = formatMarkdown(sample, { query: 'status=5\\d\\d|ERROR', exclude: 'healthz', hosts: ['web-*'], caseInsensitive: true });
+  const context = { deploys: [], viewUrl: 'https://hub.example/?q=x#line=old' };
+
+  it('markdown is the shared format: the filter, the time range, the fenced lines and each line\'s permalink on the live view', () => {
+    const markdown = formatMarkdown(sample, { query: 'status=5\\d\\d|ERROR', exclude: 'healthz', hosts: ['web-*'], caseInsensitive: true }, context);
     expect(markdown).toBe(
       [
-        '**supergrep** `status=5\\d\\d|ERROR` · exclude `healthz` · hosts `web-*` · case-insensitive',
+        '# Lines from supergrep',
         '',
+        '- Live view: <https://hub.example/?q=x>',
+        '- Filter: query `status=5\\d\\d|ERROR`, exclude `healthz`, case-insensitive, hosts `web-*`, all files',
         // The range spans the earliest and latest timestamps, whatever the order of the lines.
-        '2024-05-01T12:00:00.005Z – 2024-05-01T12:00:01.505Z (3 lines)',
+        '- Lines: 3, from 2024-05-01T12:00:00.005Z to 2024-05-01T12:00:01.505Z',
+        '- Times marked `~` (1 of 3 lines): when the line was received; it states no time of its own',
         '',
+        '```text',
+        '2024-05-01T12:00:00.005Z web-1 /var/log/nginx/access.log | GET /checkout status=503 in 2.1s',
+        '2024-05-01T12:00:01.505Z web-2 /var/log/app.log | ERROR upstream timed out',
+        '~2024-05-01T12:00:00.905Z web-1 /var/log/nginx/access.log | GET /cart status=502',
         '```',
-        '2024-05-01T12:00:00.005Z web-1 /var/log/nginx/access.log GET /checkout status=503 in 2.1s',
-        '2024-05-01T12:00:01.505Z web-2 /var/log/app.log ERROR upstream timed out',
-        '~2024-05-01T12:00:00.905Z web-1 /var/log/nginx/access.log GET /cart status=502',
-        '```',
+        '',
+        'Line permalinks:',
+        '',
+        `1. 2024-05-01T12:00:00.005Z web-1: <https://hub.example/?q=x#line=${encodeURIComponent(sample[0]!.id)}>`,
+        `2. 2024-05-01T12:00:01.505Z web-2: <https://hub.example/?q=x#line=${encodeURIComponent(sample[1]!.id)}>`,
+        `3. \\~2024-05-01T12:00:00.905Z web-1: <https://hub.example/?q=x#line=${encodeURIComponent(sample[2]!.id)}>`,
         '',
       ].join('\n'),
     );
   });
 
+  it('draws the deploys inside the selection as divider lines at their place in time, and leaves out the others', () => {
+    const deploy = (id: string, startedAt: number) => ({ id, label: `web ${id}`, by: 'alice', startedAt, createdAt: startedAt });
+    const markdown = formatMarkdown(sample, { query: '' }, { ...context, deploys: [deploy('before', t0), deploy('inside', t0 + 500), deploy('after', t0 + 5_000)] });
+    const body = markdown.slice(markdown.indexOf('```text\n') + 8, markdown.lastIndexOf('\n```'));
+    expect(body.split('\n')).toEqual([
+      '2024-05-01T12:00:00.005Z web-1 /var/log/nginx/access.log | GET /checkout status=503 in 2.1s',
+      // Placed by when lines were received, as in the stream: before the first one received after it.
+      '──── deploy web inside by alice at 2024-05-01T12:00:00.505Z ────',
+      '2024-05-01T12:00:01.505Z web-2 /var/log/app.log | ERROR upstream timed out',
+      '~2024-05-01T12:00:00.905Z web-1 /var/log/nginx/access.log | GET /cart status=502',
+    ]);
+    expect(markdown).toContain('- Deploys: 1, shown as dividers among the lines at their start time');
+  });
+
   it('uses a longer fence when a log line contains backticks, so it cannot end the block', () => {
-    const markdown = formatMarkdown([line('oops ``` and ```` inside', { ts: t0 })], { query: '' });
+    const markdown = formatMarkdown([line('oops ``` and ```` inside', { ts: t0 })], { query: '' }, context);
+    expect(markdown).toContain('\n`````text\n');
     expect(markdown).toContain('\n`````\n');
-    expect(markdown.trimEnd().endsWith('`````')).toBe(true);
-    expect(markdown).toContain('(1 line)');
-  });
-
-  it('describes an empty filter as all lines and lists files', () => {
-    expect(describeFilter({ query: '', files: ['/var/log/*.log'] })).toBe('all lines · files `/var/log/*.log`');
-  });
-
-  it('inline code survives backticks in patterns', () => {
-    expect(inlineCode('a`b')).toBe('``a`b``');
-    expect(inlineCode('`x`')).toBe('`` `x` ``');
+    expect(markdown).toContain('- Lines: 1, all at');
   });
 
   it('survives a timestamp no date can represent: the number is shown instead', () => {
     const bad = [sample[0]!, line('from a hostile peer', { host: 'web-3', file: '/x.log', ts: 1e300 })];
     expect(formatLine(bad[1]!)).toBe('~invalid-time(1e+300) web-3 /x.log from a hostile peer');
-    const markdown = formatMarkdown(bad, { query: 'x' });
-    expect(markdown).toContain('2024-05-01T12:00:00.005Z – invalid-time(1e+300) (2 lines)');
-    expect(markdown).toContain('~invalid-time(1e+300) web-3 /x.log from a hostile peer');
+    const markdown = formatMarkdown(bad, { query: 'x' }, context);
+    expect(markdown).toContain('- Lines: 2, from 2024-05-01T12:00:00.005Z to 1e+300 (not a valid time)');
+    expect(markdown).toContain('~1e+300 (not a valid time) web-3 /x.log | from a hostile peer');
   });
 });

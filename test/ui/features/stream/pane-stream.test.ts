@@ -149,6 +149,25 @@ describe('PaneStream older lines', () => {
     expect(stream.getSnapshot().newLines).toBe(1);
   });
 
+  it('keeps one divider per deploy: a reconnect replays the backlog it sits in again', () => {
+    const stream = new PaneStream(10);
+    const deploy = { kind: 'deploy' as const, deploy: { id: 'd1', label: 'web', startedAt: 1, createdAt: 1 } };
+    stream.append([...lines('a'), deploy, ...lines('b')]);
+    stream.append([...lines('a'), deploy, ...lines('b', 'c')]);
+    expect(visibleIds(stream)).toEqual(['a', '<deploy>', 'b', 'c']);
+    expect(stream.deploys().map((d) => d.id)).toEqual(['d1']);
+  });
+
+  it('puts the deploy dividers history placed among older lines above the oldest, once', () => {
+    const stream = new PaneStream(10);
+    stream.append(lines('c'));
+    const deploy = { kind: 'deploy' as const, deploy: { id: 'd0', label: 'web', startedAt: 1, createdAt: 1 } };
+    expect(stream.prepend([line('a', { id: 'a' }), deploy, line('b', { id: 'b' })])).toBe(2);
+    expect(stream.prepend([deploy])).toBe(0);
+    stream.pause('user');
+    expect(visibleIds(stream)).toEqual(['a', '<deploy>', 'b', 'c']);
+  });
+
   it('adds only what fits: older lines never push newer ones out', () => {
     const stream = new PaneStream(3);
     stream.append(lines('c', 'd'));

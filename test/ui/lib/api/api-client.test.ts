@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { captureCreatedSchema, pinSchema } from '../../../../protocol/index.js';
-import { ApiError, apiRequest, apiText, describeApiError } from '../../../../ui/src/lib/api/api-client.js';
+import { ApiError, apiRequest, describeApiError } from '../../../../ui/src/lib/api/api-client.js';
 
 function fakeFetch(status: number, body: string) {
   return vi.fn(async (_url: string | URL | Request, _init?: RequestInit) => new Response(body, { status, statusText: status === 200 ? 'OK' : 'Error' }));
@@ -39,14 +39,6 @@ describe('apiRequest', () => {
     await expect(apiRequest('/api/pins/1', pinSchema, { fetch: fakeFetch(200, '{"nope":1}') })).rejects.toMatchObject({
       message: expect.stringContaining('unexpected body'),
     });
-  });
-
-  it('fetches text answers (a capture as Markdown) with the same headers and errors', async () => {
-    const fetch = fakeFetch(200, '# title\n');
-    await expect(apiText('/api/captures/c1.md', 'text/markdown', { token: 'tok', fetch })).resolves.toBe('# title\n');
-    expect(fetch.mock.calls[0]![1]?.headers).toEqual({ accept: 'text/markdown', authorization: 'Bearer tok' });
-    const missing = fakeFetch(404, JSON.stringify({ error: { code: 'SG_ERR_NOT_FOUND', message: 'no capture c2' } }));
-    await expect(apiText('/api/captures/c2.md', 'text/markdown', { fetch: missing })).rejects.toEqual(new ApiError(404, 'SG_ERR_NOT_FOUND', 'no capture c2'));
   });
 });
 

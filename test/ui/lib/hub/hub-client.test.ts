@@ -229,6 +229,25 @@ describe('HubClient handshake and subscriptions', () => {
     expect(batches[0]!.get('b')).toEqual([{ kind: 'deploy', deploy }]);
     expect(batches[0]!.has('bad')).toBe(false);
   });
+
+  it('puts a deploy replayed with one backlog into that stream only, among its lines, without telling the deploy log', () => {
+    const client = makeClient();
+    const events: unknown[] = [];
+    client.onHubEvent((event) => events.push(event));
+    client.start();
+    client.subscribe('a', { query: 'x' }, { backlog: 100 });
+    client.subscribe('b', { query: 'y' }, { backlog: 100 });
+    hub.current.accept();
+    for (const sub of ['a', 'b']) hub.current.receive({ type: 'subscribed', sub, filter: { query: sub } });
+    const deploy = { id: 'd1', label: 'web v1.2.3', startedAt: 5, createdAt: 5 };
+    hub.current.receive({ type: 'matches', sub: 'a', backlog: true, lines: [line('x before', { id: 'x1' })] });
+    hub.current.receive({ type: 'deploy', deploy, sub: 'a', replay: true });
+    hub.current.receive({ type: 'matches', sub: 'a', backlog: true, lines: [line('x after', { id: 'x2' })] });
+    frames.run();
+    expect(batches[0]!.get('a')!.map((entry) => (entry.kind === 'line' ? entry.line.id : entry.kind))).toEqual(['x1', 'deploy', 'x2']);
+    expect(batches[0]!.has('b')).toBe(false);
+    expect(events).toEqual([]);
+  });
 });
 
 describe('HubClient reconnects', () => {

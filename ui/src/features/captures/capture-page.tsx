@@ -1,5 +1,5 @@
-import { memo, useState } from 'react';
-import type { Capture, CaptureLine, FilterSpec } from '../../../../protocol/index.js';
+import { memo, useMemo, useState } from 'react';
+import { captureMarkdown, deployDivider, deploysWithin, type Capture, type CaptureLine, type Deploy, type FilterSpec } from '../../../../protocol/index.js';
 import { CopyFallback } from '../../components/copy-fallback.js';
 import { LineText } from '../../components/line-text.js';
 import { analyzeLine } from '../../lib/text/line-analysis.js';
@@ -12,8 +12,6 @@ interface CapturePageProps {
   permalink: string;
   /** The live view with the capture's filter, or undefined when it had none. */
   liveUrl: string | undefined;
-  /** The hub's Markdown for this capture (fetched with the token: a plain link could not carry it). */
-  loadMarkdown(): Promise<string>;
   /** Resolves false when the page may not write to the clipboard. */
   copyText(text: string): Promise<boolean>;
   /** Offers text as a file download. */
@@ -24,23 +22,13 @@ interface CapturePageProps {
  * A saved capture, read-only: what it is, who saved it and when, the filter, the time range, and
  * the lines with their host, file and time. No live stream. Lines are text nodes, never HTML.
  */
-export function CapturePage({ capture, permalink, liveUrl, loadMarkdown, copyText, download }: CapturePageProps) {
+export function CapturePage({ capture, permalink, liveUrl, copyText, download }: CapturePageProps) {
   const [feedback, setFeedback] = useState<{ text: string; error: boolean } | undefined>();
   const [fallback, setFallback] = useState<{ text: string; label: string } | undefined>();
-  const [busy, setBusy] = useState(false);
   const range = timeRange(capture.lines);
-
-  const withMarkdown = async (handle: (markdown: string) => Promise<void> | void) => {
-    setBusy(true);
-    setFeedback(undefined);
-    try {
-      await handle(await loadMarkdown());
-    } catch (error) {
-      setFeedback({ text: `Could not get the Markdown: ${error instanceof Error ? error.message : String(error)}`, error: true });
-    } finally {
-      setBusy(false);
-    }
-  };
+  // The shared format of saved lines (the hub's /api/captures/:id.md is the same text), with this page's address.
+  const markdown = () => captureMarkdown(capture, permalink);
+  const rows = useMemo(() => captureRows(capture), [capture]);
 
   const copy = async (text: string, label: string, done: string) => {
     if (await copyText(text)) setFeedback({ text: done, error: false });
@@ -81,12 +69,20 @@ export function CapturePage({ capture, permalink, liveUrl, loadMarkdown, copyTex
               </>
             )}
           </dd>
+          {capture.deploys && capture.deploys.length > 0 && (
+            <>
+              <dt>Deploys</dt>
+              <dd>
+                {capture.deploys.length} during these lines, shown as dividers
+              </dd>
+            </>
+          )}
         </dl>
         <div className="capture__actions">
-          <button type="button" disabled={busy} onClick={() => void withMarkdown((markdown) => copy(markdown, 'Copy the capture as Markdown', 'Copied as Markdown'))}>
+          <button type="button" onClick={() => void copy(markdown(), 'Copy the capture as Markdown', 'Copied as Markdown')}>
             Copy as Markdown
           </button>
-          <button type="button" disabled={busy} onClick={() => void withMarkdown((markdown) => download(markdown, `capture-${capture.id}.md`))}>
+          <button type="button" onClick={() => download(markdown(), `capture-${capture.id}.md`)}>
             Download .md
           </button>
           <button type="button" onClick={() => void copy(permalink, 'Copy the link to this capture', 'Link copied')}>
@@ -118,9 +114,15 @@ export function CapturePage({ capture, permalink, liveUrl, loadMarkdown, copyTex
           </tr>
         </thead>
         <tbody>
-          {capture.lines.map((line, index) => (
-            <CaptureRow key={index} line={line} />
-          ))}
+          {rows.map((row) =>
+            'deploy' in row ? (
+              <tr key={`deploy ${row.deploy.id}`} className="capture-deploy" data-deploy-id={row.deploy.id}>
+                <td colSpan={4}>{deployDivider(row.deploy)}</td>
+              </tr>
+            ) : (
+              <CaptureRow key={row.index} line={row.line} index={row.index} />
+            ),
+          )}
         </tbody>
       </table>
       {fallback && <CopyFallback text={fallback.text} label={fallback.label} onClose={() => setFallback(undefined)} />}
@@ -128,12 +130,25 @@ export function CapturePage({ capture, permalink, liveUrl, loadMarkdown, copyTex
   );
 }
 
-const CaptureRow = memo(function CaptureRow({ line }: { line: CaptureLine }) {
+/** The capture's lines with its deploys as dividers before the first line received at or after each start. */
+function captureRows(capture: Capture): Array<{ line: CaptureLine; index: number } | { deploy: Deploy }> {
+  const deploys = deploysWithin(capture.lines, capture.deploys ?? []);
+  const rows: Array<{ line: CaptureLine; index: number } | { deploy: Deploy }> = [];
+  let next = 0;
+  capture.lines.forEach((line, index) => {
+    while (next < deploys.length && deploys[next]!.startedAt <= line.ts) rows.push({ deploy: deploys[next++]! });
+    rows.push({ line, index });
+  });
+  return rows;
+}
+
+/** One captured line; `#L<n>` (n from 1) is its anchor, the permalink the Markdown lists. */
+const CaptureRow = memo(function CaptureRow({ line, index }: { line: CaptureLine; index: number }) {
   const analysis = analyzeLine(line, line.line);
   const fileName = line.file.slice(line.file.lastIndexOf('/') + 1) || line.file;
   const time = lineTime(line);
   return (
-    <tr className="capture-line" data-level={analysis.level}>
+    <tr className="capture-line" id={`L${index + 1}`} data-level={analysis.level}>
       <td className="capture-line__time">
         <time dateTime={formatIso(time.ts)} title={lineTimeTitle(line)}>
           {time.received ? RECEIVED_MARK : ''}

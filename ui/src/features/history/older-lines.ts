@@ -1,6 +1,7 @@
 import type { FilterSpec, MatchedLine, SearchHubFailure, SearchRecord } from '../../../../protocol/index.js';
 import type { SearchQuery } from '../../lib/api/search-api.js';
 import { ValueStore } from '../../lib/store.js';
+import type { DeployEntry } from '../../lib/hub/stream-entry.js';
 import type { PaneStream } from '../stream/pane-stream.js';
 import { olderBound, olderLinesToPrepend } from './seam.js';
 
@@ -86,12 +87,13 @@ export class OlderLines extends ValueStore<OlderLinesState> {
     const next = this.next && oldest?.id === this.next.oldestId ? this.next : undefined;
     const to = next ? next.to : oldest ? olderBound(oldest) : undefined;
     const query: SearchQuery = { filter: this.filter(), order: 'desc', to, limit: this.pageLines, cursor: next?.cursor };
-    const page: MatchedLine[] = [];
+    const page: Array<MatchedLine | DeployEntry> = [];
     let cursor: string | undefined;
     let ended = false;
     for await (const record of this.search(query, signal)) {
       if (signal.aborted) return { added: 0, more: true };
       if (record.type === 'match') page.push(record.line);
+      else if (record.type === 'deploy') page.push({ kind: 'deploy', deploy: record.deploy });
       else if (record.type === 'error') throw new Error(`${record.code}: ${record.message}`);
       else if (record.type === 'done') {
         ended = true;
@@ -104,7 +106,7 @@ export class OlderLines extends ValueStore<OlderLinesState> {
     const added = this.stream.prepend(fresh);
     const newOldest = this.stream.oldestLine();
     // A page that did not all fit leaves lines between it and the cursor: do not follow the cursor.
-    const whole = added === fresh.length;
+    const whole = added === fresh.filter((item) => !('kind' in item)).length;
     this.next = whole && cursor !== undefined && to !== undefined && newOldest ? { cursor, to, oldestId: newOldest.id } : undefined;
     if (!ended) throw new Error('the hub stopped answering before the end of the page');
     return { added, more: cursor !== undefined };

@@ -2,13 +2,14 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useLayoutEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import type { MatchedLine } from '../../../../protocol/index.js';
 import { useStore } from '../../lib/store.js';
-import type { LineEntry } from '../../lib/hub/stream-entry.js';
+import type { DeployEntry, LineEntry } from '../../lib/hub/stream-entry.js';
 import { formatCount } from '../../lib/text/time-format.js';
+import { DeployRow } from '../stream/deploy-row.js';
 import { LogRow, type RowExpansion } from '../stream/log-row.js';
 import { rowCharsForWidth } from '../stream/row-geometry.js';
 import { useElementWidth } from '../stream/use-element-width.js';
 import { lineTime } from './seam.js';
-import type { ResultsState, SearchResults } from './search-results.js';
+import type { PlacedDeploy, ResultsState, SearchResults } from './search-results.js';
 import '../stream/stream.css';
 import './history.css';
 
@@ -37,12 +38,14 @@ export function ResultsView({ results, title, highlightId, onLineClick, onCaptur
   const scrollRef = useRef<HTMLDivElement>(null);
   const rowChars = rowCharsForWidth(useElementWidth(scrollRef));
   const [expanded, setExpanded] = useState<ReadonlyMap<string, RowExpansion>>(() => new Map());
-  const { lines, count, request } = state;
+  const { lines, count, request, deploys } = state;
+  // Lines with the deploy dividers history placed among them.
+  const rows = useMemo(() => resultRows(lines, count, deploys), [lines, count, deploys]);
   const virtualizer = useVirtualizer({
-    count,
+    count: rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    getItemKey: (index) => lines[index]?.id ?? index,
+    getItemKey: (index) => rowKey(rows[index]) ?? index,
     overscan: 8,
     useFlushSync: false,
   });
@@ -50,16 +53,20 @@ export function ResultsView({ results, title, highlightId, onLineClick, onCaptur
   // "Jump to time": bring the first line at or after the time into view once it has arrived.
   const jumpIndex = useMemo(() => {
     if (request?.around === undefined) return -1;
-    for (let index = 0; index < count; index++) if (lineTime(lines[index]!) >= request.around) return index;
+    for (let index = 0; index < rows.length; index++) {
+      const row = rows[index]!;
+      if (!('kind' in row) && lineTime(row) >= request.around) return index;
+    }
     return -1;
-  }, [request, lines, count]);
+  }, [request, rows]);
   const jumped = useRef<unknown>(undefined);
   useLayoutEffect(() => {
     if (jumpIndex < 0 || jumped.current === request) return;
     jumped.current = request;
     virtualizer.scrollToIndex(jumpIndex, { align: 'center' });
   }, [jumpIndex, request, virtualizer]);
-  const markedId = highlightId ?? (jumpIndex >= 0 ? lines[jumpIndex]?.id : undefined);
+  const jumpRow = jumpIndex >= 0 ? rows[jumpIndex] : undefined;
+  const markedId = highlightId ?? (jumpRow && !('kind' in jumpRow) ? jumpRow.id : undefined);
 
   const clickRef = useRef(onLineClick);
   clickRef.current = onLineClick;
@@ -130,8 +137,15 @@ export function ResultsView({ results, title, highlightId, onLineClick, onCaptur
       <div ref={scrollRef} className="stream__scroll results__scroll" role="listbox" aria-label={`History results for ${title}`} tabIndex={0}>
         <div className="stream__sizer" style={{ height: virtualizer.getTotalSize() }}>
           {virtualizer.getVirtualItems().map((item) => {
-            const line = lines[item.index];
+            const line = rows[item.index];
             if (!line) return null;
+            if ('kind' in line) {
+              return (
+                <div key={item.key} className="stream__item stream__item--fixed" data-index={item.index} style={{ transform: `translateY(${item.start}px)` }}>
+                  <DeployRow entry={line} />
+                </div>
+              );
+            }
             const open = narrow || expanded.has(line.id);
             return (
               <div
@@ -161,6 +175,22 @@ export function ResultsView({ results, title, highlightId, onLineClick, onCaptur
       </div>
     </div>
   );
+}
+
+/** The first `count` lines with each deploy divider before the line it was placed before. */
+function resultRows(lines: readonly MatchedLine[], count: number, deploys: readonly PlacedDeploy[]): Array<MatchedLine | DeployEntry> {
+  const rows: Array<MatchedLine | DeployEntry> = [];
+  let next = 0;
+  for (let index = 0; index <= count; index++) {
+    while (next < deploys.length && deploys[next]!.at <= index) rows.push({ kind: 'deploy', deploy: deploys[next++]!.deploy });
+    if (index < count) rows.push(lines[index]!);
+  }
+  return rows;
+}
+
+function rowKey(row: MatchedLine | DeployEntry | undefined): string | undefined {
+  if (row === undefined) return undefined;
+  return 'kind' in row ? `deploy ${row.deploy.id}` : row.id;
 }
 
 function ResultsProgress({ state }: { state: ResultsState }) {

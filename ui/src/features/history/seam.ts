@@ -1,4 +1,5 @@
 import type { LogLine, MatchedLine } from '../../../../protocol/index.js';
+import type { DeployEntry } from '../../lib/hub/stream-entry.js';
 
 /** The time a line is ordered and searched by: the time it states, else when it was read. */
 export function lineTime(line: Pick<LogLine, 'ts' | 'eventTs'>): number {
@@ -29,7 +30,19 @@ export function seamLines(page: readonly MatchedLine[], isHeld: (id: string) => 
   return fresh;
 }
 
-/** A newest-first page of older lines, ready to go above a view: oldest first, without what it holds. */
-export function olderLinesToPrepend(newestFirst: readonly MatchedLine[], isHeld: (id: string) => boolean): MatchedLine[] {
-  return seamLines(newestFirst, isHeld).reverse();
+/**
+ * A newest-first page of older lines, with the deploy dividers history placed among them, ready to
+ * go above a view: oldest first, without the lines it holds.
+ */
+export function olderLinesToPrepend<T extends MatchedLine | DeployEntry>(newestFirst: readonly T[], isHeld: (id: string) => boolean): T[] {
+  const seen = new Set<string>();
+  const fresh: T[] = [];
+  for (const item of newestFirst) {
+    if ('kind' in item) fresh.push(item);
+    else if (!seen.has(item.id) && !isHeld(item.id)) {
+      seen.add(item.id);
+      fresh.push(item);
+    }
+  }
+  return fresh.reverse();
 }

@@ -1,4 +1,4 @@
-import type { FilterSpec, MatchedLine, SearchHubFailure, SearchRecord } from '../../../../protocol/index.js';
+import type { Deploy, FilterSpec, MatchedLine, SearchHubFailure, SearchRecord } from '../../../../protocol/index.js';
 import type { SearchQuery } from '../../lib/api/search-api.js';
 import { ValueStore } from '../../lib/store.js';
 import type { SearchFn } from './older-lines.js';
@@ -27,6 +27,8 @@ export interface ResultsState {
   /** In display order; the array grows in place: `count` and `version` say how much is shown. */
   lines: readonly MatchedLine[];
   count: number;
+  /** Deploy markers history placed among the lines: each before the line at `at` (at === count: after the last). */
+  deploys: readonly PlacedDeploy[];
   status: 'idle' | 'running' | 'done' | 'cancelled' | 'error';
   scannedBytes: number;
   totalBytes: number;
@@ -39,10 +41,17 @@ export interface ResultsState {
   version: number;
 }
 
+/** A deploy divider among results, before the line at index `at`. */
+export interface PlacedDeploy {
+  deploy: Deploy;
+  at: number;
+}
+
 const IDLE: ResultsState = {
   request: undefined,
   lines: [],
   count: 0,
+  deploys: [],
   status: 'idle',
   scannedBytes: 0,
   totalBytes: 0,
@@ -62,6 +71,7 @@ const IDLE: ResultsState = {
 export class SearchResults extends ValueStore<ResultsState> {
   private controller: AbortController | undefined;
   private lines: MatchedLine[] = [];
+  private deploys: PlacedDeploy[] = [];
   private readonly ids = new Set<string>();
 
   constructor(
@@ -76,6 +86,7 @@ export class SearchResults extends ValueStore<ResultsState> {
   start(request: ResultsRequest): Promise<void> {
     this.controller?.abort();
     this.lines = [];
+    this.deploys = [];
     this.ids.clear();
     this.set({ ...IDLE, request, lines: this.lines, status: 'running', version: this.getSnapshot().version + 1 });
     return this.run(request, undefined);
@@ -101,6 +112,7 @@ export class SearchResults extends ValueStore<ResultsState> {
     this.controller?.abort();
     this.controller = undefined;
     this.lines = [];
+    this.deploys = [];
     this.ids.clear();
     this.set({ ...IDLE, lines: this.lines, version: this.getSnapshot().version + 1 });
   }
@@ -139,6 +151,13 @@ export class SearchResults extends ValueStore<ResultsState> {
         case 'match':
           if (collect) collect(record.line);
           else this.add([record.line]);
+          break;
+        case 'deploy':
+          // In the results' order, before the next line; the lines before a jump's time are collected apart, without dividers.
+          if (!collect && !this.ids.has(`deploy ${record.deploy.id}`)) {
+            this.ids.add(`deploy ${record.deploy.id}`);
+            this.deploys.push({ deploy: record.deploy, at: this.lines.length });
+          }
           break;
         case 'progress':
           this.set({ ...this.getSnapshot(), scannedBytes: record.scannedBytes, totalBytes: record.totalBytes });
@@ -180,6 +199,6 @@ export class SearchResults extends ValueStore<ResultsState> {
 
   private commit(change: Partial<ResultsState>): void {
     const current = this.getSnapshot();
-    this.set({ ...current, ...change, lines: this.lines, count: this.lines.length, version: current.version + 1 });
+    this.set({ ...current, ...change, lines: this.lines, count: this.lines.length, deploys: [...this.deploys], version: current.version + 1 });
   }
 }

@@ -1,11 +1,10 @@
-import type { FilterSpec, LogLine } from '../../../../protocol/index.js';
+import { linesMarkdown, type Deploy, type FilterSpec, type LogLine } from '../../../../protocol/index.js';
 import { stripAnsi } from '../../lib/text/ansi.js';
 import { formatIso, lineTime, RECEIVED_MARK } from '../../lib/text/time-format.js';
 
 /**
- * Selected lines as text for a post-mortem: plain (one line per log line) or Markdown (a header
- * naming the filter and time range, then a fenced block). Colour escapes are removed: they are noise
- * in a ticket. Lines keep the order they had in the stream.
+ * Selected lines as text for a post-mortem: plain (one line per log line) or Markdown. Colour
+ * escapes are removed: they are noise in a ticket. Lines keep the order they had in the stream.
  */
 
 /**
@@ -21,53 +20,26 @@ export function formatPlain(lines: readonly LogLine[]): string {
   return lines.map(formatLine).join('\n') + (lines.length > 0 ? '\n' : '');
 }
 
-export function formatMarkdown(lines: readonly LogLine[], filter: FilterSpec): string {
-  const body = lines.map(formatLine).join('\n');
-  const fence = fenceFor(body);
-  return [`**supergrep** ${describeFilter(filter)}`, '', describeRange(lines), '', fence, body, fence, ''].join('\n');
+export interface MarkdownContext {
+  /** Deploy markers known to the view; those inside the lines' time span become dividers. */
+  deploys: readonly Deploy[];
+  /** The live view's absolute URL, without a `#line=` part. */
+  viewUrl: string;
 }
 
-/** `query` · exclude `x` · hosts `web-*` · files `*.log` · case-insensitive */
-export function describeFilter(filter: FilterSpec): string {
-  const parts = [filter.query === '' ? 'all lines' : inlineCode(filter.query)];
-  if (filter.exclude) parts.push(`exclude ${inlineCode(filter.exclude)}`);
-  if (filter.hosts?.length) parts.push(`hosts ${filter.hosts.map(inlineCode).join(', ')}`);
-  if (filter.files?.length) parts.push(`files ${filter.files.map(inlineCode).join(', ')}`);
-  if (filter.caseInsensitive) parts.push('case-insensitive');
-  return parts.join(' · ');
-}
-
-function describeRange(lines: readonly LogLine[]): string {
-  if (lines.length === 0) return 'No lines.';
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  for (const line of lines) {
-    const { ts } = lineTime(line);
-    first = Math.min(first, ts);
-    last = Math.max(last, ts);
-  }
-  const count = lines.length === 1 ? '1 line' : `${lines.length} lines`;
-  return `${formatIso(first)} – ${formatIso(last)} (${count})`;
-}
-
-/** A backtick fence longer than any backtick run in the body, so a log line cannot close it early. */
-function fenceFor(body: string): string {
-  return '`'.repeat(Math.max(3, longestRun(body, '`') + 1));
-}
-
-/** CommonMark inline code that survives backticks and leading/trailing spaces in the pattern. */
-export function inlineCode(text: string): string {
-  const ticks = '`'.repeat(longestRun(text, '`') + 1);
-  const pad = text.startsWith('`') || text.endsWith('`') || (text.startsWith(' ') && text.endsWith(' ') && text.trim() !== '') ? ' ' : '';
-  return `${ticks}${pad}${text.replace(/\n/g, ' ')}${pad}${ticks}`;
-}
-
-function longestRun(text: string, char: string): number {
-  let longest = 0;
-  let current = 0;
-  for (const c of text) {
-    current = c === char ? current + 1 : 0;
-    longest = Math.max(longest, current);
-  }
-  return longest;
+/**
+ * Selected lines in the shared Markdown format (protocol/shared/lines-markdown.ts, also used for
+ * captures): the filter, the time range, the deploys inside it as dividers, the lines, and each
+ * line's permalink (`#line=<id>` on the live view). Colour escapes are removed.
+ */
+export function formatMarkdown(lines: readonly LogLine[], filter: FilterSpec, context: MarkdownContext): string {
+  const base = context.viewUrl.replace(/#.*$/, '');
+  return linesMarkdown({
+    title: 'Lines from supergrep',
+    filter,
+    lines: lines.map((line) => ({ ...line, line: stripAnsi(line.line) })),
+    deploys: context.deploys,
+    link: { label: 'Live view', url: base },
+    lineUrl: (line) => `${base}#line=${encodeURIComponent(line.id)}`,
+  });
 }

@@ -1,7 +1,12 @@
-import type { MatchedLine } from '../../../../protocol/index.js';
+import type { Deploy, MatchedLine } from '../../../../protocol/index.js';
 import { RingBuffer } from '../../lib/ring-buffer.js';
 import type { Readable } from '../../lib/store.js';
-import type { StreamEntry } from '../../lib/hub/stream-entry.js';
+import type { DeployEntry, StreamEntry } from '../../lib/hub/stream-entry.js';
+
+/** Deploy dividers share the id map with lines under a key no line id (`<hub>-<n>-<pos>`) can have. */
+function deployKey(id: string): string {
+  return `deploy ${id}`;
+}
 
 /** Lines kept per pane. At ~500 bytes a line this bounds a pane near 25 MB whatever the hub sends. */
 export const DEFAULT_PANE_CAPACITY = 50_000;
@@ -121,6 +126,11 @@ export class PaneStream implements Readable<StreamView> {
         this.seqById.set(entry.line.id, this.ring.endSeq);
         received += 1;
         if (paused) newLines += 1;
+      } else if (entry.kind === 'deploy') {
+        // A deploy comes again when a reconnect replays the backlog it sits in: one divider.
+        const key = deployKey(entry.deploy.id);
+        if (this.seqById.has(key)) continue;
+        this.seqById.set(key, this.ring.endSeq);
       } else if (entry.kind === 'dropped') {
         dropped += entry.count;
       }
@@ -130,9 +140,21 @@ export class PaneStream implements Readable<StreamView> {
         trimmed += 1;
         if (this.seqById.get(evicted.line.id) === evictedSeq) this.seqById.delete(evicted.line.id);
         if (paused && evictedSeq >= this.pausedEnd) newLines -= 1;
+      } else if (evicted?.kind === 'deploy' && this.seqById.get(deployKey(evicted.deploy.id)) === evictedSeq) {
+        this.seqById.delete(deployKey(evicted.deploy.id));
       }
     }
     this.commit({ trimmed, dropped, received, newLines });
+  }
+
+  /** The deploy dividers held, in stream order. */
+  deploys(): Deploy[] {
+    const deploys: Deploy[] = [];
+    for (let seq = this.ring.startSeq; seq < this.ring.endSeq; seq++) {
+      const entry = this.ring.at(seq);
+      if (entry?.kind === 'deploy') deploys.push(entry.deploy);
+    }
+    return deploys;
   }
 
   /** Seq of the oldest entry held: the top of the list once the whole buffer is open. */
@@ -155,21 +177,24 @@ export class PaneStream implements Readable<StreamView> {
   }
 
   /**
-   * Puts older lines (oldest first) above the oldest one held, skipping lines already held, as far
-   * as the bound allows: what does not fit is left out rather than evicting newer lines. One
-   * commit; returns how many lines were added. Rows are keyed by line id, so the list keeps the
-   * rows in view where they are.
+   * Puts older lines (oldest first, with the deploy dividers placed among them) above the oldest
+   * entry held, skipping lines and dividers already held, as far as the bound allows: what does not
+   * fit is left out rather than evicting newer lines. One commit; returns how many lines were
+   * added. Rows are keyed by line id, so the list keeps the rows in view where they are.
    */
-  prepend(lines: readonly MatchedLine[]): number {
+  prepend(items: ReadonlyArray<MatchedLine | DeployEntry>): number {
     let added = 0;
-    for (let index = lines.length - 1; index >= 0; index--) {
-      const line = lines[index]!;
-      if (this.seqById.has(line.id)) continue;
-      if (!this.ring.unshift({ kind: 'line', line, backlog: true })) break;
-      this.seqById.set(line.id, this.ring.startSeq);
-      added += 1;
+    let changed = false;
+    for (let index = items.length - 1; index >= 0; index--) {
+      const item = items[index]!;
+      const key = 'kind' in item ? deployKey(item.deploy.id) : item.id;
+      if (this.seqById.has(key)) continue;
+      if (!this.ring.unshift('kind' in item ? item : { kind: 'line', line: item, backlog: true })) break;
+      this.seqById.set(key, this.ring.startSeq);
+      changed = true;
+      if (!('kind' in item)) added += 1;
     }
-    if (added > 0) this.commit({ received: this.view.received + added });
+    if (changed) this.commit({ received: this.view.received + added });
     return added;
   }
 

@@ -85,11 +85,6 @@ export async function apiRequest<T>(path: string, schema: z.ZodType<T>, options:
   return parsed.data;
 }
 
-/** A text answer (the Markdown of a capture), with the same headers and errors as apiRequest. */
-export async function apiText(path: string, accept: string, options: ApiOptions = {}): Promise<string> {
-  return (await send(path, accept, options)).text;
-}
-
 /** A streamed answer (the NDJSON of a search): the 2xx response with its body unread. */
 export function apiStream(path: string, accept: string, options: ApiOptions = {}): Promise<Response> {
   return open(path, accept, options);

@@ -15,7 +15,7 @@ import {
   type PinRate,
   type SearchRecord,
 } from '../../../../protocol/index.js';
-import { apiRequest, apiText, type ApiOptions } from './api-client.js';
+import { apiRequest, type ApiOptions } from './api-client.js';
 import { searchRecords, type SearchQuery } from './search-api.js';
 
 /**
@@ -62,11 +62,6 @@ export class HubApi {
     return apiRequest(`/api/captures/${encodeURIComponent(id)}`, captureSchema, this.with({ signal }));
   }
 
-  /** The hub's Markdown rendering of a capture, for a post-mortem document. */
-  captureMarkdown(id: string, signal?: AbortSignal): Promise<string> {
-    return apiText(`/api/captures/${encodeURIComponent(id)}.md`, 'text/markdown', this.with({ signal }));
-  }
-
   /** One page of a history search, record by record as the hub streams it; abort `signal` to cancel. */
   search(query: SearchQuery, signal?: AbortSignal): AsyncGenerator<SearchRecord, void, undefined> {
     return searchRecords(query, this.with({ signal }));
@@ -86,5 +81,5 @@ export class HubApi {
 /** What features call: HubApi's methods, so tests can pass a fake. */
 export type HubApiClient = Pick<
   HubApi,
-  'listPins' | 'createPin' | 'deletePin' | 'pinRate' | 'listDeploys' | 'createCapture' | 'getCapture' | 'captureMarkdown' | 'search'
+  'listPins' | 'createPin' | 'deletePin' | 'pinRate' | 'listDeploys' | 'createCapture' | 'getCapture' | 'search'
 >;

@@ -303,6 +303,11 @@ export class HubClient {
         this.sourcesTotal.set(message.total);
         return this.sources.set(message.agents);
       case 'deploy':
+        // Replayed with one subscription's backlog: a divider at its place in time among those lines.
+        if (message.sub !== undefined) {
+          if (this.registry.isAccepting(message.sub)) this.batcher.push(message.sub, { kind: 'deploy', deploy: message.deploy });
+          return;
+        }
         // A divider in every stream, queued with the lines so it sits where the deploy was announced.
         // Not in a pane whose filter the hub refused: it shows how to fix the pattern, not history.
         for (const sub of this.registry.subs()) {

@@ -3,7 +3,7 @@ import type { Deploy, MatchedLine } from '../../../../protocol/index.js';
 /**
  * What a pane's stream holds: matching lines and the marker rows that explain holes in them. The
  * hub-client turns wire messages into these, in stream order, so a marker sits exactly where its gap is,
- * and a deploy divider exactly where the deploy was announced.
+ * and a deploy divider where the deploy was announced (or, replayed, at its time among the backlog).
  */
 export type StreamEntry = LineEntry | DroppedEntry | GapEntry | DeployEntry;
 
@@ -32,7 +32,10 @@ export interface GapEntry {
   to: number;
 }
 
-/** A deploy marker was posted: a divider at the point of the stream where the hub announced it. */
+/**
+ * A deploy marker: a divider where the hub announced it live, or, replayed with a backlog or found
+ * in history, at its start time among the lines.
+ */
 export interface DeployEntry {
   kind: 'deploy';
   deploy: Deploy;

@@ -3,12 +3,14 @@ import type { Capture } from '../../../../protocol/index.js';
 import {
   captureMarkdown,
   codeSpan,
+  deployDivider,
   describeFilter,
   describeRange,
   escapeText,
   fenceFor,
   isoTime,
-} from '../../../../server/captures/capture-markdown.js';
+  linesMarkdown,
+} from '../../../../protocol/shared/lines-markdown.js';
 
 const T = Date.UTC(2026, 10, 26, 21, 33, 20, 123);
 
@@ -37,17 +39,24 @@ function fencedBlock(markdown: string): { fence: string; body: string[]; after: 
   return { fence, body: lines.slice(start + 1, end), after: lines.slice(end + 1) };
 }
 
+const PAGE = 'https://hub.example/captures/k3x9q2aa0000abcd';
+
+function deploy(id: string, startedAt: number, extra: { label?: string; by?: string } = {}) {
+  return { id, label: extra.label ?? `web ${id}`, ...(extra.by === undefined ? {} : { by: extra.by }), startedAt, createdAt: startedAt };
+}
+
 describe('capture Markdown', () => {
-  it('has the title, who, when, the filter, the time range and each line with host, file and ISO time (~ marks a received one)', () => {
-    expect(captureMarkdown(capture())).toBe(
+  it('has the title, the page, the filter, the time range, who and when, each line with host, file and ISO time (~ marks a received one), and each line\'s permalink', () => {
+    expect(captureMarkdown(capture(), PAGE)).toBe(
       [
         '# Checkout outage',
         '',
-        '- Captured by: alice',
-        '- Captured at: 2026-11-26T21:34:20.123Z',
+        `- Capture: <${PAGE}>`,
         '- Filter: query `status=5\\d\\d`, exclude `healthcheck`, case-insensitive, hosts `web-*`, files `*.log` `/var/log/app/**`',
         '- Lines: 2, from 2026-11-26T21:33:20.123Z to 2026-11-26T21:33:21.623Z',
         '- Times marked `~` (1 of 2 lines): when the line was received; it states no time of its own',
+        '- Captured by: alice',
+        '- Captured at: 2026-11-26T21:34:20.123Z',
         '- Capture id: `k3x9q2aa0000abcd`',
         '',
         '```text',
@@ -55,8 +64,55 @@ describe('capture Markdown', () => {
         '~2026-11-26T21:33:21.623Z web-2 /var/log/nginx/access.log | GET /pay status=502',
         '```',
         '',
+        'Line permalinks:',
+        '',
+        `1. 2026-11-26T21:33:20.123Z web-1: <${PAGE}#L1>`,
+        `2. \\~2026-11-26T21:33:21.623Z web-2: <${PAGE}#L2>`,
+        '',
       ].join('\n'),
     );
+  });
+
+  it('draws each deploy inside the lines\' span as a divider before the first line received at or after its start', () => {
+    const lines = [0, 1_000, 2_000, 3_000].map((offset) => ({ host: 'h', file: '/f', ts: T + offset, line: `at ${offset}` }));
+    const deploys = [deploy('late', T + 2_500, { by: 'ci' }), deploy('early', T + 1_000), deploy('outside-before', T - 1), deploy('outside-after', T + 3_001)];
+    const markdown = captureMarkdown(capture({ lines, deploys }));
+    expect(fencedBlock(markdown).body).toEqual([
+      `~${isoTime(T)} h /f | at 0`,
+      `──── deploy web early at ${isoTime(T + 1_000)} ────`,
+      `~${isoTime(T + 1_000)} h /f | at 1000`,
+      `~${isoTime(T + 2_000)} h /f | at 2000`,
+      `──── deploy web late by ci at ${isoTime(T + 2_500)} ────`,
+      `~${isoTime(T + 3_000)} h /f | at 3000`,
+    ]);
+    expect(markdown).toContain('- Deploys: 2, shown as dividers among the lines at their start time');
+    // The same deploy twice (a stream's divider and the deploy log) is one divider.
+    const twice = linesMarkdown({ title: 't', filter: undefined, lines, deploys: [deploy('early', T + 1_000), deploy('early', T + 1_000)] });
+    expect(fencedBlock(twice).body.filter((line) => line.startsWith('────'))).toHaveLength(1);
+  });
+
+  it('keeps a hostile deploy label inside the fence: backticks lengthen it, line breaks are shown', () => {
+    const lines = [{ host: 'h', file: '/f', ts: T, line: 'x' }, { host: 'h', file: '/f', ts: T + 10, line: 'y' }];
+    const markdown = captureMarkdown(capture({ lines, deploys: [deploy('d', T + 5, { label: '````\n# pwned', by: 'a\r\nb' })] }));
+    const { fence, body, after } = fencedBlock(markdown);
+    expect(fence).toBe('`````');
+    expect(body[1]).toBe(`──── deploy \`\`\`\`\\n# pwned by a\\r\\nb at ${isoTime(T + 5)} ────`);
+    expect(after).toEqual(['']);
+    expect(deployDivider(deploy('d', T, { label: 'web 1.2', by: 'al' }))).toBe(`──── deploy web 1.2 by al at ${isoTime(T)} ────`);
+  });
+
+  it('writes links only for plain http(s) URLs', () => {
+    const hostile = linesMarkdown({
+      title: 't',
+      filter: undefined,
+      lines: capture().lines,
+      link: { label: 'Page', url: 'javascript:alert(1)' },
+      lineUrl: (_line, index) => (index === 0 ? 'https://ok.example/#L1' : 'https://x.example/a b><img src=x>'),
+    });
+    expect(hostile).not.toContain('javascript:');
+    expect(hostile).not.toContain('<img');
+    expect(hostile).toContain('1. 2026-11-26T21:33:20.123Z web-1: <https://ok.example/#L1>');
+    expect(hostile).not.toContain('2. ');
   });
 
   it('fences the lines with more backticks than any run in them, so a hostile line cannot close the block', () => {
