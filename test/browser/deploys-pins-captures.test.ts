@@ -76,7 +76,12 @@ describe('pins, deploy markers and captures', () => {
     const line = chip.locator('path.sparkline__line');
     await expect.poll(async () => chip.locator('svg.sparkline').getAttribute('aria-label'), { timeout: 35_000, interval: 500 }).toMatch(/at most [1-9]\d* per 10 s/);
     expect(await line.getAttribute('d')).toMatch(/^M[\d.]+ [\d.]+(L[\d.]+ [\d.]+)+$/);
-    expect(await chip.locator('.since-deploy').textContent()).toMatch(/^since last deploy: ≈?\d+ \(before: (≈?\d+|—)\)$/);
+    // The deploy's verdict on the pin, in the bar and on the divider, while its window fills.
+    const badge = chip.locator('.verdict');
+    await badge.waitFor();
+    expect(await badge.getAttribute('data-verdict')).toMatch(/^(worse|better|unchanged|too-few)$/);
+    expect(await badge.textContent()).toMatch(/\d+ after · \d+ before\s*watching \d+ of 10 min$/);
+    expect(await divider.locator('[data-verdict-summary]').textContent()).toMatch(/^· 1 pin (worse|better|unchanged|too few to tell) \(watching\)$/);
 
     // Select the lines after the deploy and save them as a capture.
     await rows(page, 'after-deploy-1').click();

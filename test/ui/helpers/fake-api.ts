@@ -1,6 +1,6 @@
 import { vi } from 'vitest';
-import type { Capture, CaptureCreated, CreateCapture, CreatePin, Deploy, Pin, PinRate, SearchRecord } from '../../../protocol/index.js';
-import type { SearchQuery } from '../../../ui/src/lib/api/search-api.js';
+import type { Capture, CaptureCreated, CreateCapture, CreatePin, Deploy, DeployVerdicts, Histogram, Pin, PinRate, SearchRecord } from '../../../protocol/index.js';
+import type { HistogramQuery, SearchQuery } from '../../../ui/src/lib/api/search-api.js';
 import type { HubApiClient } from '../../../ui/src/lib/api/hub-api.js';
 
 /**
@@ -18,6 +18,16 @@ export class FakeApi implements HubApiClient {
     buckets: [{ ts: Math.floor(since / 10_000) * 10_000, count: 0 }],
   }));
   listDeploys = vi.fn(async (_since: number, _signal?: AbortSignal): Promise<Deploy[]> => []);
+  /** By default a hub that has no verdict on the deploy (as one without the feature answers). */
+  deployVerdicts = vi.fn(async (id: string, _signal?: AbortSignal): Promise<DeployVerdicts> => {
+    throw new Error(`no verdicts on deploy ${id} in this test`);
+  });
+  /** By default an empty history: every bucket of the query counts 0. */
+  histogram = vi.fn(async (query: HistogramQuery, _signal?: AbortSignal): Promise<Histogram> => {
+    const first = Math.floor(query.from / query.step) * query.step;
+    const count = Math.floor(query.to / query.step) - Math.floor(query.from / query.step) + 1;
+    return { from: query.from, to: query.to, step: query.step, buckets: Array.from({ length: count }, (_, i) => ({ ts: first + i * query.step, count: 0 })), partial: false };
+  });
   createCapture = vi.fn(async (_capture: CreateCapture): Promise<CaptureCreated> => ({ id: 'cap1', url: '/captures/cap1' }));
   getCapture = vi.fn(async (id: string, _signal?: AbortSignal): Promise<Capture> => {
     throw new Error(`no capture ${id} in this test`);

@@ -197,6 +197,20 @@ export function PaneView({ session, pane, index, active, canClose, status, agent
             Pin
           </button>
         )}
+        <button
+          type="button"
+          className="pane__chart"
+          disabled={pane.filter.query === ''}
+          title={pane.filter.query === '' ? 'Type a pattern to chart its matches' : 'Chart the matches of this filter over time, from history'}
+          onClick={() => {
+            // A pinned pane charts its pin's counts (live, with no history scan); any other, its filter from history.
+            const pin = pane.pinId === undefined ? undefined : session.pins.find(pane.pinId);
+            if (pin) session.openPinChart(pin);
+            else session.openPaneChart(pane.id, paneTitle(pane.filter));
+          }}
+        >
+          Chart
+        </button>
         {canClose && (
           <button type="button" className="pane__close" onClick={() => session.view.closePane(pane.id)} aria-label={`Close pane ${index + 1}`}>
             ✕

@@ -1,4 +1,6 @@
-import { DEFAULT_LIMITS, type DeployEvent, type PinEvent } from '../../../protocol/index.js';
+import { DEFAULT_LIMITS, type Pin } from '../../../protocol/index.js';
+import type { TimeSpan } from '../features/chart/chart-data.js';
+import { ChartStore } from '../features/chart/chart-store.js';
 import { ContextStore } from '../features/context/context-store.js';
 import { ViewStore } from '../features/panes/view-store.js';
 import { OlderLines } from '../features/history/older-lines.js';
@@ -6,13 +8,15 @@ import { SearchResults, type ResultsRequest } from '../features/history/search-r
 import { lineTime } from '../features/history/seam.js';
 import { formatLocalInput, type TimeRange } from '../features/history/time-range.js';
 import { LineLocator } from '../features/permalink/line-locator.js';
+import { pinFilter } from '../features/pins/pin-filter.js';
 import { PinRates } from '../features/pins/pin-rates.js';
 import { PinsStore } from '../features/pins/pins-store.js';
 import { SelectionStore } from '../features/selection/selection-store.js';
 import { DEFAULT_PANE_CAPACITY, PaneStream } from '../features/stream/pane-stream.js';
-import { DeployLog, lastDeployAt } from '../lib/api/deploy-log.js';
+import { DeployLog, lastDeployAt, latestDeploy } from '../lib/api/deploy-log.js';
 import { HubApi, type HubApiClient } from '../lib/api/hub-api.js';
-import { HubClient, hubSocketUrl } from '../lib/hub/hub-client.js';
+import { VerdictStore } from '../lib/api/verdict-store.js';
+import { HubClient, hubSocketUrl, type HubEvent } from '../lib/hub/hub-client.js';
 import { loadToken } from '../lib/api/token-store.js';
 
 /** Matching lines replayed from the hub's backlog when a pane's filter is set, so a pane is never blank. */
@@ -50,6 +54,10 @@ export class Session {
   readonly pins: PinsStore;
   readonly rates: PinRates;
   readonly deploys: DeployLog;
+  /** The hub's verdicts on deploys, per pin. */
+  readonly verdicts: VerdictStore;
+  /** The open rate chart, if any. */
+  readonly chart: ChartStore;
   private readonly capacity: number;
   private wasLive = false;
   private connectedBefore = false;
@@ -73,6 +81,8 @@ export class Session {
     this.pins = new PinsStore(this.api);
     this.deploys = new DeployLog(this.api);
     this.rates = new PinRates({ api: this.api, lastDeployAt: (at) => lastDeployAt(this.deploys.getSnapshot().deploys, at)?.startedAt });
+    this.verdicts = new VerdictStore(this.api);
+    this.chart = new ChartStore(this.api);
   }
 
   static fromBrowser(): Session {
@@ -101,6 +111,30 @@ export class Session {
   /** "Jump to time": the lines around `at`, oldest first, in the pane's results view. */
   jumpTo(paneId: string, at: number, label = `Around ${formatLocalInput(at).replace('T', ' ')}`): void {
     void this.runtime(paneId).results.start({ filter: this.filterOf(paneId), from: at - JUMP_SPAN_MS, to: at + JUMP_SPAN_MS, order: 'asc', around: at, label });
+  }
+
+  /** Opens the chart of a pin's counts. */
+  openPinChart(pin: Pin): void {
+    void this.chart.open({ kind: 'pin', pinId: pin.id, name: pin.name, filter: pinFilter(pin), countingSince: pin.countedFrom ?? pin.createdAt });
+  }
+
+  /** Opens the chart of a pane's filter, counted from history. */
+  openPaneChart(paneId: string, title: string): void {
+    void this.chart.open({ kind: 'query', paneId, filter: this.filterOf(paneId), title });
+  }
+
+  /**
+   * The lines of a span picked on the chart, from history, oldest first: in the pin's pane (opened
+   * if need be) or in the pane the chart was opened from.
+   */
+  showChartSpan(span: TimeSpan, label: string): void {
+    const target = this.chart.getSnapshot().target;
+    if (!target) return;
+    const known = target.kind === 'query' && this.view.getSnapshot().panes.some((pane) => pane.id === target.paneId);
+    const paneId = target.kind === 'pin' ? this.view.openPin({ id: target.pinId, filter: target.filter }) : known ? target.paneId : this.view.getSnapshot().activeId;
+    this.view.setActive(paneId);
+    // Search's `to` is inclusive; a bar's end is the next bar's start.
+    this.showRange(paneId, { from: span.from, to: span.to - 1, label }, 'asc');
   }
 
   /** The same results in the other order. */
@@ -149,6 +183,8 @@ export class Session {
     this.rates.stop();
     this.pins.stop();
     this.deploys.stop();
+    this.verdicts.stop();
+    this.chart.stop();
     for (const runtime of this.runtimes.values()) {
       runtime.older.reset();
       runtime.results.cancel();
@@ -187,14 +223,24 @@ export class Session {
       this.startPermalink();
       // Events sent while we were away are lost: list again. The hub may have restarted, too.
       void this.pins.load();
-      void this.deploys.load();
+      void this.deploys.load().then(() => this.loadLatestVerdicts());
       if (this.connectedBefore) this.rates.reset();
       this.connectedBefore = true;
     }
     this.wasLive = live;
   }
 
-  private hubEvent(event: DeployEvent | PinEvent): void {
+  /** The latest deploy's verdicts (later changes arrive as `verdicts` messages). */
+  private loadLatestVerdicts(): void {
+    const latest = latestDeploy(this.deploys.getSnapshot().deploys, Date.now());
+    if (latest) void this.verdicts.load(latest.id);
+  }
+
+  private hubEvent(event: HubEvent): void {
+    if (event.type === 'verdicts') {
+      this.verdicts.apply(event);
+      return;
+    }
     if (event.type === 'pin') {
       this.pins.apply(event);
       // Its buckets before its creation were filled from history: closed buckets changed.

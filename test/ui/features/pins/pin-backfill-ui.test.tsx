@@ -23,11 +23,13 @@ function bar(overrides: Parameters<typeof pin>[1]) {
       state={{ status: 'ready', pins: [shown], error: undefined }}
       rates={new Map([[shown.id, { series, error: undefined }]])}
       deploys={[deploy('web v2', T0)]}
+      verdicts={{ byDeploy: new Map(), alpha: undefined, error: undefined }}
       windowMs={60 * 60 * S}
       openPinIds={new Set()}
       canEdit={true}
       now={T0 + 35 * S}
       onOpen={() => {}}
+      onChart={() => {}}
       onDelete={async () => {}}
       onRetry={() => {}}
     />,

@@ -1,6 +1,9 @@
 import { render } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { DeployRow } from '../../../../ui/src/features/stream/deploy-row.js';
+import { VerdictsContext } from '../../../../ui/src/features/verdicts/verdicts-context.js';
+import { VerdictStore } from '../../../../ui/src/lib/api/verdict-store.js';
+import { verdict } from '../../helpers/verdicts.js';
 import { safeHttpUrl } from '../../../../ui/src/lib/text/safe-url.js';
 import { deploy } from '../../helpers/fake-api.js';
 
@@ -16,6 +19,22 @@ describe('DeployRow', () => {
     expect(link.getAttribute('href')).toBe('https://ci.example/runs/42');
     expect(link.getAttribute('rel')).toBe('noopener noreferrer');
     expect(row.querySelector('time')?.getAttribute('datetime')).toBe('2024-05-01T14:02:11.000Z');
+  });
+
+  it('adds the summary of the deploy’s verdicts, and updates it when a `verdicts` message arrives', async () => {
+    const store = new VerdictStore({ deployVerdicts: async () => Promise.reject(new Error('unused')) });
+    const shown = deploy('web v2', AT);
+    const { container, findByText } = render(
+      <VerdictsContext.Provider value={store}>
+        <DeployRow entry={{ kind: 'deploy', deploy: shown }} />
+      </VerdictsContext.Provider>,
+    );
+    expect(container.querySelector('[data-verdict-summary]')).toBeNull();
+    store.apply({ type: 'verdicts', deployId: shown.id, verdicts: [verdict({ deployId: shown.id, pinId: 'a' }), verdict({ deployId: shown.id, pinId: 'b' }), verdict({ deployId: shown.id, pinId: 'c', verdict: 'unchanged' })] });
+    await findByText(/2 pins worse/);
+    const summary = container.querySelector('[data-verdict-summary]')!;
+    expect(summary.textContent).toBe('· 2 pins worse, 1 unchanged (watching)');
+    expect(summary.classList.contains('verdict-summary--worse')).toBe(true);
   });
 
   it('never links a URL that is not http(s), and leaves out who when nobody was named', () => {

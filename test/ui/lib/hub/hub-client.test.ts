@@ -207,6 +207,9 @@ describe('HubClient handshake and subscriptions', () => {
     const deploy = { type: 'deploy' as const, deploy: { id: 'd1', label: 'v42', startedAt: 1, createdAt: 1 } };
     hub.current.receive(deploy);
     expect(events).toEqual([deploy]);
+    const verdicts = { type: 'verdicts' as const, deployId: 'd1', verdicts: [] };
+    hub.current.receive(verdicts);
+    expect(events).toEqual([deploy, verdicts]);
   });
 
   it('puts a deploy divider into every stream where the deploy arrived, except one whose filter the hub refused', () => {

@@ -1,18 +1,22 @@
 import { useState } from 'react';
-import type { Deploy, Pin } from '../../../../protocol/index.js';
+import type { Deploy, Pin, Verdict } from '../../../../protocol/index.js';
 import { describeApiError } from '../../lib/api/api-client.js';
+import { verdictOf, type VerdictsState } from '../../lib/api/verdict-store.js';
 import { formatAgo, formatTimeOfDay } from '../../lib/text/time-format.js';
-import { lastDeployAt } from '../../lib/api/deploy-log.js';
+import { lastDeployAt, latestDeploy } from '../../lib/api/deploy-log.js';
 import type { PinRateState } from './pin-rates.js';
 import type { PinsState } from './pins-store.js';
 import { SinceDeployCount } from './since-deploy.js';
 import { Sparkline } from './sparkline.js';
+import { VerdictBadge } from '../verdicts/verdict-badge.js';
 import './pins.css';
 
 interface PinsBarProps {
   state: PinsState;
   rates: ReadonlyMap<string, PinRateState>;
   deploys: readonly Deploy[];
+  /** The hub's verdicts: a pin's verdict on the latest deploy replaces its "since last deploy" count. */
+  verdicts: VerdictsState;
   windowMs: number;
   /** Pins open in a pane. */
   openPinIds: ReadonlySet<string>;
@@ -22,13 +26,16 @@ interface PinsBarProps {
   collapsible?: boolean;
   now: number;
   onOpen(pin: Pin): void;
+  /** Opens the pin's chart. */
+  onChart(pin: Pin): void;
   onDelete(pin: Pin): Promise<void>;
   onRetry(): void;
 }
 
 /** Every pin on the hub with its match-rate graph and its count since the last deploy; click one to watch it. */
-export function PinsBar({ state, rates, deploys, windowMs, openPinIds, canEdit, collapsible = false, now, onOpen, onDelete, onRetry }: PinsBarProps) {
-  const last = lastDeployAt(deploys, now);
+export function PinsBar({ state, rates, deploys, verdicts, windowMs, openPinIds, canEdit, collapsible = false, now, onOpen, onChart, onDelete, onRetry }: PinsBarProps) {
+  // Not `now` alone, which ticks every 10 s: a deploy that just arrived takes over at once.
+  const last = latestDeploy(deploys, Math.max(now, Date.now()));
   const [expanded, setExpanded] = useState(false);
   if (collapsible && !expanded) {
     return (
@@ -73,10 +80,13 @@ export function PinsBar({ state, rates, deploys, windowMs, openPinIds, canEdit, 
               pin={pin}
               rate={rates.get(pin.id)}
               deploys={deploys}
+              verdict={verdictOf(verdicts, last?.id, pin.id)}
+              verdictDeploy={last?.label}
               windowMs={windowMs}
               open={openPinIds.has(pin.id)}
               canEdit={canEdit}
               onOpen={onOpen}
+              onChart={onChart}
               onDelete={onDelete}
             />
           ))}
@@ -96,14 +106,17 @@ interface PinChipProps {
   pin: Pin;
   rate: PinRateState | undefined;
   deploys: readonly Deploy[];
+  verdict: Verdict | undefined;
+  verdictDeploy: string | undefined;
   windowMs: number;
   open: boolean;
   canEdit: boolean;
   onOpen(pin: Pin): void;
+  onChart(pin: Pin): void;
   onDelete(pin: Pin): Promise<void>;
 }
 
-function PinChip({ pin, rate, deploys, windowMs, open, canEdit, onOpen, onDelete }: PinChipProps) {
+function PinChip({ pin, rate, deploys, verdict, verdictDeploy, windowMs, open, canEdit, onOpen, onChart, onDelete }: PinChipProps) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
@@ -148,12 +161,19 @@ function PinChip({ pin, rate, deploys, windowMs, open, canEdit, onOpen, onDelete
       <button type="button" className="pin-chip__open" aria-pressed={open} title={`Watch “${pin.query}” in a pane`} onClick={() => onOpen(pin)}>
         <span className="pin-chip__name">{pin.name}</span>
         <Sparkline series={series} deploys={deploys} width={96} height={22} windowMs={windowMs} label={pin.name} countingSince={countingSince} loadingHistory={loadingHistory} />
-        <SinceDeployCount series={series} deploy={deploy} countingSince={countingSince} loadingHistory={loadingHistory} />
+        {verdict ? (
+          <VerdictBadge verdict={verdict} deployLabel={verdictDeploy} />
+        ) : (
+          <SinceDeployCount series={series} deploy={deploy} countingSince={countingSince} loadingHistory={loadingHistory} />
+        )}
         {rate?.error && (
           <span className="pin-chip__stale" title={`Could not refresh the counts: ${rate.error}`}>
             ⚠
           </span>
         )}
+      </button>
+      <button type="button" className="pin-chip__chart" aria-label={`Chart of pin ${pin.name}`} title="Open this pin's match-rate chart" onClick={() => onChart(pin)}>
+        <ChartIcon />
       </button>
       <button
         type="button"
@@ -166,5 +186,16 @@ function PinChip({ pin, rate, deploys, windowMs, open, canEdit, onOpen, onDelete
         ✕
       </button>
     </li>
+  );
+}
+
+/** Three bars: the chart button's icon. */
+function ChartIcon() {
+  return (
+    <svg width="14" height="12" viewBox="0 0 14 12" aria-hidden="true" focusable="false">
+      <rect x="1" y="6" width="3" height="6" fill="currentColor" />
+      <rect x="5.5" y="2" width="3" height="10" fill="currentColor" />
+      <rect x="10" y="4" width="3" height="8" fill="currentColor" />
+    </svg>
   );
 }

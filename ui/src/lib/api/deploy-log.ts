@@ -71,3 +71,11 @@ export function lastDeployAt(deploys: readonly Deploy[], at: number): Deploy | u
   }
   return undefined;
 }
+
+/** A deploy stamped by a clock up to this far ahead of ours is still the latest, not one announced for later. */
+const DEPLOY_CLOCK_SKEW_MS = 60_000;
+
+/** The deploy verdicts are shown for: the latest to have started by `now` (give or take clock skew). */
+export function latestDeploy(deploys: readonly Deploy[], now: number): Deploy | undefined {
+  return lastDeployAt(deploys, now + DEPLOY_CLOCK_SKEW_MS);
+}

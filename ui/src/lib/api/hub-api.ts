@@ -3,6 +3,8 @@ import {
   captureCreatedSchema,
   captureSchema,
   deployListSchema,
+  deployVerdictsSchema,
+  histogramSchema,
   pinListSchema,
   pinRateSchema,
   pinSchema,
@@ -11,12 +13,14 @@ import {
   type CreateCapture,
   type CreatePin,
   type Deploy,
+  type DeployVerdicts,
+  type Histogram,
   type Pin,
   type PinRate,
   type SearchRecord,
 } from '../../../../protocol/index.js';
 import { apiRequest, type ApiOptions } from './api-client.js';
-import { searchRecords, type SearchQuery } from './search-api.js';
+import { histogramPath, searchRecords, type HistogramQuery, type SearchQuery } from './search-api.js';
 
 /**
  * The hub's HTTP API as the UI uses it (docs/protocol.md, "HTTP API"): every call carries the
@@ -54,6 +58,16 @@ export class HubApi {
     return apiRequest(`/api/deploys?since=${Math.max(0, Math.floor(since))}`, deployListSchema, this.with({ signal }));
   }
 
+  /** Every pin's verdict on deploy `id` (docs/verdicts.md). */
+  deployVerdicts(id: string, signal?: AbortSignal): Promise<DeployVerdicts> {
+    return apiRequest(`/api/deploys/${encodeURIComponent(id)}/verdicts`, deployVerdictsSchema, this.with({ signal }));
+  }
+
+  /** Matching lines from history per bucket of `query.step` ms. */
+  histogram(query: HistogramQuery, signal?: AbortSignal): Promise<Histogram> {
+    return apiRequest(histogramPath(query), histogramSchema, this.with({ signal }));
+  }
+
   createCapture(capture: CreateCapture): Promise<CaptureCreated> {
     return apiRequest('/api/captures', captureCreatedSchema, this.with({ method: 'POST', body: capture }));
   }
@@ -81,5 +95,5 @@ export class HubApi {
 /** What features call: HubApi's methods, so tests can pass a fake. */
 export type HubApiClient = Pick<
   HubApi,
-  'listPins' | 'createPin' | 'deletePin' | 'pinRate' | 'listDeploys' | 'createCapture' | 'getCapture' | 'search'
+  'listPins' | 'createPin' | 'deletePin' | 'pinRate' | 'listDeploys' | 'deployVerdicts' | 'histogram' | 'createCapture' | 'getCapture' | 'search'
 >;

@@ -13,14 +13,36 @@ export interface SearchQuery {
   cursor?: string | undefined;
 }
 
+/** One GET /api/search/histogram: matching lines per `step` ms over [from, to]. */
+export interface HistogramQuery {
+  filter: FilterSpec;
+  from: number;
+  to: number;
+  step: number;
+}
+
+function filterParams(filter: FilterSpec): URLSearchParams {
+  const params = new URLSearchParams();
+  params.set('q', filter.query);
+  if (filter.exclude) params.set('exclude', filter.exclude);
+  if (filter.caseInsensitive) params.set('i', '1');
+  for (const host of filter.hosts ?? []) params.append('hosts', host);
+  for (const file of filter.files ?? []) params.append('files', file);
+  return params;
+}
+
+/** The path and query string of a histogram (the step as whole milliseconds: `10000ms`). */
+export function histogramPath(query: HistogramQuery): string {
+  const params = filterParams(query.filter);
+  params.set('from', String(Math.floor(query.from)));
+  params.set('to', String(Math.ceil(query.to)));
+  params.set('step', `${Math.round(query.step)}ms`);
+  return `/api/search/histogram?${params.toString()}`;
+}
+
 /** The path and query string of a search page (docs/protocol.md: times as ms since the epoch). */
 export function searchPath(query: SearchQuery): string {
-  const params = new URLSearchParams();
-  params.set('q', query.filter.query);
-  if (query.filter.exclude) params.set('exclude', query.filter.exclude);
-  if (query.filter.caseInsensitive) params.set('i', '1');
-  for (const host of query.filter.hosts ?? []) params.append('hosts', host);
-  for (const file of query.filter.files ?? []) params.append('files', file);
+  const params = filterParams(query.filter);
   if (query.from !== undefined) params.set('from', String(Math.floor(query.from)));
   if (query.to !== undefined) params.set('to', String(Math.ceil(query.to)));
   params.set('order', query.order);

@@ -18,6 +18,7 @@ import {
   type Role,
   type SourceAgent,
   type SourcesTotal,
+  type VerdictsEvent,
 } from '../../../../protocol/index.js';
 import { decodeMatches, isMatchesFrame } from './matches-frame.js';
 import { EntryBatcher, type EntriesListener } from './entry-batcher.js';
@@ -104,8 +105,9 @@ export interface HubClientOptions {
 }
 
 export type { EntriesListener };
-/** Deploy and pin events: the deploy log, the pins bar and the pins' graphs follow them. */
-export type HubEventListener = (event: DeployEvent | PinEvent) => void;
+/** Deploy, pin and verdict events: the deploy log, the pins bar, the pins' graphs and the verdicts follow them. */
+export type HubEvent = DeployEvent | PinEvent | VerdictsEvent;
+export type HubEventListener = (event: HubEvent) => void;
 
 /**
  * One frame from the hub, parsed and validated. `matches` frames, nearly all of the traffic under
@@ -316,6 +318,7 @@ export class HubClient {
         for (const listener of [...this.eventListeners]) listener(message);
         return;
       case 'pin':
+      case 'verdicts':
         for (const listener of [...this.eventListeners]) listener(message);
         return;
       case 'error':
