@@ -4,7 +4,7 @@ import { deploySchema } from './deploy.js';
 /**
  * What a deploy did to a pin's match rate: `worse` or `better` when the rate after the deploy
  * differs from the rate before it beyond chance (docs/verdicts.md), `unchanged` when it does not,
- * `too-few` when even the most lopsided split of so few matches could not show a change.
+ * `too-few` when so few matches could not show a change in both directions (a rise and a fall).
  */
 const verdictKindSchema = z.enum(['worse', 'better', 'unchanged', 'too-few']);
 export type VerdictKind = z.infer<typeof verdictKindSchema>;

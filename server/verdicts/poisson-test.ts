@@ -92,8 +92,9 @@ export interface PoissonComparison {
   /** (k1 / t1) / (k0 / t0); null when k0 is 0 or either length is 0. */
   ratio: number | null;
   /**
-   * Even all n matches after the deploy (or all before it) would not reach `threshold`: with so few
-   * matches, or so little time on one side, no change can be shown either way.
+   * Either all n matches after the deploy or all n before it would not reach `threshold`: with so
+   * few matches, or so little time on one side, a change in at least one direction could not be
+   * shown, so "unchanged" would claim more than the counts can say.
    */
   tooFew: boolean;
 }
@@ -110,6 +111,6 @@ export function comparePoissonCounts(k0: number, t0: number, k1: number, t1: num
   const q = t0 / (t0 + t1);
   const logThreshold = Math.log(threshold);
   // The most lopsided splits: all n after the deploy (probability p^n), all n before it (q^n).
-  const tooFew = n * Math.log(p) > logThreshold && n * Math.log(q) > logThreshold;
+  const tooFew = n * Math.log(p) > logThreshold || n * Math.log(q) > logThreshold;
   return { upperP: upperTail(k1, n, p, q), lowerP: upperTail(n - k1, n, q, p), ratio, tooFew };
 }

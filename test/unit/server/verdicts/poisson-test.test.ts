@@ -126,12 +126,20 @@ describe('comparePoissonCounts', () => {
       expect(comparePoissonCounts(2, hour, 2, tenMinutes, threshold).tooFew).toBe(true);
     });
 
-    it('is not said once one direction could show a change', () => {
+    it('is said while a change could show in one direction only, though a worse verdict still shows', () => {
+      // Five matches after and none before: a rise shows (p = (1/7)^5); a fall of five could not.
       const five = comparePoissonCounts(0, hour, 5, tenMinutes, threshold);
-      expect(five.tooFew).toBe(false);
+      expect(five.tooFew).toBe(true);
       expect(five.upperP).toBeCloseTo((1 / 7) ** 5, 15);
       expect(five.upperP).toBeLessThan(threshold);
-      expect(comparePoissonCounts(5, hour, 0, tenMinutes, threshold).tooFew).toBe(false);
+      expect(comparePoissonCounts(5, hour, 0, tenMinutes, threshold).tooFew).toBe(true);
+    });
+
+    it('is not said once a change could show in both directions', () => {
+      // 70 matches: all after has (1/7)^70, all before (6/7)^70 = 2.1e-5, both under the threshold.
+      expect(comparePoissonCounts(60, hour, 10, tenMinutes, threshold).tooFew).toBe(false);
+      // 50: (6/7)^50 = 4.5e-4 is not.
+      expect(comparePoissonCounts(40, hour, 10, tenMinutes, threshold).tooFew).toBe(true);
     });
 
     it('is said when either side has no time at all', () => {

@@ -99,7 +99,7 @@ describe('VerdictBoard', () => {
     w.board.start();
     const first = await w.message(1);
     expect(first).toMatchObject({ type: 'verdicts', deployId: 'live' });
-    expect(first.verdicts).toEqual([expect.objectContaining({ pinId: pin.id, pinName: 'errors', verdict: 'unchanged', final: false, baselineCount: 60, windowCount: 0 })]);
+    expect(first.verdicts).toEqual([expect.objectContaining({ pinId: pin.id, pinName: 'errors', verdict: 'too-few', final: false, baselineCount: 60, windowCount: 0 })]);
     expect(told).toEqual([['live', first.verdicts]]);
     expect(w.sent).toHaveLength(1);
   });

@@ -54,7 +54,8 @@ describe('computeVerdict', () => {
     expect(verdict.ratio).toBe(0);
     // A pin created 2 s before the deploy: its first bucket holds 2 s before the deploy and 6 s after.
     const fresh = computeVerdict(input([{ ts: bucketOf(D), count: 8 }], D + MINUTE, { countsBegin: D - 2 * SECOND }), SETTINGS);
-    expect(fresh).toMatchObject({ baselineCount: 2, windowCount: 6, baselineCoveredMs: 2 * SECOND, verdict: 'unchanged' });
+    // Two seconds of baseline: a rise could not show, so it is too few to tell.
+    expect(fresh).toMatchObject({ baselineCount: 2, windowCount: 6, baselineCoveredMs: 2 * SECOND, verdict: 'too-few' });
   });
 
   it('ends the window at the next deploy, or at the deploy\u2019s own length', () => {
