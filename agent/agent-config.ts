@@ -49,6 +49,12 @@ export const agentConfigSchema = z.strictObject({
   checkpointIntervalMs: z.number().int().positive().default(1_000),
   /** A rotated-away or deleted file is closed after it has been read to its end and stayed idle this long. */
   rotatedIdleCloseMs: z.number().int().positive().default(5_000),
+  /**
+   * A followed file read to its end and idle this long is closed (its descriptor and inotify watch
+   * released; its offset and identity kept) and opened again when its directory reports a change to
+   * it. 0: files stay open.
+   */
+  closeIdleAfterMs: z.number().int().nonnegative().max(2 ** 31 - 1).default(5 * 60_000),
   reconnectBaseMs: z.number().int().positive().default(250),
   reconnectCapMs: z.number().int().positive().default(15_000),
   heartbeatIntervalMs: z.number().int().positive().default(15_000),

@@ -11,6 +11,8 @@ export interface AgentStats {
   droppedBytes: number;
   /** Files open right now, including rotated-away ones still being read to their end. */
   filesFollowed: number;
+  /** Files closed after idling (closeIdleAfterMs), opened again when they change. */
+  filesClosedIdle: number;
   /** Connection attempts after the first (each retry counts). */
   reconnects: number;
   /** State-file writes that failed (full or unwritable state directory). */

@@ -12,6 +12,9 @@ import { displayUrl } from './shipping/hub-url.js';
 
 export type { AgentStats } from './agent-stats.js';
 
+/** Files found at start-up are opened this many at a time. */
+const START_GROUP_FILES = 50;
+
 /**
  * The tail agent: follows files and globs and streams their lines to a hub. Wiring only: discovery
  * finds files, the registry follows them, the sender reads batches and sends them over the hub
@@ -40,6 +43,7 @@ export class Agent {
         pollIntervalMs: config.pollIntervalMs,
         rotatedIdleCloseMs: config.rotatedIdleCloseMs,
         changeReadsPerSecond: config.changeReadsPerSecond,
+        closeIdleAfterMs: config.closeIdleAfterMs,
       },
       logger,
       () => this.sender.kick(),
@@ -86,8 +90,11 @@ export class Agent {
     } catch (cause) {
       throw new Error('start watching the configured paths', { cause });
     }
-    // Side by side, so their first checkpoints go to disk in one write rather than one each.
-    await Promise.all(existing.map((path) => this.registry.add(path, true)));
+    // Side by side, so their first checkpoints go to disk in few writes rather than one each; in
+    // groups, so thousands of files do not all hold their buffers and promises at once.
+    for (let index = 0; index < existing.length; index += START_GROUP_FILES) {
+      await Promise.all(existing.slice(index, index + START_GROUP_FILES).map((path) => this.registry.add(path, true)));
+    }
     this.registry.startPolling();
     this.store.start(this.config.checkpointIntervalMs);
     this.connection.start();
@@ -116,6 +123,7 @@ export class Agent {
     return {
       ...this.counters,
       filesFollowed: this.registry.fileCount,
+      filesClosedIdle: this.registry.closedIdleCount,
       reconnects: this.connection.reconnects,
       checkpointErrors: this.store.errors,
       inflightBytes: this.sender.inflightBytes,

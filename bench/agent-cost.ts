@@ -7,14 +7,23 @@
  * for as long as it runs, and is what the target is checked against. Peak RSS is the highest over
  * the whole run. Baseline: `tail -F` following the same 20 files under the same writer (it only
  * prints the lines, so it is a floor, not a peer).
+ *
+ * The idle case: one agent follows 2,000 files of one line each (`logs/*.log`, a node's worth of
+ * container logs) that nobody writes to. Figures: CPU over an idle window, RSS and open descriptors
+ * at its end, and the pick-up latency of a write to an idle file (written -> a viewer has it, one
+ * write at a time to different files). Three runs: files closed after `--close-idle 5s`, the same
+ * with `--close-idle off` (every file open, the comparison), and files idle for an hour before the
+ * agent starts (closed from the start, as after an agent restart on a quiet node).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERRORS_PATTERN } from './lib/dataset.js';
 import { UsageSampler } from './lib/proc-usage.js';
 import { startAgent, startChild, startHub, startWorker, waitUntil, type Child } from './lib/processes.js';
 import { ResultBuilder, type BenchResult } from './lib/results.js';
+import { percentiles } from './lib/stats.js';
 import { makeTempDir } from './lib/temp-dir.js';
+import { BenchViewer } from './lib/viewer.js';
 
 const FILES = 20;
 const LINES_PER_SEC = 10_000;
@@ -73,6 +82,101 @@ async function hubLines(hubUrl: string): Promise<number> {
   return total;
 }
 
+const IDLE_FILES = 2_000;
+const IDLE_WINDOW_MS = 20_000;
+/** With closing off, how long after every file is followed the idle window starts. */
+const IDLE_SETTLE_MS = 10_000;
+const PICKUP_WRITES = 50;
+
+interface IdleRun {
+  cpuPercent: number;
+  rssMb: number;
+  /** Highest RSS from the agent's start to the end of the idle window. */
+  peakRssMb: number;
+  descriptors: number;
+  pickupP50Ms: number;
+  pickupP99Ms: number;
+  pickupMaxMs: number;
+}
+
+function descriptorCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/**
+ * One agent over IDLE_FILES idle files: `closeIdle` is its `--close-idle`; `aged` sets the files'
+ * modification time an hour back before it starts.
+ */
+async function idleRun(closeIdle: string, aged: boolean): Promise<IdleRun> {
+  const temp = makeTempDir('agentidle');
+  const children: Child[] = [];
+  let viewer: BenchViewer | undefined;
+  try {
+    const dir = join(temp.dir, 'logs');
+    mkdirSync(dir);
+    const files = Array.from({ length: IDLE_FILES }, (_, i) => join(dir, `pod-${String(i).padStart(4, '0')}.log`));
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const file of files) {
+      writeFileSync(file, `started ${file}\n`);
+      if (aged) utimesSync(file, hourAgo, hourAgo);
+    }
+    const hub = await startHub(join(temp.dir, 'hub-data'));
+    children.push(hub.child);
+    const arrivals = new Map<string, number>();
+    viewer = await new BenchViewer(hub.url, { query: '^pickup ' }, (lines) => {
+      const now = performance.now();
+      for (const line of lines) arrivals.set(line.line, now);
+    }).ready();
+    const agent = startAgent({ hub: hub.wsUrl, paths: [join(dir, '*.log')], stateFile: join(temp.dir, 'agent-state.json'), args: ['--close-idle', closeIdle] });
+    children.push(agent);
+    const peak = new UsageSampler(agent.pid, 250).start();
+    await waitUntil('the agent to follow every file', () => agent.logs().filter((r) => String(r.msg).startsWith('following')).length >= IDLE_FILES, 120_000, 100);
+    if (closeIdle === 'off') await sleep(IDLE_SETTLE_MS);
+    else await waitUntil('the idle files to be closed', () => descriptorCount(agent.pid) < 100, 120_000, 100);
+    const usage = new UsageSampler(agent.pid, 250).start();
+    await sleep(IDLE_WINDOW_MS);
+    const idle = usage.stop();
+    const descriptors = descriptorCount(agent.pid);
+    const peakRssMb = peak.stop().maxRssMb;
+    // One write at a time, each to another file, spread over the directory.
+    const latencies: number[] = [];
+    for (let i = 0; i < PICKUP_WRITES; i += 1) {
+      const line = `pickup ${i}`;
+      const writtenAt = performance.now();
+      appendFileSync(files[Math.floor((i * IDLE_FILES) / PICKUP_WRITES)]!, `${line}\n`);
+      await waitUntil(`"${line}" at the viewer`, () => arrivals.has(line), 10_000, 1);
+      latencies.push(arrivals.get(line)! - writtenAt);
+    }
+    const [p50, p99, max] = percentiles(Float64Array.from(latencies), [50, 99, 100]) as [number, number, number];
+    return { cpuPercent: idle.cpuPercent, rssMb: idle.lastRssMb, peakRssMb, descriptors, pickupP50Ms: p50, pickupP99Ms: p99, pickupMaxMs: max };
+  } finally {
+    viewer?.close();
+    for (const child of children.reverse()) await child.stop();
+    temp.remove();
+  }
+}
+
+/** The idle case (see the file comment), added to `result`. */
+async function addIdleCase(result: ResultBuilder): Promise<void> {
+  const closing = await idleRun('5s', false);
+  const open = await idleRun('off', false);
+  const aged = await idleRun('5m', true);
+  const openBaseline = (value: number) => ({ name: 'closing off', value });
+  const setup = `${IDLE_FILES} files of one line`;
+  result.lowerIsBetter('idle: agent CPU', closing.cpuPercent, '% of a core', openBaseline(open.cpuPercent), `${setup}, closed after 5 s; ${IDLE_WINDOW_MS / 1000} s window`);
+  result.lowerIsBetter('idle: agent RSS', closing.rssMb, 'MB', openBaseline(open.rssMb), `at the end of the window; peak ${closing.peakRssMb.toFixed(1)} MB while the files were open`);
+  result.lowerIsBetter('idle: open descriptors', closing.descriptors, 'fds', openBaseline(open.descriptors));
+  result.lowerIsBetter('idle: pick-up p50', closing.pickupP50Ms, 'ms', openBaseline(open.pickupP50Ms), `write to a closed file -> viewer, ${PICKUP_WRITES} writes`);
+  result.lowerIsBetter('idle: pick-up p99', closing.pickupP99Ms, 'ms', openBaseline(open.pickupP99Ms));
+  result.lowerIsBetter('idle, files an hour old at start: agent CPU', aged.cpuPercent, '% of a core', openBaseline(open.cpuPercent), 'closed from the start (default --close-idle)');
+  result.lowerIsBetter('idle, files an hour old at start: agent RSS', aged.rssMb, 'MB', openBaseline(open.rssMb));
+  result.lowerIsBetter('idle, files an hour old at start: pick-up p99', aged.pickupP99Ms, 'ms', openBaseline(open.pickupP99Ms));
+  result.target('idle: agent CPU (% of a core)', closing.cpuPercent, 1, true);
+  result.target('idle: agent RSS (MB)', closing.rssMb, 100, true);
+  result.target('idle: pick-up of a write to a closed file, p99 (ms)', closing.pickupP99Ms, 100, true);
+  result.details.idle = { files: IDLE_FILES, windowMs: IDLE_WINDOW_MS, pickupWrites: PICKUP_WRITES, closing, open, aged };
+}
+
 export async function runAgentCost(): Promise<BenchResult> {
   const result = new ResultBuilder('agent-cost');
   const temp = makeTempDir('agentcost');
@@ -109,6 +213,7 @@ export async function runAgentCost(): Promise<BenchResult> {
     result.details.setup = { files: FILES, linesPerSec: LINES_PER_SEC, tickMs: TICK_MS, firstWindow: FIRST_WINDOW, steadyWindow: STEADY_WINDOW };
     result.details.agent = { first, steady };
     result.details.tail = baseline;
+    await addIdleCase(result);
     return result.finish();
   } finally {
     for (const child of children.reverse()) await child.stop();

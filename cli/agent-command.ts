@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { agentConfigSchema, type AgentConfig } from '../agent/agent-config.js';
 import { createLogger } from '../lib/logger.js';
 import { readCaFile } from '../lib/tls-trust.js';
+import { InvalidArgumentError } from 'commander';
 import { collect, parseInteger, untilSignal } from './parse-options.js';
+import { parseDuration } from './parse-duration.js';
 import { UsageError } from './usage-error.js';
 
 interface AgentFlags {
@@ -17,6 +19,7 @@ interface AgentFlags {
   logLevel?: string;
   config?: string;
   ca?: string;
+  closeIdle?: number;
 }
 
 export function registerAgentCommand(program: Command): void {
@@ -31,6 +34,7 @@ export function registerAgentCommand(program: Command): void {
     .option('--state <file>', 'checkpoint file (default .supergrep/agent-state.json)')
     .option('--from-start', 'read files that already exist from their beginning, not their end')
     .option('--max-line-bytes <n>', 'cut longer lines here (default 65536)', parseInteger(1024, 16 * 1024 * 1024))
+    .option('--close-idle <duration>', 'close a file read to its end and idle this long, reopen it when it changes (e.g. 30s, 5m; "off" keeps files open; default 5m)', parseCloseIdle)
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
     .option('--config <file>', 'JSON file with any agent option (agent/agent-config.ts: reconnectCapMs, heartbeatIntervalMs, statsIntervalMs...)')
     .action(async (paths: string[], flags: AgentFlags) => {
@@ -57,6 +61,7 @@ export function loadAgentConfig(paths: string[], flags: AgentFlags, env: NodeJS.
   if (flags.maxLineBytes !== undefined) input.maxLineBytes = flags.maxLineBytes;
   if (flags.logLevel !== undefined) input.logLevel = flags.logLevel;
   if (flags.ca !== undefined) input.caFile = flags.ca;
+  if (flags.closeIdle !== undefined) input.closeIdleAfterMs = flags.closeIdle;
   const parsed = agentConfigSchema.safeParse(input);
   if (!parsed.success) throw new UsageError(`invalid agent options:\n${z.prettifyError(parsed.error)}`);
   if (parsed.data.caFile !== undefined) {
@@ -78,6 +83,16 @@ function readAgentConfigFile(path: string): Record<string, unknown> {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`agent config file ${path} is not a JSON object`);
   return value as Record<string, unknown>;
+}
+
+/** `--close-idle`: a duration, or `off` (0: files stay open). */
+function parseCloseIdle(text: string): number {
+  if (text.trim() === 'off') return 0;
+  try {
+    return parseDuration(text);
+  } catch {
+    throw new InvalidArgumentError('expected a duration such as 30s or 5m, or off');
+  }
 }
 
 /** Accepts http(s):// too, since people copy the hub's address from the browser. */

@@ -16,8 +16,8 @@ export interface PathPattern {
 }
 
 /**
- * chokidar (since v4) has no glob support, so each glob is split into its static base directory, which
- * is watched, and a glob (protocol/shared/glob.ts; wildcards skip names starting with `.`) that
+ * chokidar (since v4) has no glob support, so each glob is split into its static base directory,
+ * whose directories discovery.ts watches, and a glob (protocol/shared/glob.ts; wildcards skip names starting with `.`) that
  * filters what is found there. A plain file path watches its directory and matches only itself, so
  * its creation (or re-creation after rotation) is seen too. Throws GlobSyntaxError for an unclosed
  * `[` or `{`.

@@ -48,6 +48,8 @@ export class CheckpointStore {
   /** Failed writes since the last good one, for the "written again" log. */
   private failingWrites = 0;
   private flushing: Promise<void> | undefined;
+  /** The next write, queued behind the one in progress and not started yet. */
+  private waiting: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
@@ -117,9 +119,16 @@ export class CheckpointStore {
 
   /** Writes the state file if anything changed. Never throws: failures are logged and counted. */
   flush(): Promise<void> {
-    // One write at a time; a flush asked for during a write runs after it with the newest state.
+    // One write at a time; a flush asked for during a write runs after it with the newest state. A
+    // write already waiting will take the newest state too: flushes asked for meanwhile share it
+    // (thousands of files followed at start-up ask for one each).
+    if (this.waiting) return this.waiting;
     const previous = this.flushing ?? Promise.resolve();
-    const next = previous.then(() => this.write());
+    const next = previous.then(() => {
+      this.waiting = undefined;
+      return this.write();
+    });
+    this.waiting = next;
     this.flushing = next;
     void next.finally(() => {
       if (this.flushing === next) this.flushing = undefined;

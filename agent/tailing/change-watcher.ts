@@ -45,3 +45,24 @@ export function watchChanges(handle: FileHandle, path: string, onChange: (kind: 
   });
   return watcher;
 }
+
+/**
+ * Tells `onEvent` the name of each entry of `dir` that the kernel says was written to (`changed`),
+ * created, renamed or removed (`moved`); an undefined name: events were lost, look at everything. One inotify watch for the
+ * directory, which is how closed files are noticed when they change (see FileRegistry). Undefined
+ * when no watch could be set up; the registry then polls those files.
+ */
+export function watchDirectory(dir: string, onEvent: (kind: ChangeKind, name: string | undefined) => void, onError: (error: Error) => void): ChangeWatcher | undefined {
+  let watcher: FSWatcher;
+  try {
+    watcher = watch(dir, { persistent: false }, (event, name) => onEvent(event === 'rename' ? 'moved' : 'changed', name ?? undefined));
+  } catch (error) {
+    onError(error as Error);
+    return undefined;
+  }
+  watcher.on('error', (error) => {
+    watcher.close();
+    onError(error);
+  });
+  return watcher;
+}

@@ -1,11 +1,12 @@
 import type { BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Logger } from '../../lib/logger.js';
 import type { ResumePoint } from '../../protocol/index.js';
-import { watchChanges, type ChangeKind } from './change-watcher.js';
+import { watchChanges, watchDirectory, type ChangeKind, type ChangeWatcher } from './change-watcher.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
-import { DELETED_FINGERPRINT, inodeKey } from './file-identity.js';
-import { openRegularFile, placeFile } from './file-opener.js';
+import { DELETED_FINGERPRINT, fileIdOf, inodeKey } from './file-identity.js';
+import { openRegularFile, placeFile, type OpenedFile, type Placement } from './file-opener.js';
 import { FileTailer } from './file-tailer.js';
 import { monotonicNow } from '../monotonic-clock.js';
 import { ReadPacer } from './read-pacer.js';
@@ -23,11 +24,38 @@ const QUIET_WATCH_MIN_SPACING_MS = 20;
  * A followed path that disappeared (renamed away by rotation) is looked at again every
  * GONE_PATH_RECHECK_EVERY_MS for GONE_PATH_RECHECK_FOR_MS: the new file is usually created right
  * after the rename, or once the application reopens its log. Nothing else would notice it soon:
- * chokidar's poll sees a file renamed and re-created between two of its looks as a mere change, and
+ * discovery sees a file renamed and re-created between two of its looks as no change at all, and
  * the rescan (rescanIntervalMs, 10 s by default) would leave the new file unread until then.
  */
 const GONE_PATH_RECHECK_EVERY_MS = 50;
 const GONE_PATH_RECHECK_FOR_MS = 3_000;
+/**
+ * A file whose change watch is live and that has not grown for a poll interval is looked at (a
+ * read and a stat of its path) only this often: its watch reports writes, truncation, renames and
+ * deletion, and a look per idle file per second was most of an idle agent's cost.
+ */
+const WATCHED_QUIET_POLL_MS = 10_000;
+
+/**
+ * A file closed after idling (closeIdleAfterMs): its checkpoint (identity and offset) stays in the
+ * store, and a watch on its directory reopens it when it (or its name) changes.
+ */
+interface ClosedFile {
+  path: string;
+  dir: string;
+  key: string;
+  /** Size and modification time when closed, for the poll where the directory cannot be watched. */
+  size: bigint;
+  mtimeNs: bigint;
+}
+
+/** One inotify watch per directory holding closed files, and the names it reported since it was last handled. */
+interface DirectoryWatch {
+  watcher: ChangeWatcher | undefined;
+  closedFiles: number;
+  /** Names to look at (undefined name: events were lost, every closed file of the directory). */
+  pending: Set<string | undefined>;
+}
 
 export interface RegistryOptions {
   fromStart: boolean;
@@ -35,6 +63,8 @@ export interface RegistryOptions {
   pollIntervalMs: number;
   rotatedIdleCloseMs: number;
   changeReadsPerSecond: number;
+  /** A file read to its end and idle this long is closed until it changes; 0: never. */
+  closeIdleAfterMs: number;
 }
 
 /**
@@ -58,6 +88,10 @@ export class FileRegistry {
   private readonly pacer: ReadPacer;
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly goneTimers = new Set<NodeJS.Timeout>();
+  /** Files closed after idling, by path and by identity (inodeKey). */
+  private readonly closedByPath = new Map<string, ClosedFile>();
+  private readonly closedByKey = new Map<string, ClosedFile>();
+  private readonly dirWatches = new Map<string, DirectoryWatch>();
   private polling: Promise<void> | undefined;
   private stopped = false;
 
@@ -77,13 +111,19 @@ export class FileRegistry {
     return this.byKey.size;
   }
 
+  /** Files closed after idling, reopened when they change. */
+  get closedIdleCount(): number {
+    return this.closedByPath.size;
+  }
+
+  /** Whether the file is followed: open, or closed after idling (its checkpoint is current either way). */
   isOpen(key: string): boolean {
-    return this.byKey.has(key);
+    return this.byKey.has(key) || this.closedByKey.has(key);
   }
 
   /** Follows `path` unless already followed. `existedAtStart` files start at their end (see placeFile). */
   add(path: string, existedAtStart: boolean): Promise<void> {
-    if (this.stopped || this.byPath.has(path)) return Promise.resolve();
+    if (this.stopped || this.byPath.has(path) || this.closedByPath.has(path)) return Promise.resolve();
     const pending = this.opening.get(path);
     if (pending) return pending;
     const opening = this.open(path, existedAtStart, undefined)
@@ -95,11 +135,13 @@ export class FileRegistry {
 
   /** A file event says `path` appeared: follow it, or check whether it now is another file. */
   found(path: string): Promise<void> {
+    if (this.closedByPath.has(path)) return this.reopen(path);
     return this.byPath.has(path) ? this.checkPathLogged(path) : this.add(path, false);
   }
 
   /** A file event says `path` is gone: stop following it by that name (the open file is read out). */
   lost(path: string): Promise<void> {
+    if (this.closedByPath.has(path)) return this.reopen(path);
     return this.byPath.has(path) ? this.checkPathLogged(path) : Promise.resolve();
   }
 
@@ -174,6 +216,8 @@ export class FileRegistry {
     clearTimeout(this.pollTimer);
     for (const timer of this.goneTimers) clearTimeout(timer);
     this.goneTimers.clear();
+    for (const watch of this.dirWatches.values()) watch.watcher?.close();
+    this.dirWatches.clear();
     await this.polling;
     await Promise.allSettled(this.opening.values());
   }
@@ -203,32 +247,62 @@ export class FileRegistry {
       });
       if (!grew) await this.closeTailer(tailer);
     }
+    const closeIdleMs = this.options.closeIdleAfterMs;
+    if (closeIdleMs > 0) {
+      const idle = this.order.filter((tailer) => tailer.idleFor(closeIdleMs, now));
+      await Promise.all(idle.map((tailer) => this.closeIdle(tailer)));
+      // Once for all of them: thousands of files idle out in the same poll.
+      if (idle.length > 0) {
+        this.order = this.order.filter((tailer) => !tailer.closed);
+        this.cursor = 0;
+      }
+    }
+    const looked = new Set(this.order.filter((tailer) => this.pollLooksAt(tailer, now)));
     const due = [...this.byPath].filter(
-      ([path, tailer]) => now - tailer.lastGrowthAt >= this.options.pollIntervalMs || now - (this.pathCheckedAt.get(path) ?? Number.NEGATIVE_INFINITY) >= BUSY_PATH_CHECK_INTERVAL_MS,
+      ([path, tailer]) =>
+        looked.has(tailer) && (now - tailer.lastGrowthAt >= this.options.pollIntervalMs || now - (this.pathCheckedAt.get(path) ?? Number.NEGATIVE_INFINITY) >= BUSY_PATH_CHECK_INTERVAL_MS),
     );
     // All at once rather than one after another: the thread pool runs them side by side and the event
     // loop wakes once for many results, which is most of what a poll costs.
-    await Promise.all(due.map(([path]) => this.checkPathLogged(path)));
+    await Promise.all([...due.map(([path]) => this.checkPathLogged(path)), this.pollClosedFiles()]);
     // A file whose paced read is already scheduled is read at its grid point anyway: a look now would
     // add a read, a frame and an ack off the grid for every busy file, every poll.
-    for (const tailer of this.order) if (!tailer.lookScheduled) tailer.requestLook();
+    for (const tailer of looked) {
+      tailer.lastPolledAt = now;
+      if (!tailer.lookScheduled) tailer.requestLook();
+    }
     this.onReadable();
   }
 
-  private async open(path: string, existedAtStart: boolean, predecessor: FileTailer | undefined): Promise<void> {
+  /** Whether this poll looks at the file: always, unless its watch is live and it is quiet (WATCHED_QUIET_POLL_MS). */
+  private pollLooksAt(tailer: FileTailer, now: number): boolean {
+    if (!tailer.changeWatchIsLive || now - tailer.lastGrowthAt < this.options.pollIntervalMs) return true;
+    return now - tailer.lastPolledAt >= WATCHED_QUIET_POLL_MS;
+  }
+
+  /**
+   * Opens `path` and follows it under that name, or, with `attach` false, reads a closed file found
+   * renamed away (to its end, then it is closed as any rotated-away file).
+   */
+  private async open(path: string, existedAtStart: boolean, predecessor: FileTailer | undefined, attach = true): Promise<void> {
     const opened = await openRegularFile(path);
     if (!opened) return;
+    // Closures below keep this scope alive as long as the file is followed: they name the handle,
+    // not `opened`, whose stats would stay in memory with it.
+    const { handle } = opened;
     const key = inodeKey(opened.stats);
-    if (this.alreadyFollowed(path, key)) return void (await opened.handle.close());
+    const followed = (): boolean => (attach ? this.alreadyFollowed(path, key) : this.byKey.has(key));
+    if (followed()) return void (await handle.close());
     const context = { store: this.store, fromStart: this.options.fromStart, maxLineBytes: this.maxLineBytes };
     const placement = await placeFile(opened, path, existedAtStart, context).catch(async (error: unknown) => {
-      await opened.handle.close();
+      await handle.close();
       throw new Error(`read the start of ${path}`, { cause: error });
     });
     // Another event may have opened the same file (under another name) while we were reading it.
-    if (this.stopped || this.alreadyFollowed(path, key)) return void (await opened.handle.close());
+    if (this.stopped || followed()) return void (await handle.close());
+    if (attach && existedAtStart && this.idleAtStart(opened.stats, placement)) return this.startClosed(path, opened, placement);
     const tailer = new FileTailer({
-      handle: opened.handle,
+      handle,
       ...placement,
       limits: { maxLineBytes: this.maxLineBytes },
       logger: this.logger,
@@ -239,14 +313,18 @@ export class FileRegistry {
     tailer.predecessor = predecessor ?? this.order.find((other) => other.paths.size === 0 && other.reportPath === path);
     tailer.setChangeWatch(() =>
       watchChanges(
-        opened.handle,
+        handle,
         path,
         (kind) => this.changed(tailer, kind),
-        (error) => this.logger.debug({ err: error, path }, 'no change events for this file; the poll alone notices its growth'),
+        (error) => {
+          tailer.changeWatchFailed();
+          this.logger.debug({ err: error, path }, 'no change events for this file; the poll alone notices its growth');
+        },
       ),
     );
+    this.forgetClosed(this.closedByKey.get(key));
     this.byKey.set(key, tailer);
-    this.attach(path, tailer);
+    if (attach) this.attach(path, tailer);
     this.applyResume(tailer);
     this.store.set(tailer.checkpoint());
     // No line of a newly followed file goes out before its checkpoint (and so its gen) is on disk:
@@ -285,7 +363,10 @@ export class FileRegistry {
   private changed(tailer: FileTailer, kind: ChangeKind): void {
     if (tailer.closed || this.stopped) return;
     // Renamed away (rotation) or gone: find out what its paths point at now, not at the next poll.
-    if (kind === 'moved') for (const path of tailer.paths) void this.checkPathLogged(path);
+    // A quiet file's path is checked on any event too: deleted, or replaced by a file renamed over
+    // it, the file reports only an attribute change, and the poll looks at quiet files seldom.
+    const quiet = monotonicNow() - tailer.lastGrowthAt >= this.options.pollIntervalMs;
+    if (kind === 'moved' || quiet) for (const path of tailer.paths) void this.checkPathLogged(path);
     const delayMs = this.pacer.delayAfterChange(tailer, tailer.lastReadAt);
     if (delayMs === 0) {
       tailer.requestLook();
@@ -307,6 +388,9 @@ export class FileRegistry {
    */
   private afterRead(tailer: FileTailer, newBytes: number): void {
     this.pacer.recordRead(tailer, newBytes, tailer.lastReadAt);
+    // A change that brought nothing to read (an attribute or link count: deleted, or replaced by a
+    // rename over it) may mean the path points elsewhere now; the poll looks at quiet files seldom.
+    if (newBytes === 0 && tailer.changeWatchIsLive) for (const path of tailer.paths) void this.checkPathLogged(path);
     if (!tailer.changeWatchIsPaused || tailer.closed || this.stopped) return;
     // The spacing is the file's own (it follows how fast the file is written): ask for it first.
     const delayMs = newBytes === 0 ? 0 : this.pacer.delayAfterChange(tailer, tailer.lastReadAt);
@@ -325,6 +409,7 @@ export class FileRegistry {
   }
 
   private attach(path: string, tailer: FileTailer): void {
+    this.forgetClosed(this.closedByPath.get(path));
     this.byPath.set(path, tailer);
     tailer.paths.add(path);
   }
@@ -356,6 +441,176 @@ export class FileRegistry {
   private applyResume(tailer: FileTailer): void {
     const offset = this.resume.get(tailer.fileId);
     if (offset !== undefined && tailer.resumeAt(offset)) this.store.set(tailer.checkpoint());
+  }
+
+  /**
+   * Closes a file that idled (FileTailer.idleFor) until it changes. Its directory is watched first
+   * and the path checked after, so a write from then on is either seen now (the file is left open)
+   * or reported by the directory watch.
+   */
+  private async closeIdle(tailer: FileTailer): Promise<void> {
+    const [path] = tailer.paths as Set<string> & [string];
+    const dir = dirname(path);
+    this.watchDirectory(dir);
+    let current: BigIntStats | undefined;
+    try {
+      current = await stat(path, { bigint: true });
+    } catch {
+      // Gone: the path check below notices; the file stays open until then.
+    }
+    const unchanged = current !== undefined && inodeKey(current) === tailer.key && Number(current.size) === tailer.knownSize;
+    if (this.stopped || !unchanged || !tailer.paths.has(path) || !tailer.idleFor(this.options.closeIdleAfterMs)) {
+      this.unwatchDirectory(dir);
+      if (!this.stopped && !tailer.closed) {
+        tailer.requestLook();
+        void this.checkPathLogged(path);
+        this.onReadable();
+      }
+      return;
+    }
+    const closed: ClosedFile = { path, dir, key: tailer.key, size: (current as BigIntStats).size, mtimeNs: (current as BigIntStats).mtimeNs };
+    this.closedByPath.set(path, closed);
+    this.closedByKey.set(closed.key, closed);
+    this.byPath.delete(path);
+    this.pathCheckedAt.delete(path);
+    tailer.paths.delete(path);
+    this.byKey.delete(tailer.key);
+    this.pacer.forget(tailer);
+    this.store.set(tailer.checkpoint());
+    // Taken out of the read order by the caller, once for every file closed in the same poll.
+    await tailer.close();
+    this.logger.debug({ path, file: tailer.reportPath, fileId: tailer.fileId, offset: tailer.ackedOffset }, 'closed idle file until it changes');
+  }
+
+  /** A file found at start-up with nothing to read that has not been written to for closeIdleAfterMs. */
+  private idleAtStart(stats: BigIntStats, placement: Placement): boolean {
+    const closeIdleMs = this.options.closeIdleAfterMs;
+    return closeIdleMs > 0 && placement.offset === placement.size && Date.now() - Number(stats.mtimeMs) >= closeIdleMs;
+  }
+
+  /**
+   * Follows a file found idle at start-up as a closed file from the start: its checkpoint is stored
+   * and its directory watched, and it is opened only once it changes. A change between the open and
+   * the directory watch opens it again at once.
+   */
+  private async startClosed(path: string, opened: OpenedFile, placement: Placement): Promise<void> {
+    const { stats } = opened;
+    const key = inodeKey(stats);
+    this.store.set({ path: placement.reportPath, ...placement.identity, offset: placement.offset });
+    if (placement.from !== 'checkpoint') await this.store.flush();
+    const dir = dirname(path);
+    this.watchDirectory(dir);
+    await opened.handle.close();
+    const current = await stat(path, { bigint: true }).catch(() => undefined);
+    const closed: ClosedFile = { path, dir, key, size: stats.size, mtimeNs: stats.mtimeNs };
+    this.closedByPath.set(path, closed);
+    this.closedByKey.set(key, closed);
+    this.logger.info({ path, file: placement.reportPath, fileId: fileIdOf(placement.identity), offset: placement.offset, from: placement.from, closed: true }, 'following file (closed while idle)');
+    if (current?.size !== stats.size || current.mtimeNs !== stats.mtimeNs || inodeKey(current) !== key) await this.reopen(path);
+  }
+
+  /** Stops tracking a closed file (it is open again, or gone). */
+  private forgetClosed(closed: ClosedFile | undefined): void {
+    if (!closed || this.closedByPath.get(closed.path) !== closed) return;
+    this.closedByPath.delete(closed.path);
+    this.closedByKey.delete(closed.key);
+    this.unwatchDirectory(closed.dir);
+  }
+
+  /**
+   * Opens a closed file's path again: the same file resumes at its checkpoint (placeFile checks its
+   * identity), a file that replaced it is read from its start, and a path that is gone is looked at
+   * for a while, as after a rotation.
+   */
+  private async reopen(path: string): Promise<void> {
+    if (this.stopped || this.opening.has(path) || this.byPath.has(path)) return;
+    this.forgetClosed(this.closedByPath.get(path));
+    const opening = this.open(path, false, undefined)
+      .catch((error: unknown) => this.logger.warn({ err: error, path }, 'cannot follow file'))
+      .finally(() => this.opening.delete(path));
+    this.opening.set(path, opening);
+    await opening;
+    if (!this.byPath.has(path)) this.recheckGone(path, 0);
+  }
+
+  private watchDirectory(dir: string): void {
+    const existing = this.dirWatches.get(dir);
+    if (existing) {
+      existing.closedFiles += 1;
+      return;
+    }
+    const watch: DirectoryWatch = { watcher: undefined, closedFiles: 1, pending: new Set() };
+    this.dirWatches.set(dir, watch);
+    watch.watcher = watchDirectory(
+      dir,
+      (kind, name) => this.directoryChanged(watch, dir, kind, name),
+      (error) => {
+        watch.watcher = undefined;
+        this.logger.debug({ err: error, dir }, 'no events for this directory; its closed files are polled');
+      },
+    );
+  }
+
+  private unwatchDirectory(dir: string): void {
+    const watch = this.dirWatches.get(dir);
+    if (!watch || --watch.closedFiles > 0) return;
+    watch.watcher?.close();
+    this.dirWatches.delete(dir);
+  }
+
+  /**
+   * An entry of a directory with closed files changed. Writes to the open files there are ignored at
+   * once; a closed file's name, or any name created or renamed (a closed file renamed away), is
+   * looked at once the events of this turn are in.
+   */
+  private directoryChanged(watch: DirectoryWatch, dir: string, kind: ChangeKind, name: string | undefined): void {
+    if (this.stopped || this.dirWatches.get(dir) !== watch) return;
+    if (name !== undefined && kind === 'changed' && !this.closedByPath.has(join(dir, name))) return;
+    if (watch.pending.size === 0) setImmediate(() => void this.directoryEvents(watch, dir));
+    watch.pending.add(name);
+  }
+
+  /**
+   * First a closed file found under another name (renamed away while closed, perhaps after a last
+   * write) is read to its end, then the closed files' own paths are opened again: a new file there
+   * is read after the old one, as after any rotation.
+   */
+  private async directoryEvents(watch: DirectoryWatch, dir: string): Promise<void> {
+    const names = [...watch.pending];
+    watch.pending.clear();
+    const paths = names.includes(undefined) ? [...this.closedByPath.values()].filter((closed) => closed.dir === dir).map((closed) => closed.path) : names.map((name) => join(dir, name as string));
+    const others = paths.filter((path) => !this.closedByPath.has(path) && !this.byPath.has(path));
+    const reopening = new Set(paths.filter((path) => this.closedByPath.has(path)));
+    await Promise.all(
+      others.map(async (path) => {
+        const current = await stat(path, { bigint: true }).catch(() => undefined);
+        const closed = current && this.closedByKey.get(inodeKey(current));
+        if (!closed || this.stopped || this.opening.has(path)) return;
+        this.forgetClosed(closed);
+        // Whatever is at its old path now (a new file, or nothing) is looked at next.
+        reopening.add(closed.path);
+        this.logger.info({ path, file: closed.path }, 'closed file renamed away; reading it to its end');
+        const opening = this.open(path, false, undefined, false)
+          .catch((error: unknown) => this.logger.warn({ err: error, path }, 'cannot follow file'))
+          .finally(() => this.opening.delete(path));
+        this.opening.set(path, opening);
+        await opening;
+      }),
+    );
+    await Promise.all([...reopening].map((path) => this.reopen(path)));
+  }
+
+  /** Closed files whose directory cannot be watched: opened again when their path shows a change. */
+  private async pollClosedFiles(): Promise<void> {
+    if ([...this.dirWatches.values()].every((watch) => watch.watcher !== undefined)) return;
+    const unwatched = [...this.closedByPath.values()].filter((closed) => this.dirWatches.get(closed.dir)?.watcher === undefined);
+    await Promise.all(
+      unwatched.map(async (closed) => {
+        const current = await stat(closed.path, { bigint: true }).catch(() => undefined);
+        if (current && inodeKey(current) === closed.key && current.size === closed.size && current.mtimeNs === closed.mtimeNs) return;
+        await this.reopen(closed.path);
+      }),
+    );
   }
 
   private async closeTailer(tailer: FileTailer): Promise<void> {

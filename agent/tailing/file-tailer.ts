@@ -70,6 +70,8 @@ export class FileTailer {
   lastGrowthAt = monotonicNow();
   /** When the last read started (monotonicNow); change events are paced from it (see ReadPacer). */
   lastReadAt = Number.NEGATIVE_INFINITY;
+  /** When the registry's poll last looked at the file (monotonicNow). */
+  lastPolledAt = monotonicNow();
 
   private readonly handle: FileHandle;
   private readonly reader: PositionalReader;
@@ -193,6 +195,31 @@ export class FileTailer {
 
   get changeWatchIsPaused(): boolean {
     return this.changeWatchPaused;
+  }
+
+  /** The kernel reports this file's changes right now: a watch is set up, not paused, not failed. */
+  get changeWatchIsLive(): boolean {
+    return this.changeWatcher !== undefined && !this.changeWatchPaused;
+  }
+
+  /** The change watch failed (it closed itself): the poll alone notices this file's growth. */
+  changeWatchFailed(): void {
+    this.changeWatcher = undefined;
+  }
+
+  /** The size the last read (or fstat) found. */
+  get knownSize(): number {
+    return this.size;
+  }
+
+  /**
+   * Whether the file, still followed by name, can be closed until it changes: nothing to read or
+   * being read, everything sent acknowledged, and no growth for `idleMs`. A partial last line is not
+   * sent; it is read again from the acknowledged offset when the file is opened again.
+   */
+  idleFor(idleMs: number, now = monotonicNow()): boolean {
+    if (this.paths.size !== 1 || this.reading || this.lookTimer !== undefined || this.wantsRead()) return false;
+    return now - this.lastGrowthAt >= idleMs && this.acked >= this.sentOffset;
   }
 
   /** A read failed: leave the file alone until `until` (monotonicNow). */

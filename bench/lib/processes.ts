@@ -187,12 +187,15 @@ export interface BenchAgentOptions {
   fromStart?: boolean;
   name?: string;
   nodeArgs?: string[];
+  /** More `supergrep agent` flags. */
+  args?: string[];
 }
 
 /** `supergrep agent` following `paths`; `nodeArgs`: see startCli. */
 export function startAgent(options: BenchAgentOptions): Child {
   const args = ['agent', '--hub', options.hub, '--state', options.stateFile, '--name', options.name ?? 'bench-host'];
   if (options.fromStart) args.push('--from-start');
+  if (options.args) args.push(...options.args);
   args.push(...options.paths);
   return startCli('agent', args, options.nodeArgs);
 }

@@ -36,7 +36,7 @@ describe('FileRegistry', () => {
     // No discovery and no poll here: only the registry's own watch of the open file and what follows it.
     registry = new FileRegistry(
       store,
-      { fromStart: false, maxLineBytes: 65_536, pollIntervalMs: NEVER_MS, rotatedIdleCloseMs: NEVER_MS, changeReadsPerSecond: 250 },
+      { fromStart: false, maxLineBytes: 65_536, pollIntervalMs: NEVER_MS, rotatedIdleCloseMs: NEVER_MS, changeReadsPerSecond: 250, closeIdleAfterMs: 0 },
       logger,
       () => {},
     );
@@ -60,7 +60,7 @@ describe('FileRegistry', () => {
   function startRegistry(store: CheckpointStore, logger: Logger): { followed: FileRegistry; drain: () => Promise<void>; received: () => string } {
     const followed = new FileRegistry(
       store,
-      { fromStart: false, maxLineBytes: 4096, pollIntervalMs: NEVER_MS, rotatedIdleCloseMs: 0, changeReadsPerSecond: 250 },
+      { fromStart: false, maxLineBytes: 4096, pollIntervalMs: NEVER_MS, rotatedIdleCloseMs: 0, changeReadsPerSecond: 250, closeIdleAfterMs: 0 },
       logger,
       () => {},
     );

@@ -258,4 +258,46 @@ describe('FileTailer', () => {
     expect(followed.wantsRead()).toBe(false);
     await expect(followed.close()).resolves.toBeUndefined();
   });
+
+  describe('idleFor', () => {
+    it('is idle only once read to its end, everything sent acknowledged, and quiet for long enough', async () => {
+      await writeFile(file, 'one\ntwo\n');
+      const followed = await follow();
+      followed.paths.add(file);
+      const opened = followed.lastGrowthAt;
+      // A first look is pending: not idle, however long ago.
+      expect(followed.idleFor(100, opened + 1_000)).toBe(false);
+      const batch = await nextBatch(followed);
+      expect(followed.wantsRead()).toBe(false);
+      // Read to its end, but the lines are not acknowledged yet.
+      expect(followed.idleFor(100, followed.lastGrowthAt + 1_000)).toBe(false);
+      followed.acknowledge(batch.gen, batch.endOffset);
+      expect(followed.idleFor(100, followed.lastGrowthAt + 99)).toBe(false);
+      expect(followed.idleFor(100, followed.lastGrowthAt + 100)).toBe(true);
+      // A look asked for (a change event): not idle until it is read.
+      followed.requestLook();
+      expect(followed.idleFor(100, followed.lastGrowthAt + 1_000)).toBe(false);
+    });
+
+    it('is idle with a partial last line held back, which is read again from the acknowledged offset', async () => {
+      await writeFile(file, 'one\npart');
+      const followed = await follow();
+      followed.paths.add(file);
+      const batch = await nextBatch(followed);
+      followed.acknowledge(batch.gen, batch.endOffset);
+      expect(followed.checkpoint().offset).toBe('one\n'.length);
+      expect(followed.idleFor(100, followed.lastGrowthAt + 100)).toBe(true);
+    });
+
+    it('is never idle for a file followed under no name or under two', async () => {
+      await writeFile(file, 'one\n');
+      const followed = await follow();
+      const batch = await nextBatch(followed);
+      followed.acknowledge(batch.gen, batch.endOffset);
+      expect(followed.idleFor(100, followed.lastGrowthAt + 100)).toBe(false);
+      followed.paths.add(file);
+      followed.paths.add(`${file}.other`);
+      expect(followed.idleFor(100, followed.lastGrowthAt + 100)).toBe(false);
+    });
+  });
 });
