@@ -29,33 +29,28 @@ const hasProcFd = existsSync(PROC_FD_DIR);
  * (and counts against fs.inotify.max_user_watches), so a rotated-away file must not keep one.
  */
 export function watchChanges(handle: FileHandle, path: string, onChange: (kind: ChangeKind) => void, onError: (error: Error) => void): ChangeWatcher | undefined {
-  let watcher: FSWatcher;
-  try {
-    // persistent: false, so a watch alone never keeps the process alive.
-    watcher = watch(hasProcFd ? `${PROC_FD_DIR}/${handle.fd}` : path, { persistent: false }, (event) => onChange(event === 'rename' ? 'moved' : 'changed'));
-  } catch (error) {
-    onError(error as Error);
-    return undefined;
-  }
-  // After an error (the watched file is gone, the watch was dropped) no more events come: the poll
-  // carries on alone for this file.
-  watcher.on('error', (error) => {
-    watcher.close();
-    onError(error);
-  });
-  return watcher;
+  return guardedWatch(hasProcFd ? `${PROC_FD_DIR}/${handle.fd}` : path, (event) => onChange(event === 'rename' ? 'moved' : 'changed'), onError);
 }
 
 /**
  * Tells `onEvent` the name of each entry of `dir` that the kernel says was written to (`changed`),
- * created, renamed or removed (`moved`); an undefined name: events were lost, look at everything. One inotify watch for the
- * directory, which is how closed files are noticed when they change (see FileRegistry). Undefined
- * when no watch could be set up; the registry then polls those files.
+ * created, renamed or removed (`moved`); an undefined name: events were lost, look at everything.
+ * One inotify watch for the directory, which is how closed files are noticed when they change (see
+ * FileRegistry). Undefined when no watch could be set up; the registry then polls those files.
  */
 export function watchDirectory(dir: string, onEvent: (kind: ChangeKind, name: string | undefined) => void, onError: (error: Error) => void): ChangeWatcher | undefined {
+  return guardedWatch(dir, (event, name) => onEvent(event === 'rename' ? 'moved' : 'changed', name ?? undefined), onError);
+}
+
+/**
+ * fs.watch with `persistent: false` (a watch alone never keeps the process alive), undefined when it
+ * cannot be set up. After an error (the watched path is gone, the watch was dropped) no more events
+ * come: the watch is closed and the caller's poll carries on alone.
+ */
+function guardedWatch(target: string, listener: (event: string, name: string | null) => void, onError: (error: Error) => void): ChangeWatcher | undefined {
   let watcher: FSWatcher;
   try {
-    watcher = watch(dir, { persistent: false }, (event, name) => onEvent(event === 'rename' ? 'moved' : 'changed', name ?? undefined));
+    watcher = watch(target, { persistent: false }, listener);
   } catch (error) {
     onError(error as Error);
     return undefined;
