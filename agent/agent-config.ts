@@ -2,8 +2,18 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_LIMITS, GlobSyntaxError, compileGlob } from '../protocol/index.js';
 
+/** Following the systemd journal (`--journal`, `--unit`, `--journal-file`). */
+const journalConfigSchema = z.strictObject({
+  /** Only these systemd units (`journalctl --unit`); none is the whole journal. */
+  units: z.array(z.string().min(1).max(256)).default([]),
+  /** A journal file (`journalctl --file`) or directory (`--directory`) instead of the system journal. */
+  file: z.string().min(1).optional(),
+  /** The journalctl program: a name looked up in PATH, or a path. */
+  command: z.string().min(1).default('journalctl'),
+});
+
 /** Every agent option, with its default. Flags and SUPERGREP_TOKEN fill it from the command line. */
-export const agentConfigSchema = z.strictObject({
+const agentOptionsSchema = z.strictObject({
   /** Hub WebSocket URLs (ws:// or wss://), tried in order; the agent fails over to the next. */
   hubs: z.array(z.url({ protocol: /^wss?$/ })).min(1),
   /** Name the lines are reported under. */
@@ -16,8 +26,10 @@ export const agentConfigSchema = z.strictObject({
   stateFile: z.string().default('.supergrep/agent-state.json'),
   /** Read files that exist at start-up from their beginning instead of their end. */
   fromStart: z.boolean().default(false),
-  /** Files and globs to follow (glob syntax: protocol/shared/glob.ts). */
-  paths: z.array(z.string().min(1).superRefine(checkGlob)).min(1),
+  /** Files and globs to follow (glob syntax: protocol/shared/glob.ts); none is fine with `journal`. */
+  paths: z.array(z.string().min(1).superRefine(checkGlob)).default([]),
+  /** Follow the systemd journal too, through journalctl (agent/journal/); absent: no journal. */
+  journal: journalConfigSchema.optional(),
   /** Longer lines are cut here; the rest of the line is dropped and counted. */
   maxLineBytes: z.number().int().positive().default(DEFAULT_LIMITS.maxLineBytes),
   /** Largest batch body sent in one frame (a single line longer than this still goes out, alone). */
@@ -65,6 +77,12 @@ export const agentConfigSchema = z.strictObject({
    */
   statsIntervalMs: z.number().int().nonnegative().default(60_000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** The options, refused when they leave nothing to follow. */
+export const agentConfigSchema = agentOptionsSchema.refine((config) => config.paths.length > 0 || config.journal !== undefined, {
+  message: 'nothing to follow: give paths, the journal, or both',
+  path: ['paths'],
 });
 
 export type AgentConfigInput = z.input<typeof agentConfigSchema>;

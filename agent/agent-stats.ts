@@ -13,6 +13,8 @@ export interface AgentStats {
   filesFollowed: number;
   /** Files closed after idling (closeIdleAfterMs), opened again when they change. */
   filesClosedIdle: number;
+  /** Times journalctl ended or could not start and was started again (only with the journal). */
+  journalRestarts?: number;
   /** Connection attempts after the first (each retry counts). */
   reconnects: number;
   /** State-file writes that failed (full or unwritable state directory). */

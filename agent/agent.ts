@@ -9,6 +9,9 @@ import { Discovery } from './discovery/discovery.js';
 import { FileRegistry } from './tailing/file-registry.js';
 import { HubConnection } from './shipping/hub-connection.js';
 import { displayUrl } from './shipping/hub-url.js';
+import { SourceMux } from './shipping/source-mux.js';
+import { JournalSource } from './journal/journal-source.js';
+import { journalQuery } from './journal/journal-query.js';
 
 export type { AgentStats } from './agent-stats.js';
 
@@ -16,9 +19,10 @@ export type { AgentStats } from './agent-stats.js';
 const START_GROUP_FILES = 50;
 
 /**
- * The tail agent: follows files and globs and streams their lines to a hub. Wiring only: discovery
- * finds files, the registry follows them, the sender reads batches and sends them over the hub
- * connection, and acknowledged offsets go to the checkpoint store.
+ * The tail agent: follows files and globs (and the journal) and streams their lines to a hub. Wiring
+ * only: discovery finds files, the registry follows them, the journal source reads journalctl, the
+ * sender reads batches and sends them over the hub connection, and acknowledged offsets go to the
+ * checkpoint store.
  */
 export class Agent {
   private readonly counters: SendCounters = newSendCounters();
@@ -27,6 +31,7 @@ export class Agent {
   private readonly discovery: Discovery;
   private readonly connection: HubConnection;
   private readonly sender: BatchSender;
+  private readonly journal: JournalSource | undefined;
   private state: 'new' | 'running' | 'stopped' = 'new';
   private statsTimer: NodeJS.Timeout | undefined;
 
@@ -71,9 +76,23 @@ export class Agent {
         onDisconnect: () => this.sender.onDisconnect(),
       },
     );
+    if (config.journal) {
+      this.journal = new JournalSource(
+        {
+          query: journalQuery(config.journal, config.fromStart),
+          command: config.journal.command,
+          agentName: config.name,
+          maxLineBytes: config.maxLineBytes,
+          maxQueuedBytes: config.maxInflightBytes + config.batchMaxBytes,
+        },
+        this.store,
+        logger,
+        () => this.sender.kick(),
+      );
+    }
     this.sender = new BatchSender(
       { batchMaxBytes: config.batchMaxBytes, maxInflightBytes: config.maxInflightBytes, maxLineBytes: config.maxLineBytes },
-      this.registry,
+      this.journal ? new SourceMux(this.registry, [this.journal]) : this.registry,
       this.connection,
       this.counters,
       logger,
@@ -96,13 +115,14 @@ export class Agent {
       await Promise.all(existing.slice(index, index + START_GROUP_FILES).map((path) => this.registry.add(path, true)));
     }
     this.registry.startPolling();
+    this.journal?.start();
     this.store.start(this.config.checkpointIntervalMs);
     this.connection.start();
     if (this.config.statsIntervalMs > 0) {
       this.statsTimer = setInterval(() => this.logger.info(this.stats(), 'agent stats'), this.config.statsIntervalMs);
       this.statsTimer.unref();
     }
-    this.logger.info({ paths: this.config.paths, files: this.registry.fileCount, hubs: this.config.hubs.map(displayUrl) }, 'agent started');
+    this.logger.info({ paths: this.config.paths, journal: this.journal?.reportPath, files: this.registry.fileCount, hubs: this.config.hubs.map(displayUrl) }, 'agent started');
   }
 
   /** Stops following, closes the hub connection, writes the checkpoints and closes every file. */
@@ -112,6 +132,7 @@ export class Agent {
     clearInterval(this.statsTimer);
     await this.discovery.stop();
     await this.registry.stopPolling();
+    await this.journal?.stop();
     await this.connection.stop();
     await this.sender.stop();
     await this.store.stop();
@@ -124,6 +145,7 @@ export class Agent {
       ...this.counters,
       filesFollowed: this.registry.fileCount,
       filesClosedIdle: this.registry.closedIdleCount,
+      ...(this.journal ? { journalRestarts: this.journal.restarts } : {}),
       reconnects: this.connection.reconnects,
       checkpointErrors: this.store.errors,
       inflightBytes: this.sender.inflightBytes,

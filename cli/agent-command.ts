@@ -20,19 +20,25 @@ interface AgentFlags {
   config?: string;
   ca?: string;
   closeIdle?: number;
+  journal?: boolean;
+  unit?: string[];
+  journalFile?: string;
 }
 
 export function registerAgentCommand(program: Command): void {
   program
     .command('agent')
-    .description('follow files and globs and stream their lines to a hub')
-    .argument('<paths...>', 'files or globs to follow (quote globs so the shell leaves them alone)')
+    .description('follow files and globs (and the systemd journal) and stream their lines to a hub')
+    .argument('[paths...]', 'files or globs to follow (quote globs so the shell leaves them alone)')
     .requiredOption('--hub <url>', 'hub WebSocket URL, e.g. ws://hub:7070; repeat for fail-over', collect)
     .option('--name <hostname>', 'name to report lines under (default: this machine\'s hostname)')
     .option('--token <token>', 'agent token (or SUPERGREP_TOKEN)')
     .option('--ca <file>', 'PEM file of the CA that signed the hub\'s TLS certificate (wss:// with a private CA)')
     .option('--state <file>', 'checkpoint file (default .supergrep/agent-state.json)')
-    .option('--from-start', 'read files that already exist from their beginning, not their end')
+    .option('--from-start', 'read files that already exist (and the journal, on its first start) from their beginning, not their end')
+    .option('--journal', 'follow the systemd journal through journalctl, as the source "journal" (or "journal:<unit>,...")')
+    .option('--unit <name>', 'only this systemd unit\'s journal entries; repeat for more (implies --journal)', collect)
+    .option('--journal-file <path>', 'a journal file, or a directory of them, instead of the system journal (implies --journal)')
     .option('--max-line-bytes <n>', 'cut longer lines here (default 65536)', parseInteger(1024, 16 * 1024 * 1024))
     .option('--close-idle <duration>', 'close a file read to its end and idle this long, reopen it when it changes (e.g. 30s, 5m; "off" keeps files open; default 5m)', parseCloseIdle)
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
@@ -62,6 +68,14 @@ export function loadAgentConfig(paths: string[], flags: AgentFlags, env: NodeJS.
   if (flags.logLevel !== undefined) input.logLevel = flags.logLevel;
   if (flags.ca !== undefined) input.caFile = flags.ca;
   if (flags.closeIdle !== undefined) input.closeIdleAfterMs = flags.closeIdle;
+  if (flags.journal || flags.unit !== undefined || flags.journalFile !== undefined) {
+    const fromFile = typeof input.journal === 'object' && input.journal !== null ? (input.journal as Record<string, unknown>) : {};
+    input.journal = {
+      ...fromFile,
+      ...(flags.unit !== undefined ? { units: flags.unit } : {}),
+      ...(flags.journalFile !== undefined ? { file: flags.journalFile } : {}),
+    };
+  }
   const parsed = agentConfigSchema.safeParse(input);
   if (!parsed.success) throw new UsageError(`invalid agent options:\n${z.prettifyError(parsed.error)}`);
   if (parsed.data.caFile !== undefined) {

@@ -2,7 +2,7 @@ import type { Logger } from '../../lib/logger.js';
 import { encodeLinesFrame, encodeLinesFrameInto, type AgentWelcome, type LinesHeader } from '../../protocol/node.js';
 import type { SendCounters } from '../agent-stats.js';
 import { EdgeRedaction } from './edge-redaction.js';
-import { minReadBufferBytes, type FileTailer, type ReadBatch } from '../tailing/file-tailer.js';
+import { minReadBufferBytes, type ReadBatch } from '../tailing/file-tailer.js';
 import { FramePool } from './frame-pool.js';
 import { InflightWindow } from './inflight-window.js';
 import { monotonicNow } from '../monotonic-clock.js';
@@ -51,10 +51,24 @@ export interface FrameSink {
   send(frame: Buffer, onWritten: () => void): void;
 }
 
-/** The followed files as the sender sees them. */
+/** Lines read from one source (a file, the journal), ready to be framed. */
+export type SourceBatch = Omit<ReadBatch, 'tailer'> & { tailer: LineSource };
+
+/** One followed source as the sender sees it: a file (FileTailer) or the journal (JournalSource). */
+export interface LineSource {
+  readonly reportPath: string;
+  /** The next batch, its body read into `buffer` (at least minReadBufferBytes long); undefined when there is none. */
+  readBatch(buffer: Buffer, maxBodyBytes: number): Promise<SourceBatch | undefined>;
+  /** A read failed: leave the source alone until `until` (monotonicNow). */
+  suspend(until: number): void;
+  /** Forget what was sent and not acknowledged: it is read again. */
+  rewind(): void;
+}
+
+/** The followed sources as the sender sees them. */
 export interface TailerSource {
-  nextReadable(): FileTailer | undefined;
-  acknowledge(tailer: FileTailer, gen: string, endOffset: number): void;
+  nextReadable(): LineSource | undefined;
+  acknowledge(source: LineSource, gen: string, endOffset: number): void;
   rewindAll(maxLineBytes?: number): void;
   setResumePoints(points: AgentWelcome['resume']): void;
 }
@@ -66,7 +80,7 @@ export interface SenderOptions {
 }
 
 interface Unacked {
-  tailer: FileTailer;
+  tailer: LineSource;
   gen: string;
   endOffset: number;
 }
@@ -170,7 +184,7 @@ export class BatchSender {
       // Never less than minReadBufferBytes, even with little room in the window: a smaller full buffer
       // could hold no line end.
       const readBytes = Math.min(this.buffer.length, Math.max(maxBody, minReadBufferBytes(this.maxLineBytes)));
-      let batch: ReadBatch | undefined;
+      let batch: SourceBatch | undefined;
       try {
         batch = await tailer.readBatch(this.buffer.subarray(0, readBytes), maxBody);
       } catch (error) {
@@ -193,7 +207,7 @@ export class BatchSender {
     }
   }
 
-  private send(batch: ReadBatch): void {
+  private send(batch: SourceBatch): void {
     const number = this.window.nextBatchNumber();
     const { body, truncated, digest, counts } = this.redaction.apply(batch.body, batch.truncated, Math.max(this.maxBodyBytes, batch.body.length));
     const header: LinesHeader = {

@@ -25,7 +25,23 @@ const checkpointSchema = z.object({
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
-const stateSchema = z.object({ version: z.literal(STATE_VERSION), files: z.array(checkpointSchema) });
+const journalCheckpointSchema = z.object({
+  /** Which journal query this is (agent/journal/journal-source.ts journalKey). */
+  key: z.string().min(1).max(8192),
+  /** The source's fileId on the wire, kept so offsets stay comparable across restarts. */
+  fileId: z.string().min(1).max(128),
+  /** journalctl's cursor of the last entry the hub acknowledged; none before the first. */
+  cursor: z.string().min(1).max(4096).optional(),
+  /** The source's offset just after that entry. */
+  offset: z.number().int().nonnegative(),
+});
+export type JournalCheckpoint = z.infer<typeof journalCheckpointSchema>;
+
+const stateSchema = z.object({
+  version: z.literal(STATE_VERSION),
+  files: z.array(checkpointSchema),
+  journals: z.array(journalCheckpointSchema).default([]),
+});
 
 export interface CheckpointStoreOptions {
   /** Whether the agent has this file open right now (keeps its entry fresh). */
@@ -34,7 +50,7 @@ export interface CheckpointStoreOptions {
 }
 
 /**
- * Acknowledged offsets per file identity, kept in memory and written to the state file atomically
+ * Acknowledged offsets per file identity (and the journal cursor per journal query), kept in memory and written to the state file atomically
  * when dirty. Each write keeps the contents it replaces as `<state file>.prev`. A state file that
  * cannot be read back is set aside, never fatal, and the agent resumes from that previous copy (a
  * flush interval older: lines are sent again, none skipped; the hub drops what it already holds); a
@@ -43,6 +59,7 @@ export interface CheckpointStoreOptions {
  */
 export class CheckpointStore {
   private readonly entries = new Map<string, Checkpoint>();
+  private readonly journals = new Map<string, JournalCheckpoint>();
   private dirty = false;
   private failures = 0;
   /** Failed writes since the last good one, for the "written again" log. */
@@ -117,6 +134,17 @@ export class CheckpointStore {
     this.dirty = true;
   }
 
+  getJournal(key: string): JournalCheckpoint | undefined {
+    return this.journals.get(key);
+  }
+
+  setJournal(entry: JournalCheckpoint): void {
+    const old = this.journals.get(entry.key);
+    if (old && old.cursor === entry.cursor && old.offset === entry.offset && old.fileId === entry.fileId) return;
+    this.journals.set(entry.key, { ...entry });
+    this.dirty = true;
+  }
+
   /** Writes the state file if anything changed. Never throws: failures are logged and counted. */
   flush(): Promise<void> {
     // One write at a time; a flush asked for during a write runs after it with the newest state. A
@@ -160,7 +188,7 @@ export class CheckpointStore {
     this.forgetStale();
     if (!this.dirty) return;
     this.dirty = false;
-    const state = { version: STATE_VERSION, files: [...this.entries.values()] };
+    const state = { version: STATE_VERSION, files: [...this.entries.values()], journals: [...this.journals.values()] };
     try {
       await writeFileAtomic(this.file, `${JSON.stringify(state)}\n`, { keepPreviousAs: this.previousFile });
     } catch (error) {
@@ -199,6 +227,7 @@ export class CheckpointStore {
     const parsed = stateSchema.safeParse(raw);
     if (!parsed.success) return `unexpected contents: ${z.prettifyError(parsed.error)}`;
     for (const entry of parsed.data.files) this.entries.set(inodeKey(entry), entry);
+    for (const entry of parsed.data.journals) this.journals.set(entry.key, entry);
     return undefined;
   }
 

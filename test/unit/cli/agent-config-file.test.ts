@@ -39,4 +39,17 @@ describe('supergrep agent --config', () => {
     expect(() => loadAgentConfig(['/var/log/app[1.log'], flags(), {})).toThrow('invalid glob "/var/log/app[1.log": [ at character 13 is not closed');
     expect(loadAgentConfig(['/var/log/app\\[1.log'], flags(), {}).paths).toEqual(['/var/log/app\\[1.log']);
   });
+
+  it('follows the journal with --journal, --unit or --journal-file, merged with the file\'s journal options', async () => {
+    expect(loadAgentConfig([], { ...flags(), journal: true }, {}).journal).toEqual({ units: [], command: 'journalctl' });
+    const file = join(dir, 'agent.json');
+    await writeFile(file, JSON.stringify({ journal: { command: '/usr/bin/journalctl', units: ['a.service'] } }));
+    expect(loadAgentConfig([], { ...flags(file), unit: ['b.service'], journalFile: '/var/log/journal' }, {}).journal).toEqual({
+      units: ['b.service'],
+      file: '/var/log/journal',
+      command: '/usr/bin/journalctl',
+    });
+    expect(loadAgentConfig([], flags(file), {}).journal?.units).toEqual(['a.service']);
+    expect(() => loadAgentConfig([], flags(), {})).toThrow(/nothing to follow/);
+  });
 });

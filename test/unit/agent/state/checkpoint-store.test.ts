@@ -40,6 +40,20 @@ describe('CheckpointStore', () => {
     expect(reloaded.hasPath('/var/log/other.log')).toBe(false);
   });
 
+  it('keeps the journal cursor beside the files, and reads a state file from before journals', async () => {
+    const file = join(dir, 'agent-state.json');
+    await writeFile(file, JSON.stringify({ version: 1, files: [{ ...entry(), seenAt: Date.now() }] }));
+    const store = new CheckpointStore(file, captureLogger().logger);
+    await store.load();
+    expect(store.getJournal('k')).toBeUndefined();
+    store.setJournal({ key: 'k', fileId: 'j.1', cursor: 's=1;i=a', offset: 99 });
+    await store.flush();
+    const reloaded = new CheckpointStore(file, captureLogger().logger);
+    await reloaded.load();
+    expect(reloaded.getJournal('k')).toEqual({ key: 'k', fileId: 'j.1', cursor: 's=1;i=a', offset: 99 });
+    expect(reloaded.get({ dev: '2049', ino: '131077' })).toMatchObject(entry());
+  });
+
   it('replaces the file through a temporary file in the same directory and leaves none behind', async () => {
     const file = join(dir, 'agent-state.json');
     const store = new CheckpointStore(file, captureLogger().logger);
