@@ -7,21 +7,22 @@ const CHART_LEAD_MS = 30 * 60_000;
 const LINES_LEAD_MS = 5 * 60_000;
 
 /**
- * A link into the UI that opens the pin's filter (the same query keys as
- * ui/src/features/panes/url-state.ts: q, x, i, h, f, and p for the pin) with `from` and `to` in ms
- * since the epoch. The UI has no chart or time-range view yet and ignores `from`/`to` (it shows the
- * pin's filter live); the keys are there for when it does.
+ * A link into the UI with the pin's filter (the same query keys as ui/src/features/panes/url-state.ts:
+ * q, x, i, h, f) and `from`/`to` in ms since the epoch, which the UI opens as a custom history range.
+ * The chart link also carries the pin (`p`) and `chart=1`: the UI opens the pin's chart over that
+ * window. The lines link shows the lines of the range.
  */
-function viewLink(baseUrl: string, pin: Pin, range: { from: number; to: number }, withPin: boolean): string {
+function viewLink(baseUrl: string, pin: Pin, range: { from: number; to: number }, chart: boolean): string {
   const params = new URLSearchParams();
   if (pin.query !== '') params.set('q', pin.query);
   if (pin.exclude) params.set('x', pin.exclude);
   if (pin.caseInsensitive) params.set('i', '1');
   for (const host of pin.hosts ?? []) params.append('h', host);
   for (const file of pin.files ?? []) params.append('f', file);
-  if (withPin) params.set('p', pin.id);
+  if (chart) params.set('p', pin.id);
   params.set('from', String(Math.floor(range.from)));
   params.set('to', String(Math.ceil(range.to)));
+  if (chart) params.set('chart', '1');
   return `${baseUrl.replace(/\/+$/, '')}/?${params.toString()}`;
 }
 

@@ -69,7 +69,7 @@ describe('rate-above alert through hub, agent and webhook', () => {
     expect(Object.keys(firing.body as object)).toEqual(['text']);
     expect(text).toMatch(/^\[supergrep\] FIRING: pin "errors" matched more than 5 lines a minute for 1 minute \(per minute: \d+\)\./);
     expect(text).toContain(`Chart: https://logs.example.com/?q=ERROR&p=${pin.id}&from=`);
-    expect(text).toMatch(/ Lines: https:\/\/logs\.example\.com\/\?q=ERROR&from=\d+&to=\d+$/);
+    expect(text).toMatch(/&to=\d+&chart=1 Lines: https:\/\/logs\.example\.com\/\?q=ERROR&from=\d+&to=\d+$/);
 
     // Two minutes on: the last whole minute had no error.
     setHubClock(minute + 3 * MINUTE + 5_000);

@@ -82,7 +82,7 @@ describe('pin alerts on a hub', () => {
     const firing: AlertNotification = json[0]!;
     expect(firing).toMatchObject({ status: 'firing', rule: { kind: 'rate-above', perMinute: 10, forMinutes: 1 }, pin: { id: pin.id, name: 'errors', query: 'ERROR' }, counts: { perMinute: 15 } });
     // No publicUrl: links start at the hub's own address.
-    expect(firing.links.chart).toBe(`${h.url}/?q=ERROR&p=${pin.id}&from=${T0 - 30 * MINUTE}&to=${T0 + MINUTE}`);
+    expect(firing.links.chart).toBe(`${h.url}/?q=ERROR&p=${pin.id}&from=${T0 - 30 * MINUTE}&to=${T0 + MINUTE}&chart=1`);
     const slack = receiver.requests.find((r) => r.path === '/hooks/chat/s3cr3t');
     expect(slack?.body).toEqual({ text: firing.text });
 

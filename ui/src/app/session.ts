@@ -1,12 +1,13 @@
 import { DEFAULT_LIMITS, type Pin } from '../../../protocol/index.js';
-import type { TimeSpan } from '../features/chart/chart-data.js';
+import type { ChartWindow, TimeSpan } from '../features/chart/chart-data.js';
 import { ChartStore } from '../features/chart/chart-store.js';
 import { ContextStore } from '../features/context/context-store.js';
+import { paneTitle } from '../features/panes/pane-tabs.js';
 import { ViewStore } from '../features/panes/view-store.js';
 import { OlderLines } from '../features/history/older-lines.js';
 import { SearchResults, type ResultsRequest } from '../features/history/search-results.js';
 import { lineTime } from '../features/history/seam.js';
-import { formatLocalInput, type TimeRange } from '../features/history/time-range.js';
+import { formatLocalInput, resolveRange, type TimeRange } from '../features/history/time-range.js';
 import { LineLocator } from '../features/permalink/line-locator.js';
 import { pinFilter } from '../features/pins/pin-filter.js';
 import { PinRates } from '../features/pins/pin-rates.js';
@@ -66,6 +67,8 @@ export class Session {
   private readonly sent = new Map<string, string>();
   private readonly disposers: (() => void)[] = [];
   private permalinkStarted = false;
+  /** A `chart=1` link's chart, waiting for the pins to be listed to find its pin. */
+  private pendingChart: { paneId: string; pinId: string; window: ChartWindow | undefined } | undefined;
 
   constructor(
     readonly client: HubClient,
@@ -113,14 +116,42 @@ export class Session {
     void this.runtime(paneId).results.start({ filter: this.filterOf(paneId), from: at - JUMP_SPAN_MS, to: at + JUMP_SPAN_MS, order: 'asc', around: at, label });
   }
 
-  /** Opens the chart of a pin's counts. */
-  openPinChart(pin: Pin): void {
-    void this.chart.open({ kind: 'pin', pinId: pin.id, name: pin.name, filter: pinFilter(pin), countingSince: pin.countedFrom ?? pin.createdAt });
+  /** Opens the chart of a pin's counts (over `window`, else the window last chosen). */
+  openPinChart(pin: Pin, window?: ChartWindow): void {
+    void this.chart.open({ kind: 'pin', pinId: pin.id, name: pin.name, filter: pinFilter(pin), countingSince: pin.countedFrom ?? pin.createdAt }, window);
   }
 
   /** Opens the chart of a pane's filter, counted from history. */
-  openPaneChart(paneId: string, title: string): void {
-    void this.chart.open({ kind: 'query', paneId, filter: this.filterOf(paneId), title });
+  openPaneChart(paneId: string, title: string, window?: ChartWindow): void {
+    void this.chart.open({ kind: 'query', paneId, filter: this.filterOf(paneId), title }, window);
+  }
+
+  /**
+   * What the loaded URL asked for besides the panes (an alert's links): the first pane on the
+   * history of `from`..`to`, as a custom range picked in the time control would, and with `chart=1`
+   * the chart of its pin (once the pins are listed) or of its filter, over that window.
+   */
+  private applyOpening(): void {
+    const { range, chart } = this.view.opening;
+    const first = this.view.getSnapshot().panes[0]!;
+    if (range) this.showRange(first.id, resolveRange({ kind: 'custom', ...range }, Date.now()));
+    if (!chart) return;
+    const window: ChartWindow | undefined = range ? { kind: 'custom', ...range } : undefined;
+    if (first.pinId !== undefined) {
+      this.pendingChart = { paneId: first.id, pinId: first.pinId, window };
+      this.openPendingChart();
+    } else if (first.filter.query !== '') this.openPaneChart(first.id, paneTitle(first.filter), window);
+  }
+
+  /** The linked chart of a pin, once the pins are known; a pin that is gone charts the pane's filter instead. */
+  private openPendingChart(): void {
+    const pending = this.pendingChart;
+    const { status } = this.pins.getSnapshot();
+    if (!pending || status === 'loading') return;
+    this.pendingChart = undefined;
+    const pin = this.pins.find(pending.pinId);
+    if (pin) this.openPinChart(pin, pending.window);
+    else if (this.filterOf(pending.paneId).query !== '') this.openPaneChart(pending.paneId, paneTitle(this.filterOf(pending.paneId)), pending.window);
   }
 
   /**
@@ -173,6 +204,7 @@ export class Session {
       this.pins.subscribe(() => this.pinsChanged()),
     );
     this.syncPanes();
+    this.applyOpening();
     this.rates.start();
     this.client.start();
   }
@@ -193,6 +225,7 @@ export class Session {
     this.connectedBefore = false;
     this.sent.clear();
     this.permalinkStarted = false;
+    this.pendingChart = undefined;
   }
 
   /** Esc: forget the selection, the context panel and the permalink highlight. */
@@ -255,6 +288,7 @@ export class Session {
   private pinsChanged(): void {
     const { status, pins } = this.pins.getSnapshot();
     this.rates.track(pins.map((pin) => pin.id));
+    this.openPendingChart();
     // Only a complete list says a pin is gone; a failed load says nothing.
     if (status === 'ready') this.view.keepPins(new Set(pins.map((pin) => pin.id)));
   }

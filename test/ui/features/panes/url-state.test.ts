@@ -34,6 +34,30 @@ describe('URL view state', () => {
     expect(decodeView('?q=a&p=%3Cscript%3E&q2=b&p2=' + 'x'.repeat(65), '')).toEqual({ panes: [{ query: 'a' }, { query: 'b' }], active: 0, layout: 'split' });
   });
 
+  it("reads an alert link's time range (from, to) and chart=1, and never writes them", () => {
+    const chart = decodeView('?q=ERROR&p=k3x9q2aa0b1c&from=1764188220000&to=1764190620000&chart=1', '');
+    expect(chart).toEqual({ panes: [{ query: 'ERROR' }], pins: ['k3x9q2aa0b1c'], active: 0, layout: 'split', range: { from: 1764188220000, to: 1764190620000 }, chart: true });
+    expect(encodeView(chart).search).toBe('?q=ERROR&p=k3x9q2aa0b1c');
+    expect(decodeView('?q=ERROR&from=5&to=5', '')).toMatchObject({ range: { from: 5, to: 5 } });
+    // chart=1 alone charts the filter over the default window.
+    expect(decodeView('?q=ERROR&chart=1', '')).toEqual({ panes: [{ query: 'ERROR' }], active: 0, layout: 'split', chart: true });
+  });
+
+  it.each([
+    ['from after to', '?q=a&from=2000&to=1000'],
+    ['only from', '?q=a&from=1000'],
+    ['only to', '?q=a&to=1000'],
+    ['not numbers', '?q=a&from=yesterday&to=now'],
+    ['empty', '?q=a&from=&to='],
+    ['negative', '?q=a&from=-5&to=1000'],
+    ['fractions', '?q=a&from=1.5&to=1000'],
+    ['exponents', '?q=a&from=1e3&to=2e3'],
+    ['past any date', '?q=a&from=1&to=9999999999999999999'],
+  ])('ignores a range that is not one (%s), and chart values other than 1', (_name, search) => {
+    expect(decodeView(search, '')).toEqual({ panes: [{ query: 'a' }], active: 0, layout: 'split' });
+    expect(decodeView(`${search}&chart=yes`, '')).toEqual({ panes: [{ query: 'a' }], active: 0, layout: 'split' });
+  });
+
   it('keeps an empty-query pane after the first (it shows every line)', () => {
     const view: UrlView = { panes: [{ query: 'a' }, { query: '' }, { query: 'c' }], active: 2, layout: 'split' };
     expect(roundTrip(view)).toEqual(view);

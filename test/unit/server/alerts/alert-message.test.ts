@@ -33,7 +33,7 @@ describe('alert messages', () => {
     const event: VerdictAlert = { status: 'firing', rule: { kind: 'verdict-worse' }, pin, deploy, verdict, at: D + 4 * MINUTE + 30_000 };
     const n = buildNotification(event, BASE);
     expect(alertNotificationSchema.parse(n)).toEqual(n);
-    const chart = `https://logs.example.com/?q=ERROR%7C5%5Cd%5Cd&i=1&h=web-*&p=pin123&from=${D - 30 * MINUTE}&to=${D + 10 * MINUTE}`;
+    const chart = `https://logs.example.com/?q=ERROR%7C5%5Cd%5Cd&i=1&h=web-*&p=pin123&from=${D - 30 * MINUTE}&to=${D + 10 * MINUTE}&chart=1`;
     const lines = `https://logs.example.com/?q=ERROR%7C5%5Cd%5Cd&i=1&h=web-*&from=${D - 5 * MINUTE}&to=${D + 10 * MINUTE}`;
     expect(n.links).toEqual({ chart, lines });
     expect(n.text).toBe(
@@ -54,7 +54,7 @@ describe('alert messages', () => {
     expect(rollback.text).toContain('RESOLVED: pin "checkout errors" is better after the later deploy "web v1.2.2 (rollback)" (it was worse after "web v1.2.3")');
     expect(rollback.deploy?.id).toBe('dep10');
     // The chart spans the bad deploy too.
-    expect(rollback.links.chart).toContain(`from=${D - 30 * MINUTE}&to=${D + 30 * MINUTE}`);
+    expect(rollback.links.chart).toContain(`from=${D - 30 * MINUTE}&to=${D + 30 * MINUTE}&chart=1`);
   });
 
   it('give a rate alert\u2019s minute counts', () => {

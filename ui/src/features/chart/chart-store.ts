@@ -39,8 +39,9 @@ export class ChartStore extends ValueStore<ChartState> {
     super({ target: undefined, window: DEFAULT_WINDOW, status: 'idle', series: undefined, error: undefined });
   }
 
-  open(target: ChartTarget): Promise<void> {
-    this.set({ ...this.getSnapshot(), target, series: undefined, status: 'loading', error: undefined });
+  /** Opens the chart of `target`, over `window` if given, else the window last chosen. */
+  open(target: ChartTarget, window: ChartWindow = this.getSnapshot().window): Promise<void> {
+    this.set({ ...this.getSnapshot(), target, window, series: undefined, status: 'loading', error: undefined });
     this.schedule();
     return this.load();
   }

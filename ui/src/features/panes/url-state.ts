@@ -9,6 +9,11 @@ import { DEFAULT_LIMITS, type FilterSpec } from '../../../../protocol/index.js';
  * i=1 (case-insensitive), h (host glob, repeated), f (file glob, repeated), p (the id of the pin the
  * pane was opened from). Pane N >= 2 always carries qN, even empty, so an "every line" pane survives
  * the round trip. `active` is 1-based.
+ *
+ * The hub's alert messages link here with `from` and `to` (ms since the epoch) and, for the chart
+ * link, `chart=1`: the first pane then opens on the history of that range, and the chart panel on
+ * its pin (`p`) or filter over that window. Only the page load reads these keys (the app never
+ * writes them), so the address bar drops them once the app has taken the view over.
  */
 
 export const MAX_PANES = 6;
@@ -28,6 +33,10 @@ export interface UrlView {
   layout: Layout;
   /** A line permalink: scroll to and highlight this hub line id in the active pane. */
   line?: string;
+  /** `from`/`to`: the first pane starts on the history of this range (read on load only). */
+  range?: { from: number; to: number };
+  /** `chart=1`: the chart panel opens on the first pane's pin or filter, over `range` if any (read on load only). */
+  chart?: boolean;
 }
 
 /** Drops default-valued fields so equal filters compare (and encode) equal. */
@@ -102,13 +111,23 @@ export function decodeView(search: string, hash: string): UrlView {
   const pins = numbers.map((number) => pinByNumber.get(number));
   const active = Number(params.get('active') ?? '1') - 1;
   const line = new URLSearchParams(hash.startsWith('#') ? hash.slice(1) : hash).get('line');
+  const range = decodeRange(params.get('from'), params.get('to'));
   return {
     panes,
     active: Number.isInteger(active) && active >= 0 && active < panes.length ? active : 0,
     layout: params.get('layout') === 'tabs' ? 'tabs' : 'split',
     ...(pins.some((pin) => pin !== undefined) ? { pins } : {}),
     ...(line ? { line } : {}),
+    ...(range ? { range } : {}),
+    ...(params.get('chart') === '1' ? { chart: true } : {}),
   };
+}
+
+/** `from` and `to` as whole ms since the epoch, from <= to; anything else is no range at all. */
+function decodeRange(from: string | null, to: string | null): { from: number; to: number } | undefined {
+  if (from === null || to === null || !/^\d{1,15}$/.test(from) || !/^\d{1,15}$/.test(to)) return undefined;
+  const range = { from: Number(from), to: Number(to) };
+  return range.from <= range.to ? range : undefined;
 }
 
 function addGlob(list: string[] | undefined, glob: string): string[] | undefined {

@@ -27,6 +27,8 @@ export interface ViewState {
 /** The panes, their filters and the layout: everything the URL carries. */
 export class ViewStore extends ValueStore<ViewState> {
   private nextId: number;
+  /** What the loaded URL asked of the first pane beyond its filter (an alert's links): applied once, by the session. */
+  readonly opening: Pick<UrlView, 'range' | 'chart'>;
 
   constructor(initial: UrlView) {
     const filters = initial.panes.length > 0 ? initial.panes.slice(0, MAX_PANES) : [{ query: '' }];
@@ -36,6 +38,7 @@ export class ViewStore extends ValueStore<ViewState> {
     });
     super({ panes, activeId: (panes[initial.active] ?? panes[0]!).id, layout: initial.layout, line: initial.line });
     this.nextId = panes.length + 1;
+    this.opening = { ...(initial.range ? { range: { ...initial.range } } : {}), ...(initial.chart ? { chart: true } : {}) };
   }
 
   static fromLocation(location: Pick<Location, 'search' | 'hash'>): ViewStore {
