@@ -1,8 +1,8 @@
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { Deploy } from '../../../../protocol/index.js';
 import { useStore } from '../../lib/store.js';
 import { formatTimeOfDay } from '../../lib/text/time-format.js';
-import { formatLocalInput, parseLocalInput } from '../history/time-range.js';
+import { RangeForm } from '../history/range-form.js';
 import { barSpan, CHART_PRESETS, deployMarks, dragSpan, type ChartSeries, type TimeSpan } from './chart-data.js';
 import type { ChartStore, ChartTarget } from './chart-store.js';
 import { RatePlot } from './rate-plot.js';
@@ -129,29 +129,15 @@ function formatStep(ms: number): string {
 }
 
 function CustomWindow({ series, onPick }: { series: ChartSeries | undefined; onPick(from: number, to: number): void }) {
-  const [from, setFrom] = useState(() => formatLocalInput(series?.from ?? Date.now() - 60 * 60_000));
-  const [to, setTo] = useState(() => formatLocalInput(series?.to ?? Date.now()));
-  const fromId = useId();
-  const toId = useId();
-  const start = parseLocalInput(from);
-  const end = parseLocalInput(to);
-  const problem = start === undefined || end === undefined ? 'Enter both times.' : start >= end ? 'From must be before to.' : undefined;
   return (
-    <form
+    <RangeForm
+      initialFrom={series?.from ?? Date.now() - 60 * 60_000}
+      initialTo={series?.to ?? Date.now()}
+      ariaLabel="Custom chart window"
       className="chart__custom"
-      aria-label="Custom chart window"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (start !== undefined && end !== undefined && !problem) onPick(start, end);
-      }}
-    >
-      <label htmlFor={fromId}>From</label>
-      <input id={fromId} type="datetime-local" step={1} value={from} onChange={(event) => setFrom(event.target.value)} />
-      <label htmlFor={toId}>To</label>
-      <input id={toId} type="datetime-local" step={1} value={to} onChange={(event) => setTo(event.target.value)} />
-      <button type="submit" disabled={problem !== undefined} title={problem}>
-        Show
-      </button>
-    </form>
+      submitLabel="Show"
+      allowEmpty={false}
+      onPick={onPick}
+    />
   );
 }

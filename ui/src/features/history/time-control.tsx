@@ -3,6 +3,7 @@ import type { Deploy } from '../../../../protocol/index.js';
 import { Popover } from '../../components/popover.js';
 import { formatTimeOfDay } from '../../lib/text/time-format.js';
 import { formatLocalInput, LAST_PRESETS, parseLocalInput, resolveRange, type TimeChoice, type TimeRange } from './time-range.js';
+import { RangeForm } from './range-form.js';
 import './history.css';
 
 interface TimeControlProps {
@@ -79,30 +80,16 @@ function DeployPicker({ deploys, onPick }: { deploys: readonly Deploy[]; onPick(
 }
 
 function CustomRange({ now, onPick }: { now: () => number; onPick(from: number, to: number): void }) {
-  const [from, setFrom] = useState(() => formatLocalInput(now() - 60 * 60_000));
-  const [to, setTo] = useState(() => formatLocalInput(now()));
-  const fromId = useId();
-  const toId = useId();
-  const start = parseLocalInput(from);
-  const end = parseLocalInput(to);
-  const problem = start === undefined || end === undefined ? 'Enter both times.' : start > end ? 'From must be before to.' : undefined;
   return (
-    <form
+    <RangeForm
+      initialFrom={now() - 60 * 60_000}
+      initialTo={now()}
+      ariaLabel="Custom range"
       className="time-control__form"
-      aria-label="Custom range"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (start !== undefined && end !== undefined && !problem) onPick(start, end);
-      }}
-    >
-      <label htmlFor={fromId}>From</label>
-      <input id={fromId} type="datetime-local" step={1} value={from} onChange={(event) => setFrom(event.target.value)} />
-      <label htmlFor={toId}>To</label>
-      <input id={toId} type="datetime-local" step={1} value={to} onChange={(event) => setTo(event.target.value)} />
-      <button type="submit" disabled={problem !== undefined} title={problem}>
-        Search range
-      </button>
-    </form>
+      submitLabel="Search range"
+      allowEmpty
+      onPick={onPick}
+    />
   );
 }
 
