@@ -1,5 +1,5 @@
 import type { BigIntStats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../../lib/logger.js';
 import type { ResumePoint } from '../../protocol/index.js';
@@ -524,6 +524,14 @@ export class FileRegistry {
    */
   private async reopen(path: string): Promise<void> {
     if (this.stopped || this.opening.has(path) || this.byPath.has(path)) return;
+    const closed = this.closedByPath.get(path);
+    if (closed) {
+      // Another file (or none) at its path: the closed one was renamed away, perhaps after a last
+      // write its events have not told yet. Read it to its end first, as any rotated file.
+      const current = await stat(path, { bigint: true }).catch(() => undefined);
+      if (!current || inodeKey(current) !== closed.key) await this.findRenamedAway(closed);
+      if (this.stopped || this.opening.has(path) || this.byPath.has(path)) return;
+    }
     this.forgetClosed(this.closedByPath.get(path));
     const opening = this.open(path, false, undefined)
       .catch((error: unknown) => this.logger.warn({ err: error, path }, 'cannot follow file'))
@@ -585,19 +593,36 @@ export class FileRegistry {
       others.map(async (path) => {
         const current = await stat(path, { bigint: true }).catch(() => undefined);
         const closed = current && this.closedByKey.get(inodeKey(current));
-        if (!closed || this.stopped || this.opening.has(path)) return;
-        this.forgetClosed(closed);
+        if (!closed) return;
         // Whatever is at its old path now (a new file, or nothing) is looked at next.
         reopening.add(closed.path);
-        this.logger.info({ path, file: closed.path }, 'closed file renamed away; reading it to its end');
-        const opening = this.open(path, false, undefined, false)
-          .catch((error: unknown) => this.logger.warn({ err: error, path }, 'cannot follow file'))
-          .finally(() => this.opening.delete(path));
-        this.opening.set(path, opening);
-        await opening;
+        await this.readRenamedAway(path, closed);
       }),
     );
     await Promise.all([...reopening].map((path) => this.reopen(path)));
+  }
+
+  /** Looks in its directory for a closed file no longer at its path, and reads it to its end there. */
+  private async findRenamedAway(closed: ClosedFile): Promise<void> {
+    const names = await readdir(closed.dir).catch(() => [] as string[]);
+    for (const name of names) {
+      const path = join(closed.dir, name);
+      if (path === closed.path || this.byPath.has(path) || this.opening.has(path)) continue;
+      const current = await stat(path, { bigint: true }).catch(() => undefined);
+      if (current && inodeKey(current) === closed.key) return this.readRenamedAway(path, closed);
+    }
+  }
+
+  /** Reads a closed file found renamed to `path` to its end (then it is closed as any rotated-away file). */
+  private async readRenamedAway(path: string, closed: ClosedFile): Promise<void> {
+    if (this.closedByKey.get(closed.key) !== closed || this.stopped || this.opening.has(path)) return;
+    this.forgetClosed(closed);
+    this.logger.info({ path, file: closed.path }, 'closed file renamed away; reading it to its end');
+    const opening = this.open(path, false, undefined, false)
+      .catch((error: unknown) => this.logger.warn({ err: error, path }, 'cannot follow file'))
+      .finally(() => this.opening.delete(path));
+    this.opening.set(path, opening);
+    await opening;
   }
 
   /** Closed files whose directory cannot be watched: opened again when their path shows a change. */

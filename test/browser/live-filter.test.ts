@@ -139,16 +139,23 @@ describe('live filtering', () => {
 
     const markdown = await readClipboard(page);
     const lines = markdown.split('\n');
-    expect(lines[0]).toBe('**supergrep** `copy-test`');
-    expect(lines[2]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z – \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \(3 lines\)$/);
+    expect(lines[0]).toBe('# Lines from supergrep');
+    expect(lines).toContain('- Filter: query `copy-test`, case-sensitive, all hosts, all files');
+    const iso = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
+    expect(lines.find((line) => line.startsWith('- Lines: '))).toMatch(new RegExp(`^- Lines: 3, (all at ${iso}|from ${iso} to ${iso})$`));
     // The fence is longer than the ``` inside a line, so the line cannot close the block.
-    expect(lines[4]).toBe('````');
-    expect(lines.slice(5, 8)).toEqual([
-      expect.stringMatching(new RegExp(`Z web-1 ${escape(stack.logFile)} copy-test one ERROR$`)),
-      expect.stringMatching(/ copy-test two$/),
-      expect.stringMatching(/ copy-test three with ``` fence$/),
+    const open = lines.indexOf('````text');
+    expect(open).toBeGreaterThan(0);
+    expect(lines.slice(open + 1, open + 4)).toEqual([
+      expect.stringMatching(new RegExp(`Z web-1 ${escape(stack.logFile)} \\| copy-test one ERROR$`)),
+      expect.stringMatching(/ \| copy-test two$/),
+      expect.stringMatching(/ \| copy-test three with ``` fence$/),
     ]);
-    expect(lines[8]).toBe('````');
+    expect(lines[open + 4]).toBe('````');
+    // Each line's permalink on the live view.
+    const links = lines.slice(lines.indexOf('Line permalinks:') + 2).filter((line) => line !== '');
+    expect(links).toHaveLength(3);
+    for (const link of links) expect(link).toMatch(/^\d\. \\~\S+ web-1: <http:\/\/127\.0\.0\.1:\d+\/\?q=copy-test#line=[^>]+>$/);
   });
 
   it('keeps the whole view across a reload: filters, exclude, case, panes, active pane', async () => {
