@@ -1,22 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import type { MatchedLine, Pin } from '../../protocol/index.js';
+import type { Pin } from '../../protocol/index.js';
 import { buildNotification } from '../../server/alerts/alert-message.js';
 import { api } from '../helpers/http-api.js';
 import { RESULTS_DIR, useBrowser } from './helpers/browser.js';
+import { lineTimes } from './helpers/line-times.js';
 import { useStack } from './helpers/stack.js';
 import { pane, rows, waitUntilLive } from './helpers/ui.js';
-
-/** The times the hub gave the lines matching `query`, oldest first (what history search and the pin's counts go by). */
-async function lineTimes(hubUrl: string, query: string): Promise<{ text: string; ts: number }[]> {
-  const answer = await api(hubUrl, 'GET', `/api/search?q=${encodeURIComponent(query)}&order=asc&from=1h`);
-  expect(answer.status).toBe(200);
-  return answer.text
-    .split('\n')
-    .filter((record) => record.trim() !== '')
-    .map((record) => JSON.parse(record) as { type: string; line?: MatchedLine })
-    .flatMap((record) => (record.type === 'match' && record.line ? [{ text: record.line.line, ts: record.line.eventTs ?? record.line.ts }] : []));
-}
 
 describe('the links of an alert message', () => {
   const browser = useBrowser();

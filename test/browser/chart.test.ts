@@ -2,9 +2,10 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { Deploy, MatchedLine, Pin } from '../../protocol/index.js';
+import type { Deploy, Pin } from '../../protocol/index.js';
 import { api } from '../helpers/http-api.js';
 import { RESULTS_DIR, useBrowser } from './helpers/browser.js';
+import { lineTimes } from './helpers/line-times.js';
 import { useStack } from './helpers/stack.js';
 import { pane, rows, setFilter, waitUntilLive } from './helpers/ui.js';
 
@@ -13,16 +14,6 @@ const BUCKET_MS = 10_000;
 const localInput = (ts: number) => new Date(ts).toISOString().slice(0, 19);
 const clock = (ts: number) => new Date(ts).toISOString().slice(11, 19);
 
-/** The times the hub gave the lines matching `query` (what history search and the pin's counts go by). */
-async function lineTimes(hubUrl: string, query: string): Promise<{ text: string; ts: number }[]> {
-  const answer = await api(hubUrl, 'GET', `/api/search?q=${encodeURIComponent(query)}&order=asc&from=1h`);
-  expect(answer.status).toBe(200);
-  return answer.text
-    .split('\n')
-    .filter((record) => record.trim() !== '')
-    .map((record) => JSON.parse(record) as { type: string; line?: MatchedLine })
-    .flatMap((record) => (record.type === 'match' && record.line ? [{ text: record.line.line, ts: record.line.eventTs ?? record.line.ts }] : []));
-}
 
 const require = createRequire(import.meta.url);
 
