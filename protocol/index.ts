@@ -9,6 +9,8 @@ export * from './shared/glob.js';
 export * from './shared/matched-line.js';
 export * from './shared/reconnect-backoff.js';
 export * from './shared/lines-markdown.js';
+export * from './shared/event-text.js';
+export * from './shared/pod-labels.js';
 export * from './agent-to-hub/index.js';
 export * from './hub-to-agent/index.js';
 export * from './client-to-hub/index.js';

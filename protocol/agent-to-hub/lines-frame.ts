@@ -8,6 +8,9 @@ import { z } from 'zod';
  *   bytes 1..4   header length N, unsigned 32-bit big-endian
  *   bytes 5..    N bytes of UTF-8 JSON: the header below
  *   rest         the body: the lines, each ended by one '\n', valid UTF-8, no '\r' before the '\n'
+ *
+ * A "line" of the body is one event: the lines of a multi-line event (a stack trace) are joined by
+ * the byte 0x00 (protocol/shared/event-text.ts), and a NUL of the file's own text is sent as U+2400.
  */
 export const LINES_FRAME_KIND = 1;
 

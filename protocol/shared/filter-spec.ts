@@ -31,7 +31,8 @@ const globList = z
 /**
  * What a viewer asks to see. `query` and `exclude` are RE2 patterns matched against each line;
  * an empty query matches every line. `hosts` and `files` are glob lists (any may match); absent or
- * empty means all.
+ * empty means all. `namespaces`, `pods` and `containers` are glob lists over the Kubernetes labels
+ * of a source's path (protocol/shared/pod-labels.ts); a source without labels matches none of them.
  */
 export const filterSpecSchema = z.object({
   query: pattern,
@@ -39,5 +40,8 @@ export const filterSpecSchema = z.object({
   caseInsensitive: z.boolean().optional(),
   hosts: globList.optional(),
   files: globList.optional(),
+  namespaces: globList.optional(),
+  pods: globList.optional(),
+  containers: globList.optional(),
 });
 export type FilterSpec = z.infer<typeof filterSpecSchema>;
