@@ -16,6 +16,9 @@ interface SearchFlags {
   exclude?: string;
   host: string[];
   file: string[];
+  namespace: string[];
+  pod: string[];
+  container: string[];
   json?: boolean;
   limit: number;
   order: string;
@@ -39,6 +42,9 @@ export function registerSearchCommand(program: Command): void {
     .option('--exclude <regex>', 'drop lines that also match this RE2 pattern')
     .option('--host <glob>', 'only hosts matching this glob; repeatable', collect, [])
     .option('--file <glob>', 'only files matching this glob (a glob without / matches the file name); repeatable', collect, [])
+    .option('--namespace <glob>', 'only Kubernetes container logs of a namespace matching this glob; repeatable', collect, [])
+    .option('--pod <glob>', 'only Kubernetes container logs of a pod matching this glob; repeatable', collect, [])
+    .option('--container <glob>', 'only Kubernetes container logs of a container matching this glob; repeatable', collect, [])
     .option('--limit <n>', 'print at most N matches (fetched in pages of up to 10,000)', parseInteger(1, MAX_TOTAL_LIMIT), 1_000)
     .option('--order <order>', 'desc: newest first; asc: oldest first', 'desc')
     .option('--json', 'print one JSON object per line: id, host, file, ts, time, line, ranges; a deploy marker within the results is {"type":"deploy", id, label, by, url, startedAt, time}')
@@ -90,7 +96,7 @@ async function runSearchCommand(regex: string, flags: SearchFlags): Promise<void
       hub,
       token: flags.token ?? process.env.SUPERGREP_TOKEN,
       ca,
-      params: { query: regex, exclude: flags.exclude, ignoreCase: flags.ignoreCase, hosts: flags.host, files: flags.file, from, to, order: flags.order },
+      params: { query: regex, exclude: flags.exclude, ignoreCase: flags.ignoreCase, hosts: flags.host, files: flags.file, namespaces: flags.namespace, pods: flags.pod, containers: flags.container, from, to, order: flags.order },
       limit: flags.limit,
       json: flags.json === true,
       color: flags.color !== false && !flags.json && process.stdout.isTTY === true && !process.env.NO_COLOR,

@@ -11,6 +11,9 @@ interface SearchParams {
   ignoreCase?: boolean | undefined;
   hosts: readonly string[];
   files: readonly string[];
+  namespaces?: readonly string[] | undefined;
+  pods?: readonly string[] | undefined;
+  containers?: readonly string[] | undefined;
   from?: number | undefined;
   to?: number | undefined;
   order: 'asc' | 'desc';
@@ -48,6 +51,9 @@ function searchUrl(run: SearchRun, limit: number, cursor: string | undefined): U
   // Repeated, never comma-joined: a comma belongs to a glob's {a,b}.
   for (const host of params.hosts) query.append('hosts', host);
   for (const file of params.files) query.append('files', file);
+  for (const namespace of params.namespaces ?? []) query.append('namespaces', namespace);
+  for (const pod of params.pods ?? []) query.append('pods', pod);
+  for (const container of params.containers ?? []) query.append('containers', container);
   if (params.from !== undefined) query.set('from', new Date(params.from).toISOString());
   if (params.to !== undefined) query.set('to', new Date(params.to).toISOString());
   query.set('order', params.order);

@@ -13,6 +13,9 @@ interface TailFlags {
   exclude?: string;
   host: string[];
   file: string[];
+  namespace: string[];
+  pod: string[];
+  container: string[];
   backlog?: number;
   json?: boolean;
   time?: boolean;
@@ -33,8 +36,11 @@ export function registerTailCommand(program: Command): void {
     .option('--exclude <regex>', 'drop lines that also match this RE2 pattern')
     .option('--host <glob>', 'only hosts matching this glob; repeatable', collect, [])
     .option('--file <glob>', 'only files matching this glob (a glob without / matches the file name); repeatable', collect, [])
+    .option('--namespace <glob>', 'only Kubernetes container logs of a namespace matching this glob; repeatable', collect, [])
+    .option('--pod <glob>', 'only Kubernetes container logs of a pod matching this glob; repeatable', collect, [])
+    .option('--container <glob>', 'only Kubernetes container logs of a container matching this glob; repeatable', collect, [])
     .option('--backlog <n>', 'first print up to N recent matching lines the hub still holds', parseInteger(0, 10_000))
-    .option('--json', 'print one JSON object per line: id, host, file, ts, time, eventTs and eventTime (when the line states its time), line, ranges; a deploy marker is {"type":"deploy", id, label, by, url, startedAt, time}')
+    .option('--json', 'print one JSON object per line: id, host, file, ts, time, eventTs and eventTime (when the line states its time), line (an event\'s lines joined by \\n), ranges; a deploy marker is {"type":"deploy", id, label, by, url, startedAt, time}')
     .option('--time', 'start each line with its time (ISO-8601 UTC): the one it states, or ~ and when the hub received it when it states none')
     .option('--timeout <duration>', 'exit with status 1 when the hub cannot be reached for this long, at start or after losing it (e.g. 10s, 2m; default: retry for ever)', parseDuration)
     .option('--no-color', 'never colour the output (default: colour when stdout is a terminal)')
@@ -58,6 +64,9 @@ async function runTail(regex: string, flags: TailFlags): Promise<void> {
   if (flags.exclude) filter.exclude = flags.exclude;
   if (flags.host.length) filter.hosts = flags.host;
   if (flags.file.length) filter.files = flags.file;
+  if (flags.namespace.length) filter.namespaces = flags.namespace;
+  if (flags.pod.length) filter.pods = flags.pod;
+  if (flags.container.length) filter.containers = flags.container;
 
   const color = flags.color !== false && !flags.json && process.stdout.isTTY === true && !process.env.NO_COLOR;
   // Loaded on demand so other commands (and --help) do not pay for the WebSocket client.

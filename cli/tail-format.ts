@@ -35,25 +35,54 @@ function lineTimeText(line: MatchedLine): string {
   return line.eventTs === undefined ? RECEIVED_MARK + (isoTime(line.ts) ?? 'invalid-time') : (isoTime(line.eventTs) ?? 'invalid-time');
 }
 
+/** What starts each further line of an event (a line with '\n'), below its head. */
+const CONTINUATION_INDENT = '    ';
+
 /**
  * `host file: line`, like `grep -H` across every host; with colour, the matched ranges stand out.
- * With `time`, each line starts with its time (lineTimeText).
+ * With `time`, each line starts with its time (lineTimeText). An event's further lines follow on
+ * lines of their own, indented under its head; a range is highlighted on every line it covers.
  */
 export function formatPlain(line: MatchedLine, color: boolean, time = false): string {
   const host = escapeControls(line.host);
   const file = escapeControls(line.file);
   const stamp = time ? `${color ? DIM : ''}${lineTimeText(line)}${color ? RESET : ''} ` : '';
-  if (!color) return `${stamp}${host} ${file}: ${escapeLine(line.line)}`;
-  let body = '';
-  let cursor = 0;
-  for (const [start, end] of line.ranges) {
-    if (start < cursor) continue;
-    body += escapeLine(line.line.slice(cursor, start));
-    body += RED_BOLD + escapeLine(line.line.slice(start, end)) + RESET;
-    cursor = end;
+  const prefix = color ? `${stamp}${CYAN}${host}${RESET} ${DIM}${file}:${RESET} ` : `${stamp}${host} ${file}: `;
+  const text = line.line;
+  // Ranges in order, each past the previous one's end (an overlapping one is left out).
+  const spans: Array<readonly [number, number]> = [];
+  if (color) {
+    let cursor = 0;
+    for (const [start, end] of line.ranges) {
+      if (start < cursor) continue;
+      spans.push([start, end]);
+      cursor = end;
+    }
   }
-  body += escapeLine(line.line.slice(cursor));
-  return `${stamp}${CYAN}${host}${RESET} ${DIM}${file}:${RESET} ${body}`;
+  let out = prefix;
+  let from = 0;
+  for (;;) {
+    const next = text.indexOf('\n', from);
+    const to = next < 0 ? text.length : next;
+    out += painted(text, from, to, spans);
+    if (next < 0) return out;
+    out += `\n${CONTINUATION_INDENT}`;
+    from = next + 1;
+  }
+}
+
+/** text[from, to) made inert, with the parts of `spans` inside it highlighted. */
+function painted(text: string, from: number, to: number, spans: ReadonlyArray<readonly [number, number]>): string {
+  let out = '';
+  let cursor = from;
+  for (const [start, end] of spans) {
+    if (end <= from || start >= to) continue;
+    const paintFrom = Math.max(start, from);
+    const paintTo = Math.min(end, to);
+    out += escapeLine(text.slice(cursor, paintFrom)) + RED_BOLD + escapeLine(text.slice(paintFrom, paintTo)) + RESET;
+    cursor = paintTo;
+  }
+  return out + escapeLine(text.slice(cursor, to));
 }
 
 /** ISO-8601 UTC, or null for a timestamp no date can represent (the hub passed on a hostile value). */

@@ -13,6 +13,7 @@
  *   UTC), syslog (`Dec  7 10:22:02`: UTC, in the year that puts it nearest to the received time).
  * A result before 2000 or more than a day after the received time is no result.
  */
+import { EVENT_BREAK_BYTE } from '../../protocol/index.js';
 import { jsonFieldTime } from './json-field.js';
 import { epochAt, numericTimeAt, plausibleEventTime, syslogAt } from './formats.js';
 import { isDigit, isWordByte } from './time-bytes.js';
@@ -38,6 +39,8 @@ export function eventTimeOf(body: Uint8Array, start: number, end: number, receiv
   let previousWord = false;
   for (let i = start; i < limit; i += 1) {
     const c = body[i]!;
+    // An event's time is its first line's: never one its later lines state.
+    if (c === EVENT_BREAK_BYTE) break;
     const word = isWordByte(c);
     if (word && !previousWord) {
       const ts = isDigit(c) ? numericTimeAt(body, i, end) : syslogAt(body, i, end, receivedTs);

@@ -8,8 +8,9 @@ import type { FilterSpec } from './filter-spec.js';
  * Everything in it may be hostile, so no part can turn into Markdown structure: free text is
  * backslash-escaped, patterns sit in code spans, lines and deploy dividers sit in a fence longer
  * than any run of backticks they contain, and line breaks inside a value are shown as `\n` (`\r`),
- * so one log line stays one line. Links are written only for http(s) URLs without spaces or angle
- * brackets, as autolinks.
+ * so one log line stays one line. An event's lines (a line with '\n', docs/protocol.md) each get
+ * their own line in the fence, the later ones indented under the first. Links are written only for
+ * http(s) URLs without spaces or angle brackets, as autolinks.
  */
 
 export interface MarkdownLine {
@@ -137,7 +138,11 @@ function withDividers(lines: readonly MarkdownLine[], deploys: readonly Markdown
   let next = 0;
   for (const line of lines) {
     while (next < deploys.length && deploys[next]!.startedAt <= line.ts) out.push(deployDivider(deploys[next++]!));
-    out.push(`${lineTime(line)} ${oneLine(line.host)} ${oneLine(line.file)} | ${oneLine(line.line)}`);
+    const prefix = `${lineTime(line)} ${oneLine(line.host)} ${oneLine(line.file)} `;
+    const [head, ...more] = line.line.split('\n');
+    out.push(`${prefix}| ${oneLine(head!)}`);
+    const indent = ' '.repeat(prefix.length);
+    for (const text of more) out.push(`${indent}| ${oneLine(text)}`);
   }
   return out;
 }
@@ -190,7 +195,7 @@ export function escapeText(text: string): string {
   return oneLine(text).replace(/[\\`*_[\]<>|~&#]/g, '\\$&');
 }
 
-/** "query `x`, exclude `y`, case-insensitive, hosts `web-*`, all files" */
+/** "query `x`, exclude `y`, case-insensitive, hosts `web-*`, all files[, namespaces `prod`]" */
 export function describeFilter(filter: FilterSpec | undefined): string {
   if (!filter) return 'not recorded';
   const parts = [filter.query === '' ? 'query empty (every line)' : `query ${codeSpan(filter.query)}`];
@@ -198,6 +203,9 @@ export function describeFilter(filter: FilterSpec | undefined): string {
   parts.push(filter.caseInsensitive ? 'case-insensitive' : 'case-sensitive');
   parts.push(filter.hosts && filter.hosts.length > 0 ? `hosts ${filter.hosts.map(codeSpan).join(' ')}` : 'all hosts');
   parts.push(filter.files && filter.files.length > 0 ? `files ${filter.files.map(codeSpan).join(' ')}` : 'all files');
+  for (const [name, globs] of [['namespaces', filter.namespaces], ['pods', filter.pods], ['containers', filter.containers]] as const) {
+    if (globs && globs.length > 0) parts.push(`${name} ${globs.map(codeSpan).join(' ')}`);
+  }
   return parts.join(', ');
 }
 

@@ -1,4 +1,4 @@
-import type { LogLine, MatchedLine } from '../../protocol/index.js';
+import { eventText, type LogLine, type MatchedLine } from '../../protocol/index.js';
 import { eventTimeOf } from '../../lib/event-time/event-time.js';
 import { matchFilterInBatch } from '../filter/batch-matcher.js';
 import type { SourceRef } from '../filter/batch-lines.js';
@@ -15,7 +15,7 @@ function logLine(source: SourceRef, batch: StoredBatch, start: number, end: numb
     file: source.file,
     ts: batch.ts,
     eventTs: eventTimeOf(batch.body, start, end, batch.ts),
-    line: batch.body.toString('utf8', start, end),
+    line: eventText(batch.body.toString('utf8', start, end)),
     truncated: batch.truncated?.has(start) ? true : undefined,
   };
 }

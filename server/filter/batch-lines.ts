@@ -1,4 +1,4 @@
-import type { MatchRange, MatchedLine } from '../../protocol/index.js';
+import { eventText, type MatchRange, type MatchedLine } from '../../protocol/index.js';
 import { eventTimeOf } from '../../lib/event-time/event-time.js';
 
 /** What the matcher needs to know about a source (one file on one host). */
@@ -55,7 +55,11 @@ export function forEachLine(body: Buffer, visit: (start: number, end: number) =>
   }
 }
 
-/** The delivered form of the line body[start, end) of `batch`, with the time it states when it states one. */
+/**
+ * The delivered form of the line body[start, end) of `batch`, with the time it states when it states
+ * one. `line` is its text as matched (an event's inner breaks as NUL); viewers get them as '\n',
+ * one UTF-16 unit for one, so `ranges` stay where they were.
+ */
 export function makeLine(source: SourceRef, batch: BatchRef, start: number, end: number, line: string, ranges: MatchRange[]): MatchedLine {
   return {
     id: source.idPrefix + (batch.firstPos + start),
@@ -64,7 +68,7 @@ export function makeLine(source: SourceRef, batch: BatchRef, start: number, end:
     ts: batch.ts,
     // Always present, as `truncated` below.
     eventTs: eventTimeOf(batch.body, start, end, batch.ts),
-    line,
+    line: eventText(line),
     // Always present (undefined is left out of JSON) so every line object has the same shape.
     truncated: batch.truncated?.has(start) ? true : undefined,
     ranges,

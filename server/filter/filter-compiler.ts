@@ -1,5 +1,5 @@
 import RE2 from 're2';
-import { GlobSyntaxError, compileGlob, type ErrorCode, type FilterSpec } from '../../protocol/index.js';
+import { GlobSyntaxError, compileGlob, podLabelsOf, type ErrorCode, type FilterSpec } from '../../protocol/index.js';
 import { COSTLY_REPETITION, estimatePatternCost, isTooExpensive, tooExpensiveMessage, type PatternCost } from './pattern-cost.js';
 import { requiredLiterals } from './required-literals.js';
 
@@ -53,7 +53,10 @@ export interface CompiledFilter {
   exclude: CompiledPattern | undefined;
   /** True when its include or exclude pattern is costly: such filters are counted against a budget. */
   costly: boolean;
-  /** True when the filter selects this host and file (glob lists; absent means all). */
+  /**
+   * True when the filter selects this host and file (glob lists; absent means all), and the
+   * Kubernetes labels the file's path states when it has label globs.
+   */
   selects(host: string, file: string): boolean;
 }
 
@@ -62,22 +65,25 @@ function normalizeGlobs(globs: readonly string[] | undefined): string[] | undefi
   return [...new Set(globs)].sort();
 }
 
+/** The spec's glob lists, in the order of its key. */
+const GLOB_FIELDS = ['hosts', 'files', 'namespaces', 'pods', 'containers'] as const;
+
 /** Removes defaults so that specs meaning the same thing compare equal. */
 function normalizeSpec(spec: FilterSpec): FilterSpec {
   const out: FilterSpec = { query: spec.query };
   if (spec.exclude) out.exclude = spec.exclude;
   if (spec.caseInsensitive) out.caseInsensitive = true;
-  const hosts = normalizeGlobs(spec.hosts);
-  const files = normalizeGlobs(spec.files);
-  if (hosts) out.hosts = hosts;
-  if (files) out.files = files;
+  for (const field of GLOB_FIELDS) {
+    const globs = normalizeGlobs(spec[field]);
+    if (globs) out[field] = globs;
+  }
   return out;
 }
 
 /** Stable key of a normalized spec (field order fixed here, not by the caller's object). */
 export function filterKey(spec: FilterSpec): string {
   const n = normalizeSpec(spec);
-  return JSON.stringify([n.query, n.exclude ?? null, n.caseInsensitive ?? false, n.hosts ?? null, n.files ?? null]);
+  return JSON.stringify([n.query, n.exclude ?? null, n.caseInsensitive ?? false, ...GLOB_FIELDS.map((field) => n[field] ?? null)]);
 }
 
 const LOOKAROUND = /^invalid perl operator: \(\?<?[=!]/;
@@ -144,14 +150,14 @@ function basename(path: string): string {
 /** Names remembered per glob list: a source's host and file are tested again after every change of the filter set. */
 const MAX_REMEMBERED_NAMES = 4096;
 
-function compileGlobs(globs: readonly string[] | undefined, what: string): Matcher | undefined {
+/** With `lastSegment`, a glob without a slash ("*.log") also matches a path's last segment. */
+function compileGlobs(globs: readonly string[] | undefined, what: string, lastSegment = true): Matcher | undefined {
   if (!globs) return undefined;
   let matchers: Matcher[];
   try {
-    // A glob without a slash ("*.log") also matches a path's last segment.
     matchers = globs.map((glob): Matcher => {
       const compiled = compileGlob(glob, { dot: true });
-      return glob.includes('/') ? (text) => compiled.test(text) : (text) => compiled.test(text) || compiled.test(basename(text));
+      return !lastSegment || glob.includes('/') ? (text) => compiled.test(text) : (text) => compiled.test(text) || compiled.test(basename(text));
     });
   } catch (cause) {
     if (!(cause instanceof GlobSyntaxError)) throw cause;
@@ -177,12 +183,29 @@ export function compileFilter(spec: FilterSpec): CompiledFilter {
   const exclude = normalized.exclude ? compilePattern(normalized.exclude, caseInsensitive, 'exclude pattern') : undefined;
   const hostMatch = compileGlobs(normalized.hosts, 'host');
   const fileMatch = compileGlobs(normalized.files, 'file');
+  const labelMatch = compileLabelGlobs(normalized);
   return {
     key: filterKey(normalized),
     spec: normalized,
     include,
     exclude,
     costly: (include?.costly ?? false) || (exclude?.costly ?? false),
-    selects: (host, file) => (hostMatch ? hostMatch(host) : true) && (fileMatch ? fileMatch(file) : true),
+    selects: (host, file) => (hostMatch ? hostMatch(host) : true) && (fileMatch ? fileMatch(file) : true) && (labelMatch ? labelMatch(file) : true),
+  };
+}
+
+/**
+ * Matches a file's Kubernetes labels (protocol/shared/pod-labels.ts) against the spec's namespace,
+ * pod and container globs; undefined when it has none. A file without labels matches none of them.
+ */
+function compileLabelGlobs(spec: FilterSpec): Matcher | undefined {
+  const namespace = compileGlobs(spec.namespaces, 'namespace', false);
+  const pod = compileGlobs(spec.pods, 'pod', false);
+  const container = compileGlobs(spec.containers, 'container', false);
+  if (!namespace && !pod && !container) return undefined;
+  return (file) => {
+    const labels = podLabelsOf(file);
+    if (!labels) return false;
+    return (namespace ? namespace(labels.namespace) : true) && (pod ? pod(labels.pod) : true) && (container ? container(labels.container) : true);
   };
 }

@@ -1,7 +1,11 @@
 import { DEFAULT_LIMITS, globTooLongMessage, patternTooLongMessage, subscriptionIdSchema, tooManyGlobsMessage } from '../../protocol/index.js';
 
 /** What the message that is over a limit could not say. */
-type Message = { type?: unknown; sub?: unknown; filter?: { query?: unknown; exclude?: unknown; hosts?: unknown; files?: unknown } };
+type Message = {
+  type?: unknown;
+  sub?: unknown;
+  filter?: { query?: unknown; exclude?: unknown; hosts?: unknown; files?: unknown; namespaces?: unknown; pods?: unknown; containers?: unknown };
+};
 
 /**
  * For a `subscribe` the protocol schema refused: when the reason is a limit (a pattern over
@@ -30,7 +34,7 @@ function overLimit(filter: Message['filter']): string | undefined {
   for (const pattern of [filter?.query, filter?.exclude]) {
     if (typeof pattern === 'string' && pattern.length > limit) return patternTooLongMessage(pattern.length, limit);
   }
-  for (const list of [filter?.hosts, filter?.files]) {
+  for (const list of [filter?.hosts, filter?.files, filter?.namespaces, filter?.pods, filter?.containers]) {
     if (!Array.isArray(list)) continue;
     if (list.length > DEFAULT_LIMITS.maxGlobsPerList) return tooManyGlobsMessage(list.length);
     const long = list.find((glob): glob is string => typeof glob === 'string' && glob.length > DEFAULT_LIMITS.maxGlobLength);

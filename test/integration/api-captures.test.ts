@@ -60,7 +60,9 @@ describe('/api/captures', () => {
         '',
         '````text',
         '2026-11-26T21:33:20.123Z web-1 /var/log/nginx/access.log | GET /checkout status=503',
-        '~2026-11-26T21:33:22.123Z web-2 /var/log/nginx/access.log | evil ```\\n# injected',
+        // A line with '\n' is an event: each of its lines on a line of its own, inside the fence.
+        '~2026-11-26T21:33:22.123Z web-2 /var/log/nginx/access.log | evil ```',
+        `${' '.repeat('~2026-11-26T21:33:22.123Z web-2 /var/log/nginx/access.log '.length)}| # injected`,
         '````',
         '',
         'Line permalinks:',

@@ -18,6 +18,9 @@ const commonSchema = z.object({
   i: flag.optional(),
   hosts: repeatable.optional(),
   files: repeatable.optional(),
+  namespaces: repeatable.optional(),
+  pods: repeatable.optional(),
+  containers: repeatable.optional(),
   from: z.string().optional(),
   to: z.string().optional(),
 });
@@ -59,6 +62,9 @@ function filterOf(query: z.output<typeof commonSchema>) {
   if (query.i) spec.caseInsensitive = true;
   if (query.hosts?.length) spec.hosts = query.hosts;
   if (query.files?.length) spec.files = query.files;
+  if (query.namespaces?.length) spec.namespaces = query.namespaces;
+  if (query.pods?.length) spec.pods = query.pods;
+  if (query.containers?.length) spec.containers = query.containers;
   return compileFilter(parseBody(filterSpecSchema, spec));
 }
 

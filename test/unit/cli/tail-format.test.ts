@@ -19,6 +19,44 @@ describe('tail output', () => {
     expect(formatPlain(hostile, false)).toBe('web-1 /var/log/app.log: evil \\x1b]0;pwned\\x07 end');
   });
 
+  describe('an event (a line with \\n)', () => {
+    const event: MatchedLine = {
+      ...line,
+      line: 'java.lang.IllegalStateException: boom\n\tat com.example.Cart.pay(Cart.java:42)\n\tat com.example.Api.handle(Api.java:7)',
+      ranges: [],
+    };
+    const apiAt = event.line.indexOf('Api.java');
+
+    it('prints its further lines indented under its head', () => {
+      expect(formatPlain(event, false).split('\n')).toEqual([
+        'web-1 /var/log/app.log: java.lang.IllegalStateException: boom',
+        '    \tat com.example.Cart.pay(Cart.java:42)',
+        '    \tat com.example.Api.handle(Api.java:7)',
+      ]);
+    });
+
+    it('highlights a range on its third line there, and one spanning a break on both lines', () => {
+      const third = formatPlain({ ...event, ranges: [[apiAt, apiAt + 8]] }, true).split('\n');
+      expect(third).toHaveLength(3);
+      expect(third[2]).toBe('    \tat com.example.Api.handle(\u001b[1;31mApi.java\u001b[0m:7)');
+      expect(third[1]).not.toContain('\u001b[1;31m');
+      const boom = event.line.indexOf('boom');
+      const across = formatPlain({ ...event, ranges: [[boom, boom + 8]] }, true).split('\n');
+      expect(across[0]!.endsWith(' java.lang.IllegalStateException: \u001b[1;31mboom\u001b[0m')).toBe(true);
+      expect(across[1]).toBe('    \u001b[1;31m\tat\u001b[0m com.example.Cart.pay(Cart.java:42)');
+    });
+
+    it('escapes control characters on every line, so a further line cannot drive the terminal', () => {
+      expect(formatPlain({ ...event, line: 'head\nframe \u001b[2K\r x' }, false)).toBe('web-1 /var/log/app.log: head\n    frame \\x1b[2K\\x0d x');
+    });
+
+    it('keeps it one JSON object with the \\n inside line', () => {
+      const text = formatJson(event);
+      expect(text).not.toContain('\n');
+      expect(JSON.parse(text)).toMatchObject({ line: event.line });
+    });
+  });
+
   it('prints JSON with an ISO time', () => {
     expect(JSON.parse(formatJson(line))).toEqual({
       id: 'h-1-0',

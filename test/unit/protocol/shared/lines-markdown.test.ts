@@ -125,11 +125,28 @@ describe('capture Markdown', () => {
     const markdown = captureMarkdown(capture({ lines: hostile.map((line, i) => ({ host: 'h', file: '/f', ts: T + i, line })) }));
     const { fence, body, after } = fencedBlock(markdown);
     expect(fence).toBe('``````');
-    expect(body).toHaveLength(4);
+    // The third is an event of three lines: each on its own line, all inside the fence.
+    expect(body).toHaveLength(6);
     expect(body[0]).toMatch(/ \| ```$/);
-    // The embedded line breaks are shown, not obeyed: still one captured line per line.
-    expect(body[2]).toBe('~2026-11-26T21:33:20.125Z h /f | ```\\n# Injected heading\\n<script>alert(1)</script>');
+    const indent = ' '.repeat('~2026-11-26T21:33:20.125Z h /f '.length);
+    expect(body.slice(2, 5)).toEqual(['~2026-11-26T21:33:20.125Z h /f | ```', `${indent}| # Injected heading`, `${indent}| <script>alert(1)</script>`]);
     expect(after).toEqual(['']);
+  });
+
+  it('renders an event whole: its head with host, file and time, each further line indented under it', () => {
+    const trace = ['java.lang.IllegalStateException: boom', '\tat com.example.Cart.pay(Cart.java:42)', '\tat com.example.Api.handle(Api.java:7)', 'Caused by: java.io.IOException: reset\r'];
+    const markdown = captureMarkdown(capture({ lines: [{ host: 'web-1', file: '/f', ts: T + 5, eventTs: T, line: trace.join('\n') }, { host: 'web-1', file: '/f', ts: T + 6, eventTs: T, line: 'next' }] }));
+    const head = '2026-11-26T21:33:20.123Z web-1 /f ';
+    const indent = ' '.repeat(head.length);
+    expect(fencedBlock(markdown).body).toEqual([
+      `${head}| java.lang.IllegalStateException: boom`,
+      `${indent}| \tat com.example.Cart.pay(Cart.java:42)`,
+      `${indent}| \tat com.example.Api.handle(Api.java:7)`,
+      // A carriage return inside a line is still shown, not obeyed.
+      `${indent}| Caused by: java.io.IOException: reset\\r`,
+      `${head}| next`,
+    ]);
+    expect(markdown).toContain('- Lines: 2,');
   });
 
   it('says nothing of received times when every line states its own', () => {
@@ -169,6 +186,7 @@ describe('capture Markdown', () => {
     [{ query: 'a`b', hosts: [] }, 'query ``a`b``, case-sensitive, all hosts, all files'],
     [{ query: '`x`' }, 'query `` `x` ``, case-sensitive, all hosts, all files'],
     [{ query: 'x', caseInsensitive: false, files: ['*.log'] }, 'query `x`, case-sensitive, all hosts, files `*.log`'],
+    [{ query: 'x', namespaces: ['prod-*'], pods: ['web-1', 'web-2'], containers: ['app'] }, 'query `x`, case-sensitive, all hosts, all files, namespaces `prod-*`, pods `web-1` `web-2`, containers `app`'],
   ])('describes the filter %j', (filter, expected) => {
     expect(describeFilter(filter)).toBe(expected);
   });
