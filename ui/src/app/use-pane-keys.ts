@@ -15,8 +15,8 @@ export interface PaneKeyActions {
   copyMarkdown(): void;
   /** Opens the "Save capture" form for the selected lines. */
   saveCapture(): void;
-  /** Toggles the cursor's row: the whole line, or its JSON pretty-printed; false if the row has no such toggle. */
-  toggleRow(action: 'wrap' | 'json'): boolean;
+  /** Toggles the cursor's row: the whole line, its JSON pretty-printed, or its event's lines; false if the row has no such toggle. */
+  toggleRow(action: 'wrap' | 'json' | 'event'): boolean;
 }
 
 /** Arrow keys move the cursor only where they would otherwise scroll the list: on the list itself. */
@@ -27,7 +27,8 @@ function onList(target: EventTarget | null): boolean {
 /**
  * The active pane's keyboard: j/k (or ↓/↑ on the list) move a row cursor, Enter opens its context,
  * x selects from the first selected line to the cursor, c copies the selection as Markdown, s saves
- * it as a capture, o and p show the cursor's whole line or its JSON, g goes to the oldest line, G to
+ * it as a capture, o and p show the cursor's whole line or its JSON, e every line of its event
+ * (a stack trace's frames), g goes to the oldest line, G to
  * the newest and live again. The cursor pauses the
  * pane, as selecting with the mouse does: a line cannot be picked while it scrolls away.
  */
@@ -73,8 +74,8 @@ export function usePaneKeys(active: boolean, actions: PaneKeyActions): void {
           const hasAnchor = selection.getSnapshot().anchor !== undefined && selection.getSnapshot().ids.size > 0;
           selection.click(cursorId, hasAnchor ? 'range' : 'single', (from, to) => stream.lineIdsBetween(from, to));
         }
-      } else if (key === 'o' || key === 'p') {
-        handled = cursorId !== undefined && toggleRow(key === 'o' ? 'wrap' : 'json');
+      } else if (key === 'o' || key === 'p' || key === 'e') {
+        handled = cursorId !== undefined && toggleRow(key === 'o' ? 'wrap' : key === 'p' ? 'json' : 'event');
       } else if (key === 'c' || key === 's') {
         // Without a selection, the line under the cursor is the one meant.
         if (selection.getSnapshot().ids.size === 0 && cursorId !== undefined) selection.click(cursorId, 'single', () => undefined);

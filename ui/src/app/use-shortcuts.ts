@@ -21,6 +21,7 @@ export const SHORTCUTS: readonly { keys: readonly string[]; action: string }[] =
   { keys: ['x', 'Shift+click'], action: 'Select from the first selected line to the cursor (or the clicked line)' },
   { keys: ['o'], action: 'Show the whole line under the cursor, or collapse it' },
   { keys: ['p'], action: 'Pretty-print the JSON line under the cursor, or show it raw' },
+  { keys: ['e'], action: 'Show every line of the event under the cursor (a stack trace), or only its first' },
   { keys: ['c'], action: 'Copy the selected lines as Markdown' },
   { keys: ['s'], action: 'Save the selected lines as a capture' },
   { keys: ['g'], action: 'Go to the oldest line' },

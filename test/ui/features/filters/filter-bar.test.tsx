@@ -104,4 +104,21 @@ describe('FilterBar', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Add' }));
     expect(onChange).toHaveBeenLastCalledWith({ query: '', hosts: ['db-*'] });
   });
+
+  it('offers namespace, pod and container pickers only once an agent reports a container log, or the filter has them', () => {
+    renderBar();
+    expect(screen.queryByRole('button', { name: 'All namespaces' })).toBeNull();
+    const { unmount } = render(<FilterBar paneId="p2" filter={{ query: '', pods: ['checkout-*'] }} status={undefined} agents={agents} ratesLive onChange={vi.fn()} />);
+    expect(screen.getByRole('button', { name: 'checkout-*' })).toBeTruthy();
+    unmount();
+
+    const onChange = vi.fn();
+    const nodes: SourceAgent[] = [{ host: 'node-1', connected: true, files: [{ path: '/var/log/pods/shop_checkout-1_0d2c/app/0.log', linesPerSec: 5 }] }];
+    render(<FilterBar paneId="p3" filter={{ query: 'x', hosts: ['node-*'] }} status={undefined} agents={nodes} ratesLive onChange={onChange} />);
+    fireEvent.click(screen.getByRole('button', { name: 'All namespaces' }));
+    fireEvent.click(within(screen.getByRole('list', { name: 'namespaces' })).getByText('shop'));
+    expect(onChange).toHaveBeenLastCalledWith({ query: 'x', hosts: ['node-*'], namespaces: ['shop'] });
+    expect(screen.getByRole('button', { name: 'All pods' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'All containers' })).toBeTruthy();
+  });
 });

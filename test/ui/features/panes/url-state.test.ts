@@ -58,6 +58,17 @@ describe('URL view state', () => {
     expect(decodeView(`${search}&chart=yes`, '')).toEqual({ panes: [{ query: 'a' }], active: 0, layout: 'split' });
   });
 
+  it('writes pod scopes as ns, pod and ctr, repeated, and reads them back', () => {
+    const view: UrlView = {
+      panes: [{ query: 'error', namespaces: ['shop'] }, { query: '', pods: ['checkout-*', 'cart-*'], containers: ['app'] }],
+      active: 0,
+      layout: 'split',
+    };
+    const { search } = encodeView(view);
+    expect(search).toBe('?q=error&ns=shop&q2=&pod2=checkout-*&pod2=cart-*&ctr2=app');
+    expect(decodeView(search, '')).toEqual(view);
+  });
+
   it('keeps an empty-query pane after the first (it shows every line)', () => {
     const view: UrlView = { panes: [{ query: 'a' }, { query: '' }, { query: 'c' }], active: 2, layout: 'split' };
     expect(roundTrip(view)).toEqual(view);
@@ -73,6 +84,9 @@ describe('URL view state', () => {
         caseInsensitive: fc.option(fc.boolean(), { nil: undefined }),
         hosts: fc.option(fc.uniqueArray(glob, { maxLength: 4 }), { nil: undefined }),
         files: fc.option(fc.uniqueArray(glob, { maxLength: 4 }), { nil: undefined }),
+        namespaces: fc.option(fc.uniqueArray(glob, { maxLength: 4 }), { nil: undefined }),
+        pods: fc.option(fc.uniqueArray(glob, { maxLength: 4 }), { nil: undefined }),
+        containers: fc.option(fc.uniqueArray(glob, { maxLength: 4 }), { nil: undefined }),
       })
       .map((f) => normalizeFilter({ ...f }));
     const view = fc

@@ -48,6 +48,16 @@ describe('searchPath', () => {
     ]);
   });
 
+  it('puts pod scopes in the query as namespaces, pods and containers, repeated', () => {
+    const url = new URL(searchPath({ filter: { query: 'x', namespaces: ['shop'], pods: ['a-*', 'b-*'], containers: ['app'] }, order: 'asc' }), 'http://hub.test');
+    expect([...url.searchParams].slice(1, 5)).toEqual([
+      ['namespaces', 'shop'],
+      ['pods', 'a-*'],
+      ['pods', 'b-*'],
+      ['containers', 'app'],
+    ]);
+  });
+
   it('leaves out what is not set', () => {
     expect(searchPath({ filter: { query: '' }, order: 'asc' })).toBe('/api/search?q=&order=asc');
   });

@@ -3,6 +3,7 @@ import { captureMarkdown, deployDivider, deploysWithin, type Capture, type Captu
 import { CopyFallback } from '../../components/copy-fallback.js';
 import { LineText } from '../../components/line-text.js';
 import { analyzeLine } from '../../lib/text/line-analysis.js';
+import { sourceLabel } from '../../lib/text/source-label.js';
 import { formatIso, formatUtcClock, lineTime, lineTimeTitle, RECEIVED_MARK } from '../../lib/text/time-format.js';
 import './captures.css';
 
@@ -145,7 +146,7 @@ function captureRows(capture: Capture): Array<{ line: CaptureLine; index: number
 /** One captured line; `#L<n>` (n from 1) is its anchor, the permalink the Markdown lists. */
 const CaptureRow = memo(function CaptureRow({ line, index }: { line: CaptureLine; index: number }) {
   const analysis = analyzeLine(line, line.line);
-  const fileName = line.file.slice(line.file.lastIndexOf('/') + 1) || line.file;
+  const source = sourceLabel(line.file);
   const time = lineTime(line);
   return (
     <tr className="capture-line" id={`L${index + 1}`} data-level={analysis.level}>
@@ -156,8 +157,8 @@ const CaptureRow = memo(function CaptureRow({ line, index }: { line: CaptureLine
         </time>
       </td>
       <td className="capture-line__host">{line.host}</td>
-      <td className="capture-line__file" title={line.file}>
-        {fileName}
+      <td className="capture-line__file" title={source.title}>
+        {source.text}
       </td>
       <td className="capture-line__text">
         <LineText text={line.line} spans={analysis.spans} />
@@ -179,6 +180,9 @@ function FilterDescription({ filter }: { filter: FilterSpec }) {
       {filter.caseInsensitive && ' · case-insensitive'}
       {filter.hosts?.length ? ` · hosts ${filter.hosts.join(', ')}` : ''}
       {filter.files?.length ? ` · files ${filter.files.join(', ')}` : ''}
+      {filter.namespaces?.length ? ` · namespaces ${filter.namespaces.join(', ')}` : ''}
+      {filter.pods?.length ? ` · pods ${filter.pods.join(', ')}` : ''}
+      {filter.containers?.length ? ` · containers ${filter.containers.join(', ')}` : ''}
     </span>
   );
 }

@@ -1,8 +1,8 @@
-import { useRef, useState } from 'react';
-import type { FilterSpec, SourceAgent, SourcesTotal } from '../../../../protocol/index.js';
+import { useMemo, useRef, useState } from 'react';
+import { podLabelsOf, type FilterSpec, type SourceAgent, type SourcesTotal } from '../../../../protocol/index.js';
 import type { SubscriptionStatus } from '../../lib/hub/subscription-registry.js';
 import { SourcePicker } from './source-picker.js';
-import { fileOptions, hostOptions } from './source-options.js';
+import { fileOptions, hostOptions, POD_FILTER_FIELD, podOptions, type PodLabelKey } from './source-options.js';
 import { useDebounced } from './use-debounced.js';
 import './filters.css';
 
@@ -22,10 +22,21 @@ interface FilterBarProps {
   onChange(filter: FilterSpec): void;
 }
 
-/** The pane's filter: RE2 pattern, case toggle, exclude pattern, host and file pickers, and the hub's verdict. */
+/** The pod label pickers, outermost first. */
+const POD_LABELS: readonly PodLabelKey[] = ['namespace', 'pod', 'container'];
+
+/**
+ * The pane's filter: RE2 pattern, case toggle, exclude pattern, host and file pickers (and
+ * namespace, pod and container pickers once an agent reports container logs, or the filter has
+ * them), and the hub's verdict.
+ */
 export function FilterBar({ paneId, filter, status, agents, sourcesTotal, ratesLive, compact = false, onChange }: FilterBarProps) {
   const [optionsOpen, setOptionsOpen] = useState(false);
-  const narrowed = (filter.exclude ? 1 : 0) + (filter.hosts?.length ? 1 : 0) + (filter.files?.length ? 1 : 0);
+  const podScoped = POD_LABELS.some((key) => (filter[POD_FILTER_FIELD[key]]?.length ?? 0) > 0);
+  const narrowed =
+    (filter.exclude ? 1 : 0) + (filter.hosts?.length ? 1 : 0) + (filter.files?.length ? 1 : 0) + POD_LABELS.filter((key) => filter[POD_FILTER_FIELD[key]]?.length).length;
+  // Pod pickers are noise on a fleet without containers: shown once some source is a container log.
+  const containerLogs = useMemo(() => agents.some((agent) => agent.files.some((file) => podLabelsOf(file.path) !== undefined)), [agents]);
   const latest = useRef(filter);
   latest.current = filter;
   const commit = (change: Partial<FilterSpec>) => onChange({ ...latest.current, ...change });
@@ -71,7 +82,7 @@ export function FilterBar({ paneId, filter, status, agents, sourcesTotal, ratesL
             className="filter-bar__options"
             aria-expanded={optionsOpen}
             aria-controls={`filter-options-${paneId}`}
-            title="Exclude pattern, hosts and files"
+            title="Exclude pattern, hosts, files and pods"
             onClick={() => setOptionsOpen((open) => !open)}
           >
             Options{narrowed > 0 ? ` (${narrowed})` : ''}
@@ -81,7 +92,7 @@ export function FilterBar({ paneId, filter, status, agents, sourcesTotal, ratesL
           {status?.state === 'pending' ? 'subscribing…' : ''}
         </span>
       </div>
-      <div className="filter-bar__row" id={`filter-options-${paneId}`} hidden={compact && !optionsOpen}>
+      <div className="filter-bar__row filter-bar__row--options" id={`filter-options-${paneId}`} hidden={compact && !optionsOpen}>
         <input
           className="filter-bar__exclude"
           name="exclude"
@@ -106,6 +117,17 @@ export function FilterBar({ paneId, filter, status, agents, sourcesTotal, ratesL
           ratesLive={ratesLive}
           onChange={(files) => commit({ files })}
         />
+        {(containerLogs || podScoped) &&
+          POD_LABELS.map((key) => (
+            <SourcePicker
+              key={key}
+              noun={key}
+              options={podOptions(agents, filter, key)}
+              selected={filter[POD_FILTER_FIELD[key]] ?? []}
+              ratesLive={ratesLive}
+              onChange={(globs) => commit({ [POD_FILTER_FIELD[key]]: globs })}
+            />
+          ))}
       </div>
       {error !== undefined && (
         <p className="filter-bar__error" id={errorId} role="alert">

@@ -1,4 +1,4 @@
-import { compileGlob, type Glob, type SourceAgent } from '../../../../protocol/index.js';
+import { compileGlob, podLabelsOf, type FilterSpec, type Glob, type PodLabels, type SourceAgent } from '../../../../protocol/index.js';
 import { escapeGlob } from '../../lib/text/glob.js';
 
 /** One choice in a host or file picker: the glob it adds and what to show about it. */
@@ -29,7 +29,7 @@ export function hostOptions(agents: readonly SourceAgent[]): SourceOption[] {
  * hub matches them; a host list the hub would refuse (a malformed glob) leaves every file offered.
  */
 export function fileOptions(agents: readonly SourceAgent[], hostGlobs: readonly string[] | undefined): SourceOption[] {
-  const hostFilter = compileHostGlobs(hostGlobs);
+  const hostFilter = compileGlobs(hostGlobs);
   const byPath = new Map<string, SourceOption>();
   for (const agent of agents) {
     if (hostFilter && !hostFilter.some((glob) => glob.test(agent.host))) continue;
@@ -47,10 +47,46 @@ export function fileOptions(agents: readonly SourceAgent[], hostGlobs: readonly 
   return [...byPath.values()].sort((a, b) => a.label.localeCompare(b.label));
 }
 
-function compileHostGlobs(hostGlobs: readonly string[] | undefined): Glob[] | undefined {
-  if (!hostGlobs || hostGlobs.length === 0) return undefined;
+/** A Kubernetes label a filter scopes by, named as in PodLabels. */
+export type PodLabelKey = keyof PodLabels;
+
+/** The filter field of each label's glob list. */
+export const POD_FILTER_FIELD = { namespace: 'namespaces', pod: 'pods', container: 'containers' } as const satisfies Record<PodLabelKey, keyof FilterSpec>;
+
+/**
+ * The values of one pod label over the files agents report, one option per value. Narrowed as the
+ * hub narrows: by the filter's hosts, and by the labels before this one (a pod picker offers the
+ * pods of the chosen namespaces; a container picker those of the chosen namespaces and pods).
+ */
+export function podOptions(agents: readonly SourceAgent[], filter: FilterSpec, key: PodLabelKey): SourceOption[] {
+  const hostFilter = compileGlobs(filter.hosts);
+  const above = (key === 'namespace' ? [] : key === 'pod' ? (['namespace'] as const) : (['namespace', 'pod'] as const)).map(
+    (label) => [label, compileGlobs(filter[POD_FILTER_FIELD[label]])] as const,
+  );
+  const byValue = new Map<string, SourceOption>();
+  for (const agent of agents) {
+    if (hostFilter && !hostFilter.some((glob) => glob.test(agent.host))) continue;
+    for (const file of agent.files) {
+      const labels = podLabelsOf(file.path);
+      if (!labels || above.some(([label, globs]) => globs && !globs.some((glob) => glob.test(labels[label])))) continue;
+      const value = labels[key];
+      const option = byValue.get(value);
+      if (option) {
+        option.linesPerSec += file.linesPerSec;
+        option.connected ||= agent.connected;
+      } else {
+        byValue.set(value, { glob: escapeGlob(value), label: value, linesPerSec: file.linesPerSec, connected: agent.connected });
+      }
+    }
+  }
+  return [...byValue.values()].sort((a, b) => a.label.localeCompare(b.label));
+}
+
+/** A glob list as the hub compiles it; undefined when empty or when the hub would refuse it (offer everything then). */
+function compileGlobs(globs: readonly string[] | undefined): Glob[] | undefined {
+  if (!globs || globs.length === 0) return undefined;
   try {
-    return hostGlobs.map((glob) => compileGlob(glob));
+    return globs.map((glob) => compileGlob(glob));
   } catch {
     return undefined;
   }

@@ -4,8 +4,20 @@ import { globLiteral } from '../../lib/text/glob.js';
 import { formatCount } from '../../lib/text/time-format.js';
 import type { SourceOption } from './source-options.js';
 
+/** What a picker picks: a host, a file, or a container log's Kubernetes label. */
+type SourceNoun = 'host' | 'file' | 'namespace' | 'pod' | 'container';
+
+/** The example in each picker's glob field. */
+const GLOB_EXAMPLE: Record<SourceNoun, string> = {
+  host: 'web-*',
+  file: '/var/log/**/*.log',
+  namespace: 'prod-*',
+  pod: 'checkout-*',
+  container: 'app',
+};
+
 interface SourcePickerProps {
-  noun: 'host' | 'file';
+  noun: SourceNoun;
   options: readonly SourceOption[];
   /** How many the hub knows when it listed only some of them (a very large fleet). */
   hubTotal?: number | undefined;
@@ -16,7 +28,10 @@ interface SourcePickerProps {
   onChange(globs: string[]): void;
 }
 
-/** Picks hosts or files from what the connected agents report, with their live line rates, or takes a glob. */
+/**
+ * Picks hosts, files or pod labels from what the connected agents report, with their live line
+ * rates, or takes a glob.
+ */
 export function SourcePicker({ noun, options, hubTotal, selected, ratesLive, onChange }: SourcePickerProps) {
   return (
     <Popover label={buttonLabel(noun, selected)} title={`Limit to some ${noun}s`} className="source-picker">
@@ -99,7 +114,7 @@ function PickerPanel({ noun, options, hubTotal, selected, ratesLive, onChange }:
       >
         <input
           value={custom}
-          placeholder={noun === 'host' ? 'web-*' : '/var/log/**/*.log'}
+          placeholder={GLOB_EXAMPLE[noun]}
           aria-label={`Add a ${noun} glob`}
           onChange={(event) => setCustom(event.target.value)}
         />

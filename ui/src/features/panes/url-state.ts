@@ -6,8 +6,8 @@ import { DEFAULT_LIMITS, type FilterSpec } from '../../../../protocol/index.js';
  *   ?q=status%3D5%5Cd%5Cd&q2=error&h2=web-3&i2=1&active=2&layout=tabs#line=<line id>
  *
  * Pane 1 uses bare keys, pane N (N >= 2) the same keys suffixed with N: q (query), x (exclude),
- * i=1 (case-insensitive), h (host glob, repeated), f (file glob, repeated), p (the id of the pin the
- * pane was opened from). Pane N >= 2 always carries qN, even empty, so an "every line" pane survives
+ * i=1 (case-insensitive), h (host glob, repeated), f (file glob, repeated), ns, pod and ctr (namespace,
+ * pod and container globs, repeated), p (the id of the pin the pane was opened from). Pane N >= 2 always carries qN, even empty, so an "every line" pane survives
  * the round trip. `active` is 1-based.
  *
  * The hub's alert messages link here with `from` and `to` (ms since the epoch) and, for the chart
@@ -46,6 +46,9 @@ export function normalizeFilter(filter: FilterSpec): FilterSpec {
   if (filter.caseInsensitive) clean.caseInsensitive = true;
   if (filter.hosts?.length) clean.hosts = [...filter.hosts];
   if (filter.files?.length) clean.files = [...filter.files];
+  if (filter.namespaces?.length) clean.namespaces = [...filter.namespaces];
+  if (filter.pods?.length) clean.pods = [...filter.pods];
+  if (filter.containers?.length) clean.containers = [...filter.containers];
   return clean;
 }
 
@@ -58,6 +61,9 @@ export function encodeView(view: UrlView): { search: string; hash: string } {
     if (filter.caseInsensitive) params.set(`i${suffix}`, '1');
     for (const host of filter.hosts ?? []) params.append(`h${suffix}`, host);
     for (const file of filter.files ?? []) params.append(`f${suffix}`, file);
+    for (const namespace of filter.namespaces ?? []) params.append(`ns${suffix}`, namespace);
+    for (const pod of filter.pods ?? []) params.append(`pod${suffix}`, pod);
+    for (const container of filter.containers ?? []) params.append(`ctr${suffix}`, container);
     const pin = view.pins?.[index];
     if (pin !== undefined) params.set(`p${suffix}`, pin);
   });
@@ -68,7 +74,7 @@ export function encodeView(view: UrlView): { search: string; hash: string } {
   return { search: search ? `?${search}` : '', hash: hash ? `#${hash}` : '' };
 }
 
-const PANE_KEY = /^([qxihfp])([2-9]|[1-9]\d+)?$/;
+const PANE_KEY = /^(ns|pod|ctr|[qxihfp])([2-9]|[1-9]\d+)?$/;
 
 /** Reads a view back; anything malformed is ignored rather than refused, since URLs get hand-edited. */
 export function decodeView(search: string, hash: string): UrlView {
@@ -103,6 +109,15 @@ export function decodeView(search: string, hash: string): UrlView {
         break;
       case 'f':
         filter.files = addGlob(filter.files, value);
+        break;
+      case 'ns':
+        filter.namespaces = addGlob(filter.namespaces, value);
+        break;
+      case 'pod':
+        filter.pods = addGlob(filter.pods, value);
+        break;
+      case 'ctr':
+        filter.containers = addGlob(filter.containers, value);
         break;
     }
   }

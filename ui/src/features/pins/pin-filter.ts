@@ -7,5 +7,8 @@ export function pinFilter(pin: Pin): FilterSpec {
   if (pin.caseInsensitive) filter.caseInsensitive = true;
   if (pin.hosts?.length) filter.hosts = [...pin.hosts];
   if (pin.files?.length) filter.files = [...pin.files];
+  if (pin.namespaces?.length) filter.namespaces = [...pin.namespaces];
+  if (pin.pods?.length) filter.pods = [...pin.pods];
+  if (pin.containers?.length) filter.containers = [...pin.containers];
   return filter;
 }

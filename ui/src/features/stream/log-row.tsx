@@ -4,6 +4,8 @@ import { prettyJson } from '../../lib/text/json-line.js';
 import { analyzeLine } from '../../lib/text/line-analysis.js';
 import { formatClock, formatIso, lineTime, lineTimeTitle, RECEIVED_MARK } from '../../lib/text/time-format.js';
 import type { LineEntry } from '../../lib/hub/stream-entry.js';
+import type { MatchRange } from '../../../../protocol/index.js';
+import { sourceLabel } from '../../lib/text/source-label.js';
 import { textColumnChars } from './row-geometry.js';
 
 /**
@@ -12,7 +14,8 @@ import { textColumnChars } from './row-geometry.js';
  */
 const COLLAPSED_CHARS = 400;
 
-export type RowExpansion = 'wrap' | 'json';
+/** A row opened to show: its whole (long) line, its JSON pretty-printed, or every line of its event. */
+export type RowExpansion = 'wrap' | 'json' | 'event';
 
 interface LogRowProps {
   entry: LineEntry;
@@ -36,16 +39,22 @@ interface LogRowProps {
 export const LogRow = memo(function LogRow({ entry, seq, selected, highlighted, cursorDomId, expansion, wrapAll, rowChars, onClick, onExpand }: LogRowProps) {
   const { line } = entry;
   const analysis = analyzeLine(entry, line.line);
+  // An event (a line with '\n' in it) shows its head; opened, every line of it, wrapped.
+  const event = analysis.extraLines > 0;
+  const eventOpen = event && expansion === 'event';
   const wrapped = wrapAll || expansion !== undefined;
   const pretty = useMemo(() => (expansion === 'json' ? prettyJson(analysis.visible) : undefined), [expansion, analysis.visible]);
-  const fileName = line.file.slice(line.file.lastIndexOf('/') + 1) || line.file;
+  const source = useMemo(() => sourceLabel(line.file), [line.file]);
   const time = lineTime(line);
   // A collapsed row always shows the start of its line (the method and path, the level, the
   // service): what does not fit is ellipsized at the end, and expanding or Wrap shows all of it.
-  const columns = textColumnChars(rowChars, line.host, fileName);
-  const long = line.line.length > 160 || (columns > 0 && line.line.length > columns);
+  // An event's head is shown whole once the event is opened, so it needs no toggle of its own.
+  const columns = textColumnChars(rowChars, line.host, source.text, source.pod !== undefined) - (event ? EVENT_TOGGLE_CHARS : 0);
+  const long = !event && (line.line.length > 160 || (columns > 0 && line.line.length > columns));
+  const shownText = event && !eventOpen && expansion !== 'json' ? analysis.head : line.line;
   const classes = ['log-row'];
   if (wrapped) classes.push('log-row--wrap');
+  if (eventOpen) classes.push('log-row--event-open');
   if (selected) classes.push('log-row--selected');
   if (highlighted) classes.push('log-row--highlighted');
   if (cursorDomId !== undefined) classes.push('log-row--cursor');
@@ -71,15 +80,24 @@ export const LogRow = memo(function LogRow({ entry, seq, selected, highlighted, 
       <span className="log-row__host" title={line.host}>
         {line.host}
       </span>
-      <span className="log-row__file" title={line.file}>
-        {fileName}
-      </span>
+      {source.pod ? (
+        // Three parts, so that a long pod name gives way first and the container stays readable.
+        <span className="log-row__file log-row__file--pod" title={source.title}>
+          <span>{source.pod.namespace}/</span>
+          <span className="log-row__pod">{source.pod.pod}</span>
+          <span>/{source.pod.container}</span>
+        </span>
+      ) : (
+        <span className="log-row__file" title={source.title}>
+          {source.text}
+        </span>
+      )}
       <span className="log-row__text">
         {expansion === 'json' && pretty !== undefined ? (
           <pre className="log-row__json">{pretty}</pre>
         ) : (
           <LineText
-            text={line.line}
+            text={shownText}
             spans={analysis.spans}
             ranges={line.ranges}
             limit={wrapped ? undefined : COLLAPSED_CHARS}
@@ -88,12 +106,54 @@ export const LogRow = memo(function LogRow({ entry, seq, selected, highlighted, 
         {line.truncated && <span className="log-row__truncated" title="The agent cut this line at its maximum length">[truncated]</span>}
         {expansion === 'json' && pretty === undefined && <span className="log-row__note">not valid JSON</span>}
       </span>
-      {(analysis.json || long || expansion !== undefined) && (
+      {event && <EventToggle id={line.id} lines={analysis.extraLines} open={eventOpen} hiddenMatch={!eventOpen && matchAfter(line.ranges, analysis.head.length)} onExpand={onExpand} />}
+      {(analysis.json || long || (expansion !== undefined && expansion !== 'event')) && (
         <RowActions id={line.id} json={analysis.json} long={long && !wrapAll} expansion={expansion} onExpand={onExpand} />
       )}
     </div>
   );
 });
+
+/** Room the "+N lines" toggle takes in a row, in characters. */
+const EVENT_TOGGLE_CHARS = 11;
+
+/** Some match range lies past `offset` (in an event's lines a collapsed row does not show). */
+function matchAfter(ranges: readonly MatchRange[], offset: number): boolean {
+  return ranges.some(([, end]) => end > offset);
+}
+
+interface EventToggleProps {
+  id: string;
+  lines: number;
+  open: boolean;
+  /** A match of the filter is in the lines the collapsed row hides. */
+  hiddenMatch: boolean;
+  onExpand(id: string, expansion: RowExpansion | undefined): void;
+}
+
+/**
+ * "+N lines": shows or hides an event's further lines (a stack trace's frames). Always visible, as
+ * it says the row holds more; from the keyboard it is `e` on the cursor's row (use-pane-keys.ts).
+ * Not a button, for the reason given at RowActions.
+ */
+function EventToggle({ id, lines, open, hiddenMatch, onExpand }: EventToggleProps) {
+  const count = `${lines.toLocaleString()} ${lines === 1 ? 'line' : 'lines'}`;
+  return (
+    <span
+      className="row-action log-row__event"
+      data-action="event"
+      data-pressed={open}
+      data-match={hiddenMatch || undefined}
+      title={open ? `Hide the ${count} after the first` : `Show the ${count} after the first${hiddenMatch ? ' (the filter matches in them)' : ''}`}
+      onClick={(event) => {
+        event.stopPropagation();
+        onExpand(id, open ? undefined : 'event');
+      }}
+    >
+      {open ? `− ${count}` : `+${count}`}
+    </span>
+  );
+}
 
 interface RowActionsProps {
   id: string;

@@ -28,6 +28,9 @@ function filterParams(filter: FilterSpec): URLSearchParams {
   if (filter.caseInsensitive) params.set('i', '1');
   for (const host of filter.hosts ?? []) params.append('hosts', host);
   for (const file of filter.files ?? []) params.append('files', file);
+  for (const namespace of filter.namespaces ?? []) params.append('namespaces', namespace);
+  for (const pod of filter.pods ?? []) params.append('pods', pod);
+  for (const container of filter.containers ?? []) params.append('containers', container);
   return params;
 }
 

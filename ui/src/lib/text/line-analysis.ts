@@ -1,3 +1,4 @@
+import { extraLineCount } from '../../../../protocol/index.js';
 import { parseAnsi, type AnsiSpan } from './ansi.js';
 import { hasTrailingJson } from './json-line.js';
 import { detectLevel, type LogLevel } from './log-level.js';
@@ -10,6 +11,13 @@ export interface LineAnalysis {
   level: LogLevel | undefined;
   /** The line ends in JSON that parses (its row offers to pretty-print it). */
   json: boolean;
+  /**
+   * An event's first line (raw, up to its first '\n'); the whole line when it is a single line.
+   * Collapsed rows show this much.
+   */
+  head: string;
+  /** Lines after the head: 0 for a single line, N for an event shown as "+N lines". */
+  extraLines: number;
 }
 
 /*
@@ -23,7 +31,11 @@ export function analyzeLine(owner: object, raw: string): LineAnalysis {
   if (cached) return cached;
   const spans = parseAnsi(raw);
   const visible = spans.length === 1 && spans[0]!.start === 0 && spans[0]!.end === raw.length ? raw : spans.map((s) => raw.slice(s.start, s.end)).join('');
-  const analysis: LineAnalysis = { spans, visible, level: detectLevel(visible), json: hasTrailingJson(visible) };
+  const extraLines = extraLineCount(raw);
+  const head = extraLines === 0 ? raw : raw.slice(0, raw.indexOf('\n'));
+  // An event's level is its head's: a frame's text ("ERROR" in a method name) must not colour it.
+  const level = detectLevel(extraLines === 0 ? visible : visible.slice(0, visible.indexOf('\n')));
+  const analysis: LineAnalysis = { spans, visible, level, json: hasTrailingJson(visible), head, extraLines };
   cache.set(owner, analysis);
   return analysis;
 }
