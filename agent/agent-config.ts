@@ -1,6 +1,10 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_LIMITS, GlobSyntaxError, compileGlob } from '../protocol/index.js';
+import type { FormatSetting } from './formats/format-detect.js';
+
+/** A file's line format (agent/formats/): `auto` detects it per file from its path, else its first line. */
+const formatSettingSchema = z.enum(['auto', 'plain', 'cri', 'docker'] as const satisfies readonly FormatSetting[]);
 
 /** Following the systemd journal (`--journal`, `--unit`, `--journal-file`). */
 const journalConfigSchema = z.strictObject({
@@ -28,6 +32,10 @@ const agentOptionsSchema = z.strictObject({
   fromStart: z.boolean().default(false),
   /** Files and globs to follow (glob syntax: protocol/shared/glob.ts); none is fine with `journal`. */
   paths: z.array(z.string().min(1).superRefine(checkGlob)).default([]),
+  /** The format of the followed files' lines (`--format`): plain text, CRI (Kubernetes), Docker json-file, or `auto`. */
+  format: formatSettingSchema.default('auto'),
+  /** Formats for the files matching a glob, over `format`: `{"/data/k8s/**": "cri"}`; the first matching glob (in order) wins. */
+  formats: z.record(z.string().min(1).superRefine(checkGlob), formatSettingSchema).default({}),
   /** Follow the systemd journal too, through journalctl (agent/journal/); absent: no journal. */
   journal: journalConfigSchema.optional(),
   /** Longer lines are cut here; the rest of the line is dropped and counted. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { agentConfigSchema, type AgentConfig } from '../agent/agent-config.js';
 import { createLogger } from '../lib/logger.js';
 import { readCaFile } from '../lib/tls-trust.js';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { collect, parseInteger, untilSignal } from './parse-options.js';
 import { parseDuration } from './parse-duration.js';
 import { UsageError } from './usage-error.js';
@@ -23,6 +23,7 @@ interface AgentFlags {
   journal?: boolean;
   unit?: string[];
   journalFile?: string;
+  format?: string;
 }
 
 export function registerAgentCommand(program: Command): void {
@@ -40,6 +41,7 @@ export function registerAgentCommand(program: Command): void {
     .option('--unit <name>', 'only this systemd unit\'s journal entries; repeat for more (implies --journal)', collect)
     .option('--journal-file <path>', 'a journal file, or a directory of them, instead of the system journal (implies --journal)')
     .option('--max-line-bytes <n>', 'cut longer lines here (default 65536)', parseInteger(1024, 16 * 1024 * 1024))
+    .addOption(new Option('--format <format>', 'the files\' line format: plain, cri (Kubernetes /var/log/pods), docker (json-file) or auto, detected per file from its path or first line (default auto)').choices(['auto', 'plain', 'cri', 'docker']))
     .option('--close-idle <duration>', 'close a file read to its end and idle this long, reopen it when it changes (e.g. 30s, 5m; "off" keeps files open; default 5m)', parseCloseIdle)
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
     .option('--config <file>', 'JSON file with any agent option (agent/agent-config.ts: reconnectCapMs, heartbeatIntervalMs, statsIntervalMs...)')
@@ -68,6 +70,7 @@ export function loadAgentConfig(paths: string[], flags: AgentFlags, env: NodeJS.
   if (flags.logLevel !== undefined) input.logLevel = flags.logLevel;
   if (flags.ca !== undefined) input.caFile = flags.ca;
   if (flags.closeIdle !== undefined) input.closeIdleAfterMs = flags.closeIdle;
+  if (flags.format !== undefined) input.format = flags.format;
   if (flags.journal || flags.unit !== undefined || flags.journalFile !== undefined) {
     const fromFile = typeof input.journal === 'object' && input.journal !== null ? (input.journal as Record<string, unknown>) : {};
     input.journal = {
