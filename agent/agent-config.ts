@@ -5,6 +5,7 @@ import type { FormatSetting } from './formats/format-detect.js';
 
 /** A file's line format (agent/formats/): `auto` detects it per file from its path, else its first line. */
 const formatSettingSchema = z.enum(['auto', 'plain', 'cri', 'docker'] as const satisfies readonly FormatSetting[]);
+import { multilineConfigSchema } from './events/event-rules.js';
 
 /** Following the systemd journal (`--journal`, `--unit`, `--journal-file`). */
 const journalConfigSchema = z.strictObject({
@@ -38,6 +39,12 @@ const agentOptionsSchema = z.strictObject({
   formats: z.record(z.string().min(1).superRefine(checkGlob), formatSettingSchema).default({}),
   /** Follow the systemd journal too, through journalctl (agent/journal/); absent: no journal. */
   journal: journalConfigSchema.optional(),
+  /**
+   * Multi-line events (agent/events/): stack traces of Java, Python, Go and Node.js joined by
+   * default; `rules` per path glob with RE2 `start` / `continuation` patterns, `maxLines`,
+   * `maxBytes`, `builtin: false`; `flushMs`, how long an event at the end of a file waits for more.
+   */
+  multiline: multilineConfigSchema,
   /** Longer lines are cut here; the rest of the line is dropped and counted. */
   maxLineBytes: z.number().int().positive().default(DEFAULT_LIMITS.maxLineBytes),
   /** Largest batch body sent in one frame (a single line longer than this still goes out, alone). */

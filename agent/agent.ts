@@ -6,6 +6,8 @@ import { AGENT_VERSION } from './agent-version.js';
 import { BatchSender } from './shipping/batch-sender.js';
 import { CheckpointStore } from './state/checkpoint-store.js';
 import { Discovery } from './discovery/discovery.js';
+import { EventRules } from './events/event-rules.js';
+import { FormatChooser } from './formats/format-detect.js';
 import { FileRegistry } from './tailing/file-registry.js';
 import { HubConnection } from './shipping/hub-connection.js';
 import { displayUrl } from './shipping/hub-url.js';
@@ -49,6 +51,8 @@ export class Agent {
         rotatedIdleCloseMs: config.rotatedIdleCloseMs,
         changeReadsPerSecond: config.changeReadsPerSecond,
         closeIdleAfterMs: config.closeIdleAfterMs,
+        eventRules: new EventRules(config.multiline, config.maxLineBytes),
+        formats: new FormatChooser(config.format, config.formats),
       },
       logger,
       () => this.sender.kick(),

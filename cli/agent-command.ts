@@ -24,6 +24,8 @@ interface AgentFlags {
   unit?: string[];
   journalFile?: string;
   format?: string;
+  multiline?: boolean;
+  multilineFlush?: number;
 }
 
 export function registerAgentCommand(program: Command): void {
@@ -43,6 +45,8 @@ export function registerAgentCommand(program: Command): void {
     .option('--max-line-bytes <n>', 'cut longer lines here (default 65536)', parseInteger(1024, 16 * 1024 * 1024))
     .addOption(new Option('--format <format>', 'the files\' line format: plain, cri (Kubernetes /var/log/pods), docker (json-file) or auto, detected per file from its path or first line (default auto)').choices(['auto', 'plain', 'cri', 'docker']))
     .option('--close-idle <duration>', 'close a file read to its end and idle this long, reopen it when it changes (e.g. 30s, 5m; "off" keeps files open; default 5m)', parseCloseIdle)
+    .option('--multiline <on|off>', 'join multi-line events such as stack traces into one (default on; rules per path in --config "multiline")', parseOnOff)
+    .option('--multiline-flush <duration>', 'send an event at the end of a file once the file has not grown for this long (default 500ms)', parseFlush)
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
     .option('--config <file>', 'JSON file with any agent option (agent/agent-config.ts: reconnectCapMs, heartbeatIntervalMs, statsIntervalMs...)')
     .action(async (paths: string[], flags: AgentFlags) => {
@@ -71,6 +75,14 @@ export function loadAgentConfig(paths: string[], flags: AgentFlags, env: NodeJS.
   if (flags.ca !== undefined) input.caFile = flags.ca;
   if (flags.closeIdle !== undefined) input.closeIdleAfterMs = flags.closeIdle;
   if (flags.format !== undefined) input.format = flags.format;
+  if (flags.multiline !== undefined || flags.multilineFlush !== undefined) {
+    const fromFile = typeof input.multiline === 'object' && input.multiline !== null ? (input.multiline as Record<string, unknown>) : {};
+    input.multiline = {
+      ...fromFile,
+      ...(flags.multiline !== undefined ? { enabled: flags.multiline } : {}),
+      ...(flags.multilineFlush !== undefined ? { flushMs: flags.multilineFlush } : {}),
+    };
+  }
   if (flags.journal || flags.unit !== undefined || flags.journalFile !== undefined) {
     const fromFile = typeof input.journal === 'object' && input.journal !== null ? (input.journal as Record<string, unknown>) : {};
     input.journal = {
@@ -110,6 +122,24 @@ function parseCloseIdle(text: string): number {
   } catch {
     throw new InvalidArgumentError('expected a duration such as 30s or 5m, or off');
   }
+}
+
+function parseOnOff(text: string): boolean {
+  const value = text.trim();
+  if (value === 'on' || value === 'off') return value === 'on';
+  throw new InvalidArgumentError('expected on or off');
+}
+
+/** `--multiline-flush`: a duration from 1 ms to 60 s. */
+function parseFlush(text: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch {
+    throw new InvalidArgumentError('expected a duration such as 500ms or 2s');
+  }
+  if (ms < 1 || ms > 60_000) throw new InvalidArgumentError('expected a duration from 1ms to 60s');
+  return ms;
 }
 
 /** Accepts http(s):// too, since people copy the hub's address from the browser. */

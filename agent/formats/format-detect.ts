@@ -9,6 +9,9 @@ export type FormatSetting = 'auto' | LineFormat;
 // <data-root>/containers/<id>/<id>-json.log, and the copies json-file rotation leaves (`.1`, `.2`...).
 const DOCKER_LAYOUT = /\/containers\/([0-9a-f]{64})\/\1-json\.log(?:\.\d+)?$/;
 
+/** How a Docker json-file line starts; a first line too long for the head is known by it. */
+const DOCKER_START = Buffer.from('{"log":"');
+
 /** A new decoder for `format`: decoders count what they could not decode, so each file gets its own. */
 export function decoderFor(format: LineFormat): LineDecoder {
   switch (format) {
@@ -62,6 +65,17 @@ export class FormatChooser {
   /** The setting that applies to `path`. */
   settingFor(path: string): FormatSetting {
     return this.overrides.find((override) => override.glob.test(path))?.format ?? this.format;
+  }
+
+  /**
+   * A file's format from its path and first bytes (at most a few hundred, so the first line may be
+   * cut short): plain when nothing tells (an empty file at an ordinary path).
+   */
+  formatOfHead(path: string, head: Buffer): LineFormat {
+    const lf = head.indexOf(0x0a);
+    if (lf < 0 && head.subarray(0, DOCKER_START.length).equals(DOCKER_START) && this.settingFor(path) === 'auto') return 'docker';
+    const firstLine = lf >= 0 ? head.subarray(0, lf > 0 && head[lf - 1] === 0x0d ? lf - 1 : lf) : head.length > 0 ? head : undefined;
+    return this.formatFor(path, firstLine) ?? 'plain';
   }
 
   /** `path`'s format; undefined while `auto` cannot tell yet (see detectFormat). */

@@ -1,3 +1,4 @@
+import { EVENT_BREAK, NUL_STAND_IN } from '../../protocol/index.js';
 import { fieldText, type JournalRecord } from './journal-record.js';
 
 /**
@@ -18,8 +19,10 @@ const MAX_DATE_MS = 8.64e15;
  * hub reads it as the event time (lib/event-time/). The priority is a syslog level word (ERR,
  * WARNING, INFO...). `_HOSTNAME` is written only when it differs from `agentName`, the host the
  * agent reports every line under. The identifier falls back to `_SYSTEMD_UNIT`, then `_COMM`, then
- * `journal`. Parts that are absent are left out. Newlines in any field become the two characters
- * `\n` (and `\r` becomes `\r`), so an entry is always one line; trailing newlines are dropped.
+ * `journal`. Parts that are absent are left out. An entry is always one record: a MESSAGE of several
+ * lines is one multi-line event (its line breaks written as EVENT_BREAK), newlines in the other
+ * fields become the two characters `\n`, a lone `\r` becomes `\r`, trailing newlines are dropped,
+ * and a NUL byte is written as U+2400.
  */
 export function formatJournalRecord(record: JournalRecord, agentName: string): string {
   const parts: string[] = [];
@@ -33,7 +36,7 @@ export function formatJournalRecord(record: JournalRecord, agentName: string): s
   const ident = nonEmpty(fieldText(record.SYSLOG_IDENTIFIER)) ?? nonEmpty(fieldText(record._SYSTEMD_UNIT)) ?? nonEmpty(fieldText(record._COMM)) ?? 'journal';
   const pid = fieldText(record._PID);
   parts.push(`${oneLine(ident)}${pid !== undefined && /^\d{1,10}$/.test(pid) ? `[${pid}]` : ''}:`);
-  const message = oneLine(fieldText(record.MESSAGE) ?? '');
+  const message = eventLines(fieldText(record.MESSAGE) ?? '');
   if (message !== '') parts.push(message);
   return parts.join(' ');
 }
@@ -54,5 +57,18 @@ function nonEmpty(text: string | undefined): string | undefined {
 
 /** Drops trailing line ends and escapes the others. */
 function oneLine(text: string): string {
-  return text.replace(/[\r\n]+$/, '').replace(/\r?\n|\r/g, (end) => (end === '\r' ? '\\r' : '\\n'));
+  return withoutNul(text)
+    .replace(/[\r\n]+$/, '')
+    .replace(/\r?\n|\r/g, (end) => (end === '\r' ? '\\r' : '\\n'));
+}
+
+/** Drops trailing line ends; the others break the event. */
+function eventLines(text: string): string {
+  return withoutNul(text)
+    .replace(/[\r\n]+$/, '')
+    .replace(/\r?\n|\r/g, (end) => (end === '\r' ? '\\r' : EVENT_BREAK));
+}
+
+function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', NUL_STAND_IN) : text;
 }

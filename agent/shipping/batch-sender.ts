@@ -219,6 +219,7 @@ export class BatchSender {
       lineCount: batch.lineCount,
       ts: batch.ts,
     };
+    if (batch.rawLines !== undefined) header.rawLines = batch.rawLines;
     if (truncated.length > 0) header.truncated = truncated;
     if (batch.droppedBytes > 0) header.droppedBytes = batch.droppedBytes;
     if (digest !== undefined) header.redaction = digest;

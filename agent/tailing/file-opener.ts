@@ -1,6 +1,7 @@
 import type { BigIntStats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
+import type { LineFormat } from '../formats/line-decoder.js';
 import { fingerprintMatches, fingerprintOf, newGeneration, readHead, type FileIdentity } from './file-identity.js';
 
 export interface OpenedFile {
@@ -37,12 +38,16 @@ export interface Placement {
   reportPath: string;
   /** Why it starts there, for the log. */
   from: 'checkpoint' | 'end' | 'start';
+  /** The format of its lines (agent/formats/), from the settings, its path or its first bytes. */
+  format: LineFormat;
 }
 
 export interface PlacementContext {
   store: CheckpointStore;
   fromStart: boolean;
   maxLineBytes: number;
+  /** The format of a file's lines from its report path and first bytes; plain when absent. */
+  formatOf?: ((reportPath: string, head: Buffer) => LineFormat) | undefined;
 }
 
 /**
@@ -56,6 +61,7 @@ export async function placeFile(opened: OpenedFile, path: string, existedAtStart
   const { handle, stats } = opened;
   const size = Number(stats.size);
   const head = await readHead(handle);
+  const formatOf = (reportPath: string, bytes: Buffer): LineFormat => context.formatOf?.(reportPath, bytes) ?? 'plain';
   const dev = String(stats.dev);
   const ino = String(stats.ino);
   const known = context.store.get({ dev, ino });
@@ -64,15 +70,15 @@ export async function placeFile(opened: OpenedFile, path: string, existedAtStart
     // be the same file. Bytes past it may have been rewritten while the agent was down (copytruncate);
     // the first read checks them and widens the fingerprint (see checkContents).
     const identity = { dev, ino, fingerprint: known.fingerprint, fingerprintLength: known.fingerprintLength, gen: known.gen };
-    return { identity, offset: known.offset, size, reportPath: known.path, from: 'checkpoint' };
+    return { identity, offset: known.offset, size, reportPath: known.path, from: 'checkpoint', format: formatOf(known.path, head) };
   }
   const identity = { dev, ino, ...fingerprintOf(head), gen: newGeneration() };
   // The state file knows this inode but not these contents: the file it followed was rewritten while
   // the agent was down (copytruncate), perhaps renamed too. Its new lines are owed: read from 0.
   const startAtEnd = existedAtStart && !context.fromStart && !context.store.hasPath(path) && !known;
   // ...and keeps the name it was followed under, like any renamed file.
-  if (!startAtEnd) return { identity, offset: 0, size, reportPath: known?.path ?? path, from: 'start' };
-  return { identity, offset: await lastLineBoundary(handle, size, context.maxLineBytes + 2), size, reportPath: path, from: 'end' };
+  if (!startAtEnd) return { identity, offset: 0, size, reportPath: known?.path ?? path, from: 'start', format: formatOf(known?.path ?? path, head) };
+  return { identity, offset: await lastLineBoundary(handle, size, context.maxLineBytes + 2), size, reportPath: path, from: 'end', format: formatOf(path, head) };
 }
 
 /**

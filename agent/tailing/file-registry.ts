@@ -5,6 +5,8 @@ import type { Logger } from '../../lib/logger.js';
 import type { ResumePoint } from '../../protocol/index.js';
 import { watchChanges, watchDirectory, type ChangeKind, type ChangeWatcher } from './change-watcher.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
+import type { EventRules } from '../events/event-rules.js';
+import { decoderFor, type FormatChooser } from '../formats/format-detect.js';
 import { DELETED_FINGERPRINT, fileIdOf, inodeKey } from './file-identity.js';
 import { openRegularFile, placeFile, type OpenedFile, type Placement } from './file-opener.js';
 import { FileTailer } from './file-tailer.js';
@@ -65,6 +67,10 @@ export interface RegistryOptions {
   changeReadsPerSecond: number;
   /** A file read to its end and idle this long is closed until it changes; 0: never. */
   closeIdleAfterMs: number;
+  /** Each file's line format (agent/formats/); undefined: plain text. */
+  formats?: FormatChooser | undefined;
+  /** Multi-line events; undefined: every line is sent on its own. */
+  eventRules?: EventRules | undefined;
 }
 
 /**
@@ -295,7 +301,8 @@ export class FileRegistry {
     const key = inodeKey(opened.stats);
     const followed = (): boolean => (attach ? this.alreadyFollowed(path, key) : this.byKey.has(key));
     if (followed()) return void (await handle.close());
-    const context = { store: this.store, fromStart: this.options.fromStart, maxLineBytes: this.maxLineBytes };
+    const formats = this.options.formats;
+    const context = { store: this.store, fromStart: this.options.fromStart, maxLineBytes: this.maxLineBytes, formatOf: formats && ((reportPath: string, head: Buffer) => formats.formatOfHead(reportPath, head)) };
     const placement = await placeFile(opened, path, existedAtStart, context).catch(async (error: unknown) => {
       await handle.close();
       throw new Error(`read the start of ${path}`, { cause: error });
@@ -310,6 +317,9 @@ export class FileRegistry {
       logger: this.logger,
       onIdentityChange: (changed) => this.store.set(changed.checkpoint()),
       onRead: (read, newBytes) => this.afterRead(read, newBytes),
+      events: this.options.eventRules && { rule: this.options.eventRules.forPath(placement.reportPath), flushMs: this.options.eventRules.config.flushMs },
+      onLookDue: this.onReadable,
+      decoder: decoderFor(placement.format),
     });
     // The file that was at this path before (renamed away or deleted) is read out first.
     tailer.predecessor = predecessor ?? this.order.find((other) => other.paths.size === 0 && other.reportPath === path);
@@ -335,7 +345,7 @@ export class FileRegistry {
     if (placement.from !== 'checkpoint') await this.store.flush();
     this.order.push(tailer);
     const { fileId, reportPath } = tailer;
-    this.logger.info({ path, file: reportPath, fileId, offset: tailer.ackedOffset, size: placement.size, from: placement.from }, 'following file');
+    this.logger.info({ path, file: reportPath, fileId, offset: tailer.ackedOffset, size: placement.size, from: placement.from, ...(placement.format === 'plain' ? {} : { format: placement.format }) }, 'following file');
     this.onReadable();
   }
 

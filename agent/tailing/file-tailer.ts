@@ -3,8 +3,11 @@ import type { Logger } from '../../lib/logger.js';
 import type { ChangeWatcher } from './change-watcher.js';
 import type { Checkpoint } from '../state/checkpoint-store.js';
 import { checkContents } from './content-check.js';
+import { joinEvents, type JoinResult, type JoinSettings } from '../events/event-joiner.js';
+import type { EventRule } from '../events/event-rules.js';
+import type { LineDecoder } from '../formats/line-decoder.js';
 import { fileIdOf, fingerprintOf, FINGERPRINT_MAX_BYTES, inodeKey, newGeneration, type FileIdentity } from './file-identity.js';
-import { LineSplitter, type SplitLimits } from './line-splitter.js';
+import { LineEnds, LineSplitter, type SplitLimits, type SplitResult } from './line-splitter.js';
 import { monotonicNow } from '../monotonic-clock.js';
 import { PositionalReader } from './positional-reader.js';
 import { TAIL_CHECK_BYTES, TailGuard } from './tail-guard.js';
@@ -29,6 +32,8 @@ export interface ReadBatch {
   endOffset: number;
   body: Buffer;
   lineCount: number;
+  /** Lines of the file the body stands for, when not one per body line (events, decoded container lines). */
+  rawLines?: number | undefined;
   truncated: number[];
   droppedBytes: number;
   ts: number;
@@ -48,6 +53,12 @@ export interface TailerInit {
   onIdentityChange: (tailer: FileTailer) => void;
   /** After each read that got as far as the file's contents: how many bytes it found that no read had seen before. */
   onRead?: ((tailer: FileTailer, newBytes: number) => void) | undefined;
+  /** How the file's lines are written (CRI, Docker); undefined: plain text. */
+  decoder?: LineDecoder | undefined;
+  /** Multi-line events: the file's rule (undefined: its lines are not joined) and the flush time. */
+  events?: { rule: EventRule | undefined; flushMs: number } | undefined;
+  /** A look the tailer asked for itself (to flush a held-back event) is due. */
+  onLookDue?: (() => void) | undefined;
 }
 
 /**
@@ -109,6 +120,19 @@ export class FileTailer {
   private changeWatchPaused = false;
   /** A look asked for later (lookLater), cancelled when the file is closed. */
   private lookTimer: NodeJS.Timeout | undefined;
+  /** How lines become events; undefined when every line is its own (plain text, multi-line off). */
+  private readonly join: JoinSettings | undefined;
+  private readonly ruleMaxBytes: number;
+  private readonly flushMs: number;
+  private readonly onLookDue: () => void;
+  private readonly lineEnds = new LineEnds();
+  private limits: SplitLimits;
+  /**
+   * The look that sends a held-back event once the file stopped growing. Its own timer: lookTimer
+   * means a paced read is already scheduled, which would keep change events and the poll from
+   * reading the lines that end the event.
+   */
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(init: TailerInit) {
     this.handle = init.handle;
@@ -122,9 +146,16 @@ export class FileTailer {
     this.readOffset = this.sentOffset = this.acked = this.scannedTo = init.offset;
     this.size = init.size;
     this.splitter = new LineSplitter(init.limits);
+    this.limits = init.limits;
     this.logger = init.logger;
     this.onIdentityChange = init.onIdentityChange;
     this.onRead = init.onRead;
+    const rule = init.events?.rule;
+    const decoder = init.decoder?.format === 'plain' ? undefined : init.decoder;
+    this.join = rule === undefined && decoder === undefined ? undefined : { matcher: rule?.matcher(), maxLines: rule?.maxLines ?? Number.POSITIVE_INFINITY, maxBytes: 0, decoder };
+    this.ruleMaxBytes = rule?.maxBytes ?? Number.POSITIVE_INFINITY;
+    this.flushMs = init.events?.flushMs ?? 0;
+    this.onLookDue = init.onLookDue ?? (() => {});
   }
 
   get ackedOffset(): number {
@@ -218,7 +249,7 @@ export class FileTailer {
    * sent; it is read again from the acknowledged offset when the file is opened again.
    */
   idleFor(idleMs: number, now = monotonicNow()): boolean {
-    if (this.paths.size !== 1 || this.reading || this.lookTimer !== undefined || this.wantsRead()) return false;
+    if (this.paths.size !== 1 || this.reading || this.lookTimer !== undefined || this.flushTimer !== undefined || this.wantsRead()) return false;
     return now - this.lastGrowthAt >= idleMs && this.acked >= this.sentOffset;
   }
 
@@ -281,32 +312,76 @@ export class FileTailer {
       // again and again without ever yielding to the event loop.
       this.size = end;
     }
-    const final = this.finalRead && bytesRead < buffer.length;
-    const split = this.splitter.split(chunk, maxBodyBytes, final);
-    this.readOffset = start + split.consumedBytes;
-    this.tail.remember(buffer, lookBack + split.consumedBytes, this.readOffset);
+    const atEnd = bytesRead < buffer.length;
+    const final = this.finalRead && atEnd;
+    const wasHolding = this.splitter.holding;
+    // With events on, a body always has room for one whole event (a little past the window, as a long line may be).
+    const bodyLimit = this.join ? Math.max(maxBodyBytes, this.limits.maxLineBytes) : maxBodyBytes;
+    const split = this.splitter.split(chunk, bodyLimit, final, this.join ? this.lineEnds : undefined);
+    const events = this.join && split.lineCount > 0 ? this.joinLines(split, chunk.length, atEnd, final, wasHolding) : undefined;
+    const consumedBytes = events?.pending ? events.keptBytes : split.consumedBytes;
+    this.readOffset = start + consumedBytes;
+    this.tail.remember(buffer, lookBack + consumedBytes, this.readOffset);
     const newBytes = Math.max(0, end - this.scannedTo);
     this.scannedTo = split.bodyFull ? this.readOffset : end;
     // A full buffer means more may be right behind it: read on at once, not at the next poll
     // (one buffer per poll interval would cap a file at about 0.5 MB/s with the defaults).
     if (bytesRead === buffer.length) this.lookPending = true;
+    if (events?.pending) {
+      // Read again from the held-back event's start, with whatever follows it by then.
+      this.splitter.reset();
+      if (atEnd) this.flushLater(Math.max(1, this.flushMs - (monotonicNow() - this.lastGrowthAt)));
+    }
     this.onRead?.(this, newBytes);
-    if (split.lineCount === 0) return undefined;
+    const lineCount = events ? events.joined.eventCount : split.lineCount;
+    if (lineCount === 0) return undefined;
     const batch: ReadBatch = {
       tailer: this,
       file: this.reportPath,
       fileId: this.fileId,
       gen: this.identity.gen,
       offset: this.sentOffset,
-      endOffset: start + split.endBytes,
-      body: split.body,
-      lineCount: split.lineCount,
-      truncated: split.truncated,
-      droppedBytes: split.droppedBytes,
+      endOffset: start + (events?.pending ? events.keptBytes : split.endBytes),
+      body: events ? events.joined.body : split.body,
+      lineCount,
+      rawLines: events && (events.joined.consumedLines !== lineCount || this.join?.decoder !== undefined) ? events.joined.consumedLines : undefined,
+      truncated: events ? events.joined.truncated : split.truncated,
+      droppedBytes: events?.pending ? events.keptDropped : split.droppedBytes,
       ts: Date.now(),
     };
     this.sentOffset = batch.endOffset;
     return batch;
+  }
+
+  /**
+   * Joins the split lines into events. The last event is held back while it may still grow: the
+   * file is read again from its start, so offsets (and checkpoints) only ever fall between events.
+   * It goes out once the file has not grown for the flush time, on the final read, or at its
+   * maximum size; one too big for a read (or begun by an over-long line's head the splitter held)
+   * is cut where the read ends.
+   */
+  private joinLines(split: SplitResult, chunkBytes: number, atEnd: boolean, final: boolean, wasHolding: boolean): { joined: JoinResult; pending: boolean; keptBytes: number; keptDropped: number } {
+    const settings = this.join as JoinSettings;
+    settings.maxBytes = Math.min(this.ruleMaxBytes, this.limits.maxLineBytes);
+    const flushDue = atEnd && monotonicNow() - this.lastGrowthAt >= this.flushMs;
+    const moreFollows = split.bodyFull || !atEnd || split.consumedBytes < chunkBytes;
+    const input = { body: split.body, truncated: split.truncated, ended: final || flushDue, moreFollows };
+    let joined = joinEvents(input, settings);
+    if (joined.pending && joined.consumedLines === 0 && (split.bodyFull || !atEnd || wasHolding)) joined = joinEvents({ ...input, ended: true }, settings);
+    const kept = joined.consumedLines;
+    const keptBytes = kept === 0 ? 0 : (this.lineEnds.ends[kept - 1] as number);
+    const keptDropped = kept === 0 ? 0 : (this.lineEnds.dropped[kept - 1] as number);
+    return { joined, pending: joined.pending, keptBytes, keptDropped };
+  }
+
+  /** A look in `delayMs`, to send a held-back event if the file has not grown by then. */
+  private flushLater(delayMs: number): void {
+    if (this.flushTimer || this.closed) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.requestLook();
+      this.onLookDue();
+    }, delayMs);
   }
 
   /** The hub holds this file's lines up to `endOffset`. False when it is old news (or another generation's). */
@@ -318,6 +393,7 @@ export class FileTailer {
 
   /** Forgets everything sent but not acknowledged; it is read again from the file. */
   rewind(limits?: SplitLimits): void {
+    if (limits) this.limits = limits;
     this.readOffset = this.sentOffset = this.scannedTo = this.acked;
     this.tail.forget();
     this.headUnchecked = this.acked > 0;
@@ -380,6 +456,7 @@ export class FileTailer {
     this.changeWatcher?.close();
     this.changeWatcher = undefined;
     clearTimeout(this.lookTimer);
+    clearTimeout(this.flushTimer);
     await this.busy;
     await this.handle.close();
   }

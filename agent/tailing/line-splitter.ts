@@ -1,17 +1,36 @@
 import { isUtf8 } from 'node:buffer';
+import { EVENT_BREAK_BYTE, NUL_STAND_IN } from '../../protocol/index.js';
 import { cutLine, toValidUtf8 } from './utf8-repair.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
 const NEWLINE = Buffer.from('\n');
+const NUL_STAND_IN_BYTES = Buffer.from(NUL_STAND_IN);
 
 export interface SplitLimits {
   /** Longer lines keep their first maxLineBytes (cut on a character boundary); the rest is dropped. */
   maxLineBytes: number;
 }
 
+/** Filled by `split` when asked: per line of the body, where it ended in the chunk and the bytes dropped up to it. */
+export class LineEnds {
+  /** Chunk offset after each line's '\n'. */
+  readonly ends: number[] = [];
+  /** droppedBytes of the body up to and including each line. */
+  readonly dropped: number[] = [];
+
+  clear(): void {
+    this.ends.length = 0;
+    this.dropped.length = 0;
+  }
+}
+
 export interface SplitResult {
-  /** Complete lines, each ended by '\n', valid UTF-8, no '\r' before the '\n'. May be a view into the chunk. */
+  /**
+   * Complete lines, each ended by '\n', valid UTF-8, no '\r' before the '\n', no NUL byte (a NUL of
+   * the file is written as U+2400: on the wire 0x00 breaks the lines of an event). May be a view
+   * into the chunk.
+   */
   body: Buffer;
   lineCount: number;
   /** Bytes of the chunk used up: the next chunk must start this far into this one. */
@@ -63,10 +82,12 @@ export class LineSplitter {
   /**
    * Splits `chunk`. Lines stop being added once the body would grow past `maxBodyBytes` (at least one
    * line is always taken). With `final` the end of the chunk also ends the last line (the file is
-   * being closed for good), so a partial line is emitted as if it had its newline.
+   * being closed for good), so a partial line is emitted as if it had its newline. `lineEnds`, when
+   * given, is filled line by line (the caller may then hand out only the body's first lines).
    */
-  split(chunk: Buffer, maxBodyBytes = Number.POSITIVE_INFINITY, final = false): SplitResult {
-    const out = new BodyBuilder(chunk, maxBodyBytes);
+  split(chunk: Buffer, maxBodyBytes = Number.POSITIVE_INFINITY, final = false, lineEnds?: LineEnds): SplitResult {
+    lineEnds?.clear();
+    const out = new BodyBuilder(chunk, maxBodyBytes, lineEnds);
     let pos = 0;
     if (this.head !== undefined) {
       pos = this.finishHeldLine(chunk, final, out);
@@ -76,14 +97,17 @@ export class LineSplitter {
     // One check for all the chunk's complete lines (a read can end inside a character, so the partial
     // tail is left out); lines are only checked one by one if it fails.
     const chunkIsUtf8 = isUtf8(chunk.subarray(pos, chunk.lastIndexOf(LF) + 1));
+    // Usually -1 at once: then no line needs looking at for NUL bytes.
+    let nul = chunk.indexOf(EVENT_BREAK_BYTE, pos);
     while (pos < chunk.length) {
       const lf = chunk.indexOf(LF, pos);
       if (lf === -1) break;
       const contentEnd = lf > pos && chunk[lf - 1] === CR ? lf - 1 : lf;
-      const clean = contentEnd === lf && lf - pos <= maxLineBytes && (chunkIsUtf8 || isUtf8(chunk.subarray(pos, lf)));
+      const clean = contentEnd === lf && lf - pos <= maxLineBytes && (nul === -1 || nul > lf) && (chunkIsUtf8 || isUtf8(chunk.subarray(pos, lf)));
       const added = clean ? out.addSlice(pos, lf + 1) : out.addFixed(this.fixLine(chunk, pos, contentEnd), lf + 1);
       if (!added) return out.result(pos, true);
       pos = lf + 1;
+      if (nul !== -1 && nul < pos) nul = chunk.indexOf(EVENT_BREAK_BYTE, pos);
     }
     const partialBytes = chunk.length - pos;
     if (partialBytes === 0) return out.result(pos);
@@ -95,8 +119,10 @@ export class LineSplitter {
     // Even with a '\r' before its coming '\n' this line is too long: keep its head, skip the rest.
     if (partialBytes > maxLineBytes + 1) {
       const { kept, droppedBytes } = cutLine(chunk, pos, chunk.length, maxLineBytes);
-      this.head = Buffer.from(kept); // a copy: the chunk is the caller's reused read buffer
-      this.headSkippedBytes = droppedBytes;
+      const head = withNulStandIns({ bytes: kept, droppedBytes, truncated: true }, maxLineBytes);
+      // A copy: the chunk is the caller's reused read buffer.
+      this.head = head.bytes === kept ? Buffer.from(kept) : head.bytes;
+      this.headSkippedBytes = head.droppedBytes;
       this.headSkippedCr = chunk[chunk.length - 1] === CR;
       return out.result(chunk.length);
     }
@@ -123,14 +149,32 @@ export class LineSplitter {
     return lf === -1 ? chunk.length : lf + 1;
   }
 
-  /** A line that needs work: strip the '\r', cut it, repair its UTF-8. */
+  /** A line that needs work: strip the '\r', cut it, repair its UTF-8, write its NUL bytes as U+2400. */
   private fixLine(chunk: Buffer, start: number, contentEnd: number): FixedLine {
-    if (contentEnd - start <= this.limits.maxLineBytes) {
-      return { bytes: toValidUtf8(chunk.subarray(start, contentEnd)), droppedBytes: 0, truncated: false };
+    const { maxLineBytes } = this.limits;
+    if (contentEnd - start <= maxLineBytes) {
+      return withNulStandIns({ bytes: toValidUtf8(chunk.subarray(start, contentEnd)), droppedBytes: 0, truncated: false }, maxLineBytes);
     }
-    const { kept, droppedBytes } = cutLine(chunk, start, contentEnd, this.limits.maxLineBytes);
-    return { bytes: kept, droppedBytes, truncated: true };
+    const { kept, droppedBytes } = cutLine(chunk, start, contentEnd, maxLineBytes);
+    return withNulStandIns({ bytes: kept, droppedBytes, truncated: true }, maxLineBytes);
   }
+}
+
+/** The line with each NUL byte written as U+2400 (three bytes), cut again if that made it too long. */
+function withNulStandIns(line: FixedLine, maxLineBytes: number): FixedLine {
+  const first = line.bytes.indexOf(EVENT_BREAK_BYTE);
+  if (first === -1) return line;
+  const pieces: Buffer[] = [];
+  let from = 0;
+  for (let at = first; at !== -1; at = line.bytes.indexOf(EVENT_BREAK_BYTE, from)) {
+    pieces.push(line.bytes.subarray(from, at), NUL_STAND_IN_BYTES);
+    from = at + 1;
+  }
+  pieces.push(line.bytes.subarray(from));
+  const bytes = Buffer.concat(pieces);
+  if (bytes.length <= maxLineBytes) return { ...line, bytes };
+  const { kept, droppedBytes } = cutLine(bytes, 0, bytes.length, maxLineBytes);
+  return { bytes: kept, droppedBytes: line.droppedBytes + droppedBytes, truncated: true };
 }
 
 interface FixedLine {
@@ -156,6 +200,7 @@ class BodyBuilder {
   constructor(
     private readonly chunk: Buffer,
     private readonly maxBodyBytes: number,
+    private readonly lineEnds: LineEnds | undefined,
   ) {}
 
   /** Adds chunk[start, end) (whole lines, '\n' included); false if the body is full. */
@@ -208,6 +253,10 @@ class BodyBuilder {
     this.length += bytes;
     this.lineCount += 1;
     this.endBytes = chunkEnd;
+    if (this.lineEnds) {
+      this.lineEnds.ends.push(chunkEnd);
+      this.lineEnds.dropped.push(this.droppedBytes);
+    }
   }
 
   private closeRun(): void {

@@ -35,6 +35,12 @@ export const linesHeaderSchema = z.object({
   /** Number of lines in the body. */
   lineCount: z.number().int().nonnegative(),
   /**
+   * Lines of the file the body stands for, when not one per body line: events joined several, or
+   * the agent decoded container log lines (CRI, Docker json-file), which shortens them. The hub
+   * bounds the offsets' span by it.
+   */
+  rawLines: z.number().int().positive().optional(),
+  /**
    * When the agent read these lines, ms since the Unix epoch. A value that is no number (missing,
    * `null`, `1e999`) decodes as NaN rather than refusing the frame: the hub replaces any time it
    * cannot use by its own clock (docs/protocol.md).

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { offsetProblem } from '../../server/ingest/frame-checks.js';
 import {
   agentToHubSchema,
   CLOSE_CODES,
@@ -227,6 +228,9 @@ export class FakeHub {
     if (received.file !== header.file) this.problems.push(`fileId ${header.fileId} reported as ${header.file} after ${received.file}`);
     // Lines may legitimately be sent twice (re-read after a lost ack), never skipped.
     if (header.offset > received.heldOffset) this.problems.push(`gap in ${header.file} (${header.fileId}): batch starts at ${header.offset}, hub holds up to ${received.heldOffset}`);
+    // The real hub's bound on what a body's offsets may span (server/ingest/frame-checks.ts).
+    const offsets = offsetProblem(header, body.length, this.options.limits?.maxLineBytes ?? DEFAULT_LIMITS.maxLineBytes);
+    if (offsets !== undefined) this.problems.push(`batch ${header.batch}: ${offsets}`);
     received.heldOffset = Math.max(received.heldOffset, header.endOffset);
     received.truncatedLines += header.truncated?.length ?? 0;
     received.droppedBytes += header.droppedBytes ?? 0;

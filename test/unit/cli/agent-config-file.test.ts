@@ -52,4 +52,14 @@ describe('supergrep agent --config', () => {
     expect(loadAgentConfig([], flags(file), {}).journal?.units).toEqual(['a.service']);
     expect(() => loadAgentConfig([], flags(), {})).toThrow(/nothing to follow/);
   });
+  it('takes multi-line rules from the file and --multiline / --multiline-flush over them; an invalid RE2 pattern is a usage error naming the rule', async () => {
+    const file = join(dir, 'agent.json');
+    await writeFile(file, JSON.stringify({ multiline: { flushMs: 900, rules: [{ paths: ['/srv/*.log'], start: '^\\d{4}-' }] } }));
+    expect(loadAgentConfig(['/x.log'], flags(file), {}).multiline).toMatchObject({ enabled: true, flushMs: 900, maxLines: 500, rules: [{ paths: ['/srv/*.log'], start: '^\\d{4}-' }] });
+    expect(loadAgentConfig(['/x.log'], { ...flags(file), multiline: false, multilineFlush: 2_000 }, {}).multiline).toMatchObject({ enabled: false, flushMs: 2_000, rules: [{ paths: ['/srv/*.log'] }] });
+    expect(loadAgentConfig(['/x.log'], flags(), {}).multiline).toMatchObject({ enabled: true, flushMs: 500 });
+    await writeFile(file, JSON.stringify({ multiline: { rules: [{ paths: ['/a/*.log'] }, { paths: ['/srv/*.log'], continuation: '(\\s+at' }] } }));
+    expect(() => loadAgentConfig(['/x.log'], flags(file), {})).toThrow(UsageError);
+    expect(() => loadAgentConfig(['/x.log'], flags(file), {})).toThrow(/invalid RE2 pattern[\s\S]*multiline\.rules\[1\]\.continuation/);
+  });
 });

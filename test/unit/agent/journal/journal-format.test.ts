@@ -33,15 +33,19 @@ describe('formatJournalRecord', () => {
     expect(formatJournalRecord(record({ _PID: 'abc', MESSAGE: null }), 'web-1')).toBe('2026-01-02T03:04:05.123456Z ERR nginx:');
   });
 
-  it('keeps an entry on one line: newlines escaped, trailing ones dropped', () => {
+  it('keeps an entry one record: a MESSAGE of several lines is one event, trailing newlines dropped', () => {
     const line = formatJournalRecord(record({ MESSAGE: 'one\ntwo\r\nthree\rfour\n\n' }), 'web-1');
-    expect(line).toBe('2026-01-02T03:04:05.123456Z ERR nginx[42]: one\\ntwo\\nthree\\rfour');
+    expect(line).toBe('2026-01-02T03:04:05.123456Z ERR nginx[42]: one\u0000two\u0000three\\rfour');
     expect(formatJournalRecord(record({ SYSLOG_IDENTIFIER: 'a\nb' }), 'web-1')).toContain(' a\\nb[42]: ');
+  });
+
+  it('writes a NUL byte of any field as U+2400, so it never breaks an event', () => {
+    expect(formatJournalRecord(record({ MESSAGE: 'a\u0000b', SYSLOG_IDENTIFIER: 'x\u0000y' }), 'web-1')).toBe('2026-01-02T03:04:05.123456Z ERR x\u2400y[42]: a\u2400b');
   });
 
   it('decodes a binary MESSAGE, replacing invalid UTF-8', () => {
     const bytes = [...Buffer.from('caf\u00e9 '), 0xff, 0xc3, 0x0a, 0x21];
-    expect(formatJournalRecord(record({ MESSAGE: bytes }), 'web-1')).toBe('2026-01-02T03:04:05.123456Z ERR nginx[42]: caf\u00e9 \uFFFD\uFFFD\\n!');
+    expect(formatJournalRecord(record({ MESSAGE: bytes }), 'web-1')).toBe('2026-01-02T03:04:05.123456Z ERR nginx[42]: caf\u00e9 \uFFFD\uFFFD\u0000!');
   });
 
   it('takes the first value of a field that occurs more than once', () => {

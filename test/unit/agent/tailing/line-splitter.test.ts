@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../../../agent/tailing/line-splitter.js';
+import { LineEnds, LineSplitter } from '../../../../agent/tailing/line-splitter.js';
 
 interface Run {
   lines: string[];
@@ -161,5 +161,29 @@ describe('LineSplitter', () => {
     splitter.reset();
     expect(splitter.holding).toBe(false);
     expect(splitter.split(bytes('ok\n')).body.toString()).toBe('ok\n');
+  });
+  it('writes a NUL byte of the text as U+2400, so 0x00 on the wire only ever breaks an event', () => {
+    const chunk = bytes('clean\nnul\u0000in\u0000it\nclean again\n');
+    const result = new LineSplitter({ maxLineBytes: 64 }).split(chunk);
+    expect(result.body.toString()).toBe('clean\nnul\u2400in\u2400it\nclean again\n');
+    expect(result.body.includes(0)).toBe(false);
+    expect(result.consumedBytes).toBe(chunk.length);
+  });
+
+  it('keeps a line with NUL bytes within maxLineBytes once they are written as U+2400', () => {
+    const result = run(bytes(`${'\u0000'.repeat(10)}\nnext\n`), { maxLineBytes: 9 });
+    expect(result.lines).toEqual(['\u2400'.repeat(3), 'next']);
+    expect(result.truncated).toEqual(['\u2400'.repeat(3)]);
+    // An over-long line held across reads gets the same treatment.
+    const held = run(bytes(`${'\u0000'.repeat(20)}\nnext\n`), { maxLineBytes: 9, readBytes: 12 });
+    expect(held.lines).toEqual(['\u2400'.repeat(3), 'next']);
+  });
+
+  it('reports where each line ended in the chunk and the bytes dropped up to it', () => {
+    const ends = new LineEnds();
+    const result = new LineSplitter({ maxLineBytes: 4 }).split(bytes('ab\r\ntoolong\ncd\npart'), Number.POSITIVE_INFINITY, false, ends);
+    expect(result.body.toString()).toBe('ab\ntool\ncd\n');
+    expect(ends.ends).toEqual([4, 12, 15]);
+    expect(ends.dropped).toEqual([0, 3, 3]);
   });
 });

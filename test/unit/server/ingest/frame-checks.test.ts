@@ -25,6 +25,19 @@ describe('offsetProblem', () => {
     expect(offsetProblem(header({ endOffset: 1_000_009, lineCount: 1, truncated: [0], droppedBytes: 1_000_000 }), 9, MAX_LINE)).toBeUndefined();
     // Repaired UTF-8 only grows a line: a body longer than its span is fine.
     expect(offsetProblem(header({ endOffset: 2, lineCount: 1 }), 4, MAX_LINE)).toBeUndefined();
+    // An event of three '\r\n' lines joined by the agent, counted by its file lines.
+    expect(offsetProblem(header({ endOffset: 9, lineCount: 1 }), 6, MAX_LINE)).toMatch(/do not add up/);
+    expect(offsetProblem(header({ endOffset: 9, lineCount: 1, rawLines: 3 }), 6, MAX_LINE)).toBeUndefined();
+  });
+
+  it('bounds a frame of decoded or joined lines by the file lines it stands for', () => {
+    // A CRI line of 80 bytes decoded to 20: the span is far more than the body.
+    expect(offsetProblem(header({ endOffset: 80, lineCount: 1, rawLines: 1 }), 20, MAX_LINE)).toBeUndefined();
+    expect(offsetProblem(header({ endOffset: MAX_LINE + 2, lineCount: 1, rawLines: 1 }), 20, MAX_LINE)).toBeUndefined();
+    expect(offsetProblem(header({ endOffset: MAX_LINE + 3, lineCount: 1, rawLines: 1 }), 20, MAX_LINE)).toMatch(/do not add up/);
+    // Each file line is at least its '\n'; and fewer file lines than body lines is no frame.
+    expect(offsetProblem(header({ endOffset: 2, lineCount: 1, rawLines: 3 }), 2, MAX_LINE)).toMatch(/do not add up/);
+    expect(offsetProblem(header({ endOffset: 9, lineCount: 3, rawLines: 2 }), 9, MAX_LINE)).toMatch(/cannot make/);
   });
 
   it('bounds a frame the agent redacted by the longest lines it can hold', () => {
