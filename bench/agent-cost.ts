@@ -51,9 +51,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Runs the writer until the last of `windows` ends and measures `pid` over each. RSS is sampled from
  * the writer's start, so each window's peak covers everything before it as well.
  */
-async function underWriter(files: string[], pid: number, windows: readonly Window[], linesTaken?: () => Promise<number>): Promise<Usage[]> {
+async function underWriter(files: string[], pid: number, windows: readonly Window[], linesTaken?: () => Promise<number>, keepEvents = false): Promise<Usage[]> {
   const last = windows[windows.length - 1]!;
-  const writer = startWorker('writer', 'line-writer.js', { files, linesPerSec: LINES_PER_SEC, durationMs: last.fromMs + last.lengthMs + 1_000, tickMs: TICK_MS, probe: ERRORS_PATTERN });
+  const writer = startWorker('writer', 'line-writer.js', { files, linesPerSec: LINES_PER_SEC, durationMs: last.fromMs + last.lengthMs + 1_000, tickMs: TICK_MS, probe: ERRORS_PATTERN, keepEvents });
   const rss = new UsageSampler(pid, 250).start();
   const startedAt = performance.now();
   const usages: Usage[] = [];
@@ -80,6 +80,49 @@ async function hubLines(hubUrl: string): Promise<number> {
   let total = 0;
   for (const match of text.matchAll(/^supergrep_agent_lines_total\{[^}]*\} (\S+)/gm)) total += Number(match[1]);
   return total;
+}
+
+/** The multi-line case: one window, after the agent's code has warmed up. */
+const MULTILINE_WINDOW: Window = { fromMs: 15_000, lengthMs: 20_000 };
+
+/** The agent's CPU under the writer with stack traces kept whole (see line-writer), with `args`. */
+async function multilineRun(args: string[]): Promise<Usage> {
+  const temp = makeTempDir('agentml');
+  const children: Child[] = [];
+  try {
+    const dir = join(temp.dir, 'logs');
+    mkdirSync(dir);
+    const files = Array.from({ length: FILES }, (_, i) => join(dir, `app-${String(i).padStart(2, '0')}.log`));
+    for (const file of files) writeFileSync(file, '');
+    const hub = await startHub(join(temp.dir, 'hub-data'));
+    children.push(hub.child);
+    const agent = startAgent({ hub: hub.wsUrl, paths: [join(dir, '*.log')], stateFile: join(temp.dir, 'agent-state.json'), args });
+    children.push(agent);
+    await waitUntil('the agent to follow every file', () => agent.logs().filter((r) => String(r.msg).startsWith('following')).length >= FILES, 20_000);
+    const [usage] = (await underWriter(files, agent.pid, [MULTILINE_WINDOW], () => hubLines(hub.url), true)) as [Usage];
+    return usage;
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+    temp.remove();
+  }
+}
+
+/**
+ * Multi-line events (issue 21): the agent's CPU at 10,000 lines/s with stack traces joined (the
+ * default) against `--multiline off` on the same lines, in turns, twice each; the lowest of each.
+ */
+async function addMultilineCase(result: ResultBuilder): Promise<void> {
+  const on: Usage[] = [];
+  const off: Usage[] = [];
+  for (let round = 0; round < 2; round += 1) {
+    on.push(await multilineRun([]));
+    off.push(await multilineRun(['--multiline', 'off']));
+  }
+  const lowest = (runs: Usage[]) => Math.min(...runs.map((run) => run.cpuPercent));
+  const note = `${LINES_PER_SEC} lines/s over ${FILES} files, traces' frames kept with their head; ${MULTILINE_WINDOW.lengthMs / 1000} s from ${MULTILINE_WINDOW.fromMs / 1000} s, lowest of 2 runs each`;
+  result.lowerIsBetter('multi-line on: agent CPU', lowest(on), '% of a core', { name: '--multiline off', value: lowest(off) }, note);
+  result.target('multi-line on / off: agent CPU (ratio)', lowest(on) / lowest(off), 1.3, true);
+  result.details.multiline = { window: MULTILINE_WINDOW, on, off };
 }
 
 const IDLE_FILES = 2_000;
@@ -213,6 +256,7 @@ export async function runAgentCost(): Promise<BenchResult> {
     result.details.setup = { files: FILES, linesPerSec: LINES_PER_SEC, tickMs: TICK_MS, firstWindow: FIRST_WINDOW, steadyWindow: STEADY_WINDOW };
     result.details.agent = { first, steady };
     result.details.tail = baseline;
+    await addMultilineCase(result);
     await addIdleCase(result);
     return result.finish();
   } finally {

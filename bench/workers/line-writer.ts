@@ -1,7 +1,9 @@
 /**
  * Appends realistic log lines to one or more files at a steady rate, each line starting with its
  * write time on the monotonic clock (`wt=<µs> `). Every `tickMs` it writes the lines that are due,
- * one write(2) per file, round robin over the files. At the end it prints one JSON line: how many
+ * one write(2) per file, round robin over the files. With `keepEvents`, a stack trace's frames (lines
+ * starting with whitespace) go unstamped to the file their head went to, so an agent can join them
+ * into one event. At the end it prints one JSON line: how many
  * lines it wrote and how many of them match `probe` (the pattern the benchmark subscribes with).
  *
  *   node dist/bench/workers/line-writer.js '{"files":[...],"linesPerSec":50000,"durationMs":10000,"tickMs":1,"probe":"ERROR"}'
@@ -18,6 +20,7 @@ interface WriterConfig {
   tickMs: number;
   probe: string;
   seed?: number;
+  keepEvents?: boolean;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WriterConfig;
@@ -29,6 +32,9 @@ const fds = config.files.map((file) => openSync(file, 'a'));
 let written = 0;
 let matching = 0;
 let next = 0;
+/** The file the last line went to: a frame follows its head there (keepEvents). */
+let lastFile = 0;
+const continues = pool.map((line) => config.keepEvents === true && (line.startsWith(' ') || line.startsWith('\t')));
 const started = performance.now();
 
 function tick(): void {
@@ -42,7 +48,11 @@ function tick(): void {
       const index = next;
       next = (next + 1) % pool.length;
       if (matches[index]) matching += 1;
-      perFile[(written + i) % fds.length]!.push(stamp, pool[index]!, '\n');
+      if (continues[index]) perFile[lastFile]!.push(pool[index]!, '\n');
+      else {
+        lastFile = (written + i) % fds.length;
+        perFile[lastFile]!.push(stamp, pool[index]!, '\n');
+      }
     }
     written += count;
     perFile.forEach((parts, file) => {
