@@ -14,6 +14,8 @@
  * write at a time to different files). Three runs: files closed after `--close-idle 5s`, the same
  * with `--close-idle off` (every file open, the comparison), and files idle for an hour before the
  * agent starts (closed from the start, as after an agent restart on a quiet node).
+ *
+ * SUPERGREP_BENCH_AGENT_COST=busy or =idle runs only that case (`node dist/bench/run-all.js agent-cost`).
  */
 import { appendFileSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -220,8 +222,21 @@ async function addIdleCase(result: ResultBuilder): Promise<void> {
   result.details.idle = { files: IDLE_FILES, windowMs: IDLE_WINDOW_MS, pickupWrites: PICKUP_WRITES, closing, open, aged };
 }
 
+/** The cases to run: both unless SUPERGREP_BENCH_AGENT_COST names one. */
+function selectedCases(): { busy: boolean; idle: boolean } {
+  const only = process.env.SUPERGREP_BENCH_AGENT_COST;
+  if (only === undefined || only === '') return { busy: true, idle: true };
+  if (only !== 'busy' && only !== 'idle') throw new Error(`SUPERGREP_BENCH_AGENT_COST must be busy or idle, not ${only}`);
+  return { busy: only === 'busy', idle: only === 'idle' };
+}
+
 export async function runAgentCost(): Promise<BenchResult> {
+  const cases = selectedCases();
   const result = new ResultBuilder('agent-cost');
+  if (!cases.busy) {
+    await addIdleCase(result);
+    return result.finish();
+  }
   const temp = makeTempDir('agentcost');
   const children: Child[] = [];
   try {
@@ -257,7 +272,7 @@ export async function runAgentCost(): Promise<BenchResult> {
     result.details.agent = { first, steady };
     result.details.tail = baseline;
     await addMultilineCase(result);
-    await addIdleCase(result);
+    if (cases.idle) await addIdleCase(result);
     return result.finish();
   } finally {
     for (const child of children.reverse()) await child.stop();

@@ -28,6 +28,8 @@ const QUIET_WATCH_MIN_SPACING_MS = 20;
  * after the rename, or once the application reopens its log. Nothing else would notice it soon:
  * discovery sees a file renamed and re-created between two of its looks as no change at all, and
  * the rescan (rescanIntervalMs, 10 s by default) would leave the new file unread until then.
+ * Meanwhile its directory is watched, so the new file is opened as soon as it is created; the
+ * re-checks are for where the directory cannot be watched, or its events are lost.
  */
 const GONE_PATH_RECHECK_EVERY_MS = 50;
 const GONE_PATH_RECHECK_FOR_MS = 3_000;
@@ -51,10 +53,14 @@ interface ClosedFile {
   mtimeNs: bigint;
 }
 
-/** One inotify watch per directory holding closed files, and the names it reported since it was last handled. */
+/**
+ * One inotify watch per directory holding closed files or a path that vanished in a rotation, and
+ * the names it reported since it was last handled.
+ */
 interface DirectoryWatch {
   watcher: ChangeWatcher | undefined;
-  closedFiles: number;
+  /** Closed files and vanished paths in the directory. */
+  users: number;
   /** Names to look at (undefined name: events were lost, every closed file of the directory). */
   pending: Set<string | undefined>;
 }
@@ -100,6 +106,8 @@ export class FileRegistry {
   /** When the poll last looked at every closed file, watched directory or not. */
   private closedPolledAt = monotonicNow();
   private readonly dirWatches = new Map<string, DirectoryWatch>();
+  /** Paths that vanished and are looked for again (recheckGone), with the directory watched meanwhile. */
+  private readonly goneDirs = new Map<string, string>();
   private polling: Promise<void> | undefined;
   private stopped = false;
 
@@ -226,6 +234,7 @@ export class FileRegistry {
     this.goneTimers.clear();
     for (const watch of this.dirWatches.values()) watch.watcher?.close();
     this.dirWatches.clear();
+    this.goneDirs.clear();
     await this.polling;
     await Promise.allSettled(this.opening.values());
   }
@@ -323,6 +332,7 @@ export class FileRegistry {
     });
     // The file that was at this path before (renamed away or deleted) is read out first.
     tailer.predecessor = predecessor ?? this.order.find((other) => other.paths.size === 0 && other.reportPath === path);
+    if (tailer.predecessor) this.pacer.inheritPace(tailer, tailer.predecessor);
     tailer.setChangeWatch(() =>
       watchChanges(
         handle,
@@ -422,6 +432,7 @@ export class FileRegistry {
 
   private attach(path: string, tailer: FileTailer): void {
     this.forgetClosed(this.closedByPath.get(path));
+    this.forgetGone(path);
     this.byPath.set(path, tailer);
     tailer.paths.add(path);
   }
@@ -437,17 +448,33 @@ export class FileRegistry {
     if (why === 'gone') this.recheckGone(path, 0);
   }
 
-  /** Looks for a new file at a path that disappeared, for a while (GONE_PATH_RECHECK_FOR_MS). */
+  /**
+   * Looks for a new file at a path that disappeared, for a while (GONE_PATH_RECHECK_FOR_MS), with its
+   * directory watched meanwhile (see directoryEvents).
+   */
   private recheckGone(path: string, attempt: number): void {
-    if ((attempt + 1) * GONE_PATH_RECHECK_EVERY_MS > GONE_PATH_RECHECK_FOR_MS || this.stopped) return;
+    if ((attempt + 1) * GONE_PATH_RECHECK_EVERY_MS > GONE_PATH_RECHECK_FOR_MS || this.stopped) return this.forgetGone(path);
+    if (attempt === 0 && !this.goneDirs.has(path)) {
+      const dir = dirname(path);
+      this.goneDirs.set(path, dir);
+      this.watchDirectory(dir);
+    }
     const timer = setTimeout(() => {
       this.goneTimers.delete(timer);
-      if (this.stopped || this.byPath.has(path)) return;
+      if (this.stopped || this.byPath.has(path)) return this.forgetGone(path);
       void this.checkPathLogged(path).then(() => {
         if (!this.byPath.has(path) && !this.opening.has(path)) this.recheckGone(path, attempt + 1);
       });
     }, GONE_PATH_RECHECK_EVERY_MS);
     this.goneTimers.add(timer);
+  }
+
+  /** Stops looking for a new file at a vanished path. */
+  private forgetGone(path: string): void {
+    const dir = this.goneDirs.get(path);
+    if (dir === undefined) return;
+    this.goneDirs.delete(path);
+    this.unwatchDirectory(dir);
   }
 
   private applyResume(tailer: FileTailer): void {
@@ -556,10 +583,10 @@ export class FileRegistry {
   private watchDirectory(dir: string): void {
     const existing = this.dirWatches.get(dir);
     if (existing) {
-      existing.closedFiles += 1;
+      existing.users += 1;
       return;
     }
-    const watch: DirectoryWatch = { watcher: undefined, closedFiles: 1, pending: new Set() };
+    const watch: DirectoryWatch = { watcher: undefined, users: 1, pending: new Set() };
     this.dirWatches.set(dir, watch);
     watch.watcher = watchDirectory(
       dir,
@@ -573,15 +600,15 @@ export class FileRegistry {
 
   private unwatchDirectory(dir: string): void {
     const watch = this.dirWatches.get(dir);
-    if (!watch || --watch.closedFiles > 0) return;
+    if (!watch || --watch.users > 0) return;
     watch.watcher?.close();
     this.dirWatches.delete(dir);
   }
 
   /**
-   * An entry of a directory with closed files changed. Writes to the open files there are ignored at
-   * once; a closed file's name, or any name created or renamed (a closed file renamed away), is
-   * looked at once the events of this turn are in.
+   * An entry of a watched directory changed. Writes to the open files there are ignored at once; a
+   * closed file's name, or any name created or renamed (a closed file renamed away, a vanished path
+   * created again), is looked at once the events of this turn are in.
    */
   private directoryChanged(watch: DirectoryWatch, dir: string, kind: ChangeKind, name: string | undefined): void {
     if (this.stopped || this.dirWatches.get(dir) !== watch) return;
@@ -591,15 +618,20 @@ export class FileRegistry {
   }
 
   /**
-   * First a closed file found under another name (renamed away while closed, perhaps after a last
-   * write) is read to its end, then the closed files' own paths are opened again: a new file there
-   * is read after the old one, as after any rotation.
+   * A vanished path created again is followed at once (the file it replaced is read out first, as
+   * after any rotation). A closed file found under another name (renamed away while closed, perhaps
+   * after a last write) is read to its end, then the closed files' own paths are opened again: a new
+   * file there is read after the old one.
    */
   private async directoryEvents(watch: DirectoryWatch, dir: string): Promise<void> {
     const names = [...watch.pending];
     watch.pending.clear();
-    const paths = names.includes(undefined) ? [...this.closedByPath.values()].filter((closed) => closed.dir === dir).map((closed) => closed.path) : names.map((name) => join(dir, name as string));
-    const others = paths.filter((path) => !this.closedByPath.has(path) && !this.byPath.has(path));
+    const paths = names.includes(undefined)
+      ? [...[...this.closedByPath.values()].filter((closed) => closed.dir === dir).map((closed) => closed.path), ...[...this.goneDirs].filter(([, goneDir]) => goneDir === dir).map(([path]) => path)]
+      : names.map((name) => join(dir, name as string));
+    const gone = paths.filter((path) => this.goneDirs.has(path));
+    for (const path of gone) void this.checkPathLogged(path);
+    const others = paths.filter((path) => !this.closedByPath.has(path) && !this.byPath.has(path) && !this.goneDirs.has(path));
     const reopening = new Set(paths.filter((path) => this.closedByPath.has(path)));
     await Promise.all(
       others.map(async (path) => {

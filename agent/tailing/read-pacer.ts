@@ -124,6 +124,15 @@ export class ReadPacer {
     return this.lastSpacingMs;
   }
 
+  /**
+   * `file` replaced `previous` at its path (rotation): it starts at the pace `previous` was read at,
+   * since the same writer moved on to it, instead of the budget's spacing until its own pace is known.
+   */
+  inheritPace(file: object, previous: object): void {
+    const history = this.history.get(previous);
+    if (history !== undefined && !this.history.has(file)) this.history.set(file, { ...history });
+  }
+
   /** Forgets a file that is closed. */
   forget(file: object): void {
     this.changed.delete(file);

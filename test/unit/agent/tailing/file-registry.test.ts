@@ -1,6 +1,6 @@
 import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CheckpointStore } from '../../../../agent/state/checkpoint-store.js';
 import { FileRegistry } from '../../../../agent/tailing/file-registry.js';
 import { minReadBufferBytes } from '../../../../agent/tailing/file-tailer.js';
@@ -22,6 +22,7 @@ describe('FileRegistry', () => {
   });
 
   afterEach(async () => {
+    vi.useRealTimers();
     await registry?.close();
     registry = undefined;
     await cleanup();
@@ -53,6 +54,36 @@ describe('FileRegistry', () => {
     const following = () => records.filter((record) => String(record.msg) === 'following file').length;
     await waitFor('the new file followed', () => following() >= 2, 5_000);
     expect(following()).toBe(2);
+    expect(registry.fileCount).toBe(2);
+  });
+
+  it.runIf(process.platform === 'linux')('opens the file created at a vanished path when its directory reports it, without waiting for a re-check', async () => {
+    const path = join(dir, 'app.log');
+    await writeFile(path, 'old\n');
+    const { logger, records } = captureLogger('info');
+    const store = new CheckpointStore(join(dir, 'state.json'), logger);
+    await store.load();
+    // With timers faked the registry's re-checks of the vanished path never run: only the kernel's
+    // events can lead it to the new file. Waits below step through real event-loop turns instead.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    registry = new FileRegistry(
+      store,
+      { fromStart: false, maxLineBytes: 65_536, pollIntervalMs: NEVER_MS, rotatedIdleCloseMs: NEVER_MS, changeReadsPerSecond: 250, closeIdleAfterMs: 0 },
+      logger,
+      () => {},
+    );
+    await registry.add(path, true);
+    const turnsUntil = async (what: string, condition: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 3_000;
+      while (!condition()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    await rename(path, `${path}.1`);
+    await turnsUntil('the rename noticed', () => records.some((record) => String(record.msg).startsWith('file renamed away')));
+    await writeFile(path, 'new\n');
+    await turnsUntil('the new file followed', () => records.filter((record) => String(record.msg) === 'following file').length === 2);
     expect(registry.fileCount).toBe(2);
   });
 

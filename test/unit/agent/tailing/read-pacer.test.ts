@@ -45,6 +45,23 @@ describe('ReadPacer', () => {
     expect(181 + pacer.delayAfterChange(late, 181, 181)).toBe(320);
   });
 
+  it('reads a file that replaced a fast one at the pace of the one it replaced', () => {
+    const pacer = new ReadPacer(100, 0);
+    const old = {};
+    // Written fast: a full read's worth every 2.5 ms, read every 2.5 ms.
+    for (let at = 0; at <= 50; at += 2.5) {
+      pacer.delayAfterChange(old, at - 2.5, at);
+      pacer.recordRead(old, FULL_READ_BYTES, at);
+    }
+    const replacement = {};
+    const stranger = {};
+    pacer.inheritPace(replacement, old);
+    // Both just read at 60 and changed at once: the stranger waits for the budget's spacing (two busy
+    // files or more at 100 reads/s), the replacement only for the shortest spacing of a fast file.
+    expect(pacer.delayAfterChange(stranger, 60, 60.5)).toBeGreaterThanOrEqual(19);
+    expect(pacer.delayAfterChange(replacement, 60, 60.5)).toBeLessThanOrEqual(MIN_SPACING_MS * 2);
+  });
+
   it('keeps the wider spacing for a whole window after files went quiet, then relaxes it', () => {
     const pacer = new ReadPacer(100, 0);
     const busy = Array.from({ length: 10 }, () => ({}));
