@@ -73,7 +73,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       dir: temp.dir,
       append: (lines, host = hosts[0]!) => appendLines(fileOf(host), lines),
       takenIn: async (host) => {
-        const written = (await readFile(fileOf(host), 'utf8')).split('\n').length - 1;
+        // The hub counts events: a stack trace's indented frames join the line before them.
+        const written = (await readFile(fileOf(host), 'utf8')).split('\n').filter((line) => line !== '' && !/^\s/.test(line)).length;
         const series = `supergrep_agent_lines_total{host="${host}"} `;
         await waitFor(`the hub to take in ${written} lines of ${host}`, async () => {
           const metrics = await fetch(`${hub.url}/metrics`).then(async (response) => response.text());
