@@ -32,11 +32,21 @@ function isLeapYear(year: number): boolean {
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** The last date utcMs computed (consecutive lines mostly state the same day). */
+let lastDate = { year: Number.NaN, month: 0, day: 0, ms: 0 };
+
 /** Midnight UTC of a calendar date in ms since the epoch, or undefined for a month or day that does not exist. */
 export function utcMs(year: number, month: number, day: number): number | undefined {
+  if (year === lastDate.year && month === lastDate.month && day === lastDate.day) return lastDate.ms;
   if (month < 1 || month > 12 || day < 1) return undefined;
   const days = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!;
   if (day > days) return undefined;
+  const ms = civilDayMs(year, month, day);
+  lastDate = { year, month, day, ms };
+  return ms;
+}
+
+function civilDayMs(year: number, month: number, day: number): number {
   // Days from 1970-01-01 of a proleptic Gregorian date (years counted from March, so leap days come last).
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);

@@ -3,6 +3,9 @@ import type { BatchRef } from '../filter/batch-lines.js';
 /** Thrown by the readers below for bytes that do not parse; callers turn it into their own error. */
 export class MalformedError extends Error {}
 
+/** Parts at least this large are handed on as they are by ByteWriter#toBuffers. */
+const UNCOPIED_PART_BYTES = 4096;
+
 /** Appends fields to a growing list of buffers. */
 export class ByteWriter {
   private readonly parts: Buffer[] = [];
@@ -40,8 +43,31 @@ export class ByteWriter {
     return this;
   }
 
-  toBuffer(): Buffer {
-    return Buffer.concat(this.parts, this.length);
+  /** The bytes copied into `target` (at least `length` long); returns the part of it they fill. */
+  copyTo(target: Buffer): Buffer {
+    let at = 0;
+    for (const part of this.parts) at += part.copy(target, at);
+    return target.subarray(0, at);
+  }
+
+  /** The bytes as a list, large parts (batch bodies) as they are, runs of small fields joined into one buffer. */
+  toBuffers(): Buffer[] {
+    const out: Buffer[] = [];
+    let run: Buffer[] = [];
+    const flush = () => {
+      if (run.length > 0) out.push(run.length === 1 ? run[0]! : Buffer.concat(run));
+      run = [];
+    };
+    for (const part of this.parts) {
+      if (part.length < UNCOPIED_PART_BYTES) {
+        run.push(part);
+      } else {
+        flush();
+        out.push(part);
+      }
+    }
+    flush();
+    return out;
   }
 }
 

@@ -6,6 +6,7 @@ export interface BlockCodec {
   /** Stored in the block header; never reuse an id for another format. */
   readonly id: number;
   readonly name: string;
+  /** A buffer of its own: `raw` may be reused once this returns. */
   encode(raw: Buffer): Buffer;
   /** `rawLength` is the length `encode` was given, for codecs that need it up front. */
   decode(data: Buffer, rawLength: number): Buffer;

@@ -21,6 +21,9 @@ const FORMAT_VERSION = 1;
 /** magic, version, codec, source, firstPos, endPos, minTime, maxTime, lines, line bytes, encoded length, data length, crc. */
 export const BLOCK_HEADER_BYTES = 4 + 1 + 1 + 4 + 8 * 4 + 4 + 4 + 4 + 4 + 4;
 
+/** A block's bytes before compression, reused from block to block (the codec copies out its result). */
+let rawScratch = Buffer.alloc(0);
+
 /**
  * A sealed block: header (with the codec id and a CRC-32 over header and data), then the batches,
  * each as it arrived (ts, firstPos, truncated offsets, body), compressed together.
@@ -28,7 +31,8 @@ export const BLOCK_HEADER_BYTES = 4 + 1 + 1 + 4 + 8 * 4 + 4 + 4 + 4 + 4 + 4;
 export function encodeBlock(meta: BlockMeta, batches: readonly BatchRef[], codec: BlockCodec): Buffer {
   const raw = new ByteWriter().u32(batches.length);
   for (const batch of batches) writeBatch(raw, batch);
-  const encoded = raw.toBuffer();
+  if (rawScratch.length < raw.length) rawScratch = Buffer.allocUnsafeSlow(Math.max(raw.length, rawScratch.length * 2));
+  const encoded = raw.copyTo(rawScratch);
   const data = codec.encode(encoded);
   const header = Buffer.alloc(BLOCK_HEADER_BYTES);
   let at = header.writeUInt32LE(MAGIC, 0);

@@ -146,6 +146,11 @@ export class HistoryStore implements HistoryReader {
   private nextNum = 1;
 
   private wal: WalFile | undefined;
+  /**
+   * Full WAL files closed to writes, not yet forced to disk: the next tick syncs them (the same
+   * promise as the open one's), unless their blocks are sealed and synced first and they are deleted.
+   */
+  private closedWals: WalFile[] = [];
   private walSeq = 0;
   /** WAL files on disk, oldest first. */
   private walFiles: number[] = [];
@@ -282,7 +287,8 @@ export class HistoryStore implements HistoryReader {
     if (state.open!.rawBytes >= this.bounds.blockBytes) this.seal(state);
     if (this.openBytes > this.bounds.openTotalBytes) this.sealLargest();
     if (this.wal!.size >= this.bounds.walBytes) {
-      this.wal = this.closeQuietly(this.wal);
+      this.closedWals.push(this.wal!);
+      this.wal = undefined;
       this.dropSealedWals();
     }
   }
@@ -431,6 +437,9 @@ export class HistoryStore implements HistoryReader {
     }
     for (const seq of obsolete) this.unlinkQuietly(walName(seq));
     this.walFiles = this.walFiles.filter((seq) => seq >= needed);
+    // Their records are in the segment just synced: no need to force them to disk.
+    for (const wal of this.closedWals) if (wal.seq < needed) this.closeFile(wal);
+    this.closedWals = this.closedWals.filter((wal) => wal.seq >= needed);
   }
 
   /** The periodic work: fdatasync the WAL, seal blocks past their age, retention. */
@@ -447,6 +456,16 @@ export class HistoryStore implements HistoryReader {
       if (state.open && state.open.openedAtMs <= cutoff) this.seal(state);
     }
     this.dropSealedWals();
+    // Full WAL files still needed (their blocks are open) are forced to disk like the open one.
+    for (const wal of this.closedWals) {
+      try {
+        wal.sync();
+      } catch (error) {
+        this.failed('sync the history WAL', error);
+      }
+      this.closeFile(wal);
+    }
+    this.closedWals = [];
     this.applyRetention();
   }
 
@@ -648,6 +667,14 @@ export class HistoryStore implements HistoryReader {
     return undefined;
   }
 
+  private closeFile(wal: WalFile): void {
+    try {
+      wal.close();
+    } catch {
+      // Its records were written (page cache) and, if needed, synced: nothing left to lose.
+    }
+  }
+
   private unlinkQuietly(name: string): void {
     try {
       unlinkSync(join(this.options.dir, name));
@@ -663,6 +690,8 @@ export class HistoryStore implements HistoryReader {
     this.sealAll();
     this.wal = this.closeQuietly(this.wal);
     this.dropSealedWals();
+    for (const wal of this.closedWals) this.closeQuietly(wal);
+    this.closedWals = [];
     this.closeSegment();
     for (const fd of this.readFds.values()) closeSync(fd);
     this.readFds.clear();

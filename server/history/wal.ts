@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, ftruncateSync, openSync, writeSync, writevSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import type { BatchRef } from '../filter/batch-lines.js';
 import { ByteReader, ByteWriter, MalformedError, readBatch, writeBatch } from './batch-codec.js';
@@ -23,7 +23,8 @@ export interface WalRecord {
 /** Frame: payload length (u32), CRC-32 of the payload (u32), payload. */
 const FRAME_HEADER_BYTES = 8;
 
-export function encodeWalRecord(record: WalRecord): Buffer {
+/** A record's bytes in order: its frame header and fields, then the batch body itself (not copied). */
+export function encodeWalRecord(record: WalRecord): Buffer[] {
   const payload = new ByteWriter().u32(record.sourceNum).text(record.host).text(record.file);
   if (record.resume) {
     payload.u8(record.resume.token === undefined ? 1 : 2).text(record.resume.fileId).f64(record.resume.endOffset);
@@ -32,11 +33,13 @@ export function encodeWalRecord(record: WalRecord): Buffer {
     payload.u8(0);
   }
   writeBatch(payload, record.batch);
-  const body = payload.toBuffer();
+  const parts = payload.toBuffers();
+  let checksum = 0;
+  for (const part of parts) checksum = crc32(part, checksum);
   const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
-  header.writeUInt32LE(body.length, 0);
-  header.writeUInt32LE(crc32(body), 4);
-  return Buffer.concat([header, body]);
+  header.writeUInt32LE(payload.length, 0);
+  header.writeUInt32LE(checksum, 4);
+  return [header, ...parts];
 }
 
 function decodePayload(payload: Buffer): WalRecord {
@@ -88,10 +91,22 @@ export function readWalRecords(bytes: Buffer): WalContents {
   return { records, validBytes: offset };
 }
 
-/** Writes `data` at `position` of `fd` completely (a regular file may take a write in parts). */
-export function writeFully(fd: number, data: Buffer, position: number): void {
-  let done = 0;
-  while (done < data.length) done += writeSync(fd, data, done, data.length - done, position + done);
+/**
+ * Writes `data` (one buffer, or several in order with one writev) at `position` of `fd` completely:
+ * a regular file may take a write in parts.
+ */
+export function writeFully(fd: number, data: Buffer | readonly Buffer[], position: number): void {
+  let parts: Buffer[] = Buffer.isBuffer(data) ? [data] : data.slice();
+  let at = position;
+  while (parts.length > 0) {
+    const first = parts[0]!;
+    let written = parts.length === 1 ? writeSync(fd, first, 0, first.length, at) : writevSync(fd, parts, at);
+    at += written;
+    let done = 0;
+    while (done < parts.length && written >= parts[done]!.length) written -= parts[done++]!.length;
+    parts = parts.slice(done);
+    if (written > 0) parts[0] = parts[0]!.subarray(written);
+  }
 }
 
 /**
@@ -108,7 +123,9 @@ export class WalFile {
   }
 
   /** In the OS page cache when this returns: survives the process being killed. */
-  append(record: Buffer): void {
+  append(record: readonly Buffer[]): void {
+    let length = 0;
+    for (const part of record) length += part.length;
     try {
       writeFully(this.fd, record, this.size);
     } catch (error) {
@@ -119,7 +136,7 @@ export class WalFile {
       }
       throw error;
     }
-    this.size += record.length;
+    this.size += length;
     this.dirty = true;
   }
 

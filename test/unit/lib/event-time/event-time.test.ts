@@ -92,6 +92,14 @@ describe('eventTimeOf: RFC 3339 / ISO 8601', () => {
   });
 });
 
+describe('eventTimeOf: consecutive lines', () => {
+  it('reads each line its own date, whatever date the line before stated', () => {
+    const received = Date.UTC(2028, 11, 31);
+    const lines = ['2028-02-28T01:00:00Z', '2028-02-29T01:00:00Z', '2027-02-29T01:00:00Z', '2028-02-29T01:00:00Z', '2028-03-01T01:00:00Z', '2028-02-29T01:00:00Z'];
+    expect(lines.map((line) => timeOf(line, received))).toEqual([iso(lines[0]!), iso(lines[1]!), undefined, iso(lines[3]!), iso(lines[4]!), iso(lines[5]!)]);
+  });
+});
+
 describe('eventTimeOf: plausibility', () => {
   it('refuses a time before 2000 and goes on to the next candidate', () => {
     expect(timeOf('1999-12-31T23:59:59Z old')).toBeUndefined();

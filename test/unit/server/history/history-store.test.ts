@@ -1,4 +1,4 @@
-import { readdirSync, symlinkSync, truncateSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
+import { readdirSync, readlinkSync, symlinkSync, truncateSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HistoryStore, type HistoryStoreOptions } from '../../../../server/history/history-store.js';
@@ -133,6 +133,36 @@ describe('HistoryStore', () => {
     store.tick();
     expect(files(/^wal-/).length).toBeLessThanOrEqual(1);
     expect(store.stats().blocks).toBe(1);
+  });
+
+  it('after a kill, replays every full WAL file still needed, none of them forced to disk yet', () => {
+    const first = open({ walBytes: 300 });
+    const before = write(first, 'h', '/f', 12);
+    expect(files(/^wal-/).length).toBeGreaterThan(2);
+    kill(first);
+    const second = open();
+    expect(allText(second)).toBe(before.map(String).join(''));
+  });
+
+  it('keeps no full WAL file open past the next tick, nor one it deleted', () => {
+    const historyDir = join(temp.dir, 'history');
+    const openWals = () =>
+      readdirSync('/proc/self/fd').flatMap((fd) => {
+        try {
+          const target = readlinkSync(join('/proc/self/fd', fd));
+          return target.startsWith(historyDir) && /wal-/.test(target) ? [target] : [];
+        } catch {
+          return []; // closed since it was listed
+        }
+      });
+    const store = open({ walBytes: 300, blockBytes: 400 });
+    write(store, 'h', '/f', 12);
+    // Deleted ones were closed as they were deleted; those still needed stay open until the tick.
+    expect(openWals().filter((target) => target.endsWith('(deleted)'))).toEqual([]);
+    store.tick();
+    expect(openWals().length).toBeLessThanOrEqual(1);
+    store.close();
+    expect(openWals()).toEqual([]);
   });
 
   it('retention by bytes drops the oldest segments first', () => {
