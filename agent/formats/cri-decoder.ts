@@ -1,4 +1,4 @@
-import type { DecodedLine, LineDecoder } from './line-decoder.js';
+import { asPlainText, type DecodedLine, type LineDecoder } from './line-decoder.js';
 
 const EMPTY = Buffer.alloc(0);
 const SPACE = 0x20;
@@ -34,10 +34,7 @@ export class CriDecoder implements LineDecoder {
     const out = this.out;
     if (!decodeCri(line, out)) {
       this.count += 1;
-      out.prefix = EMPTY;
-      out.message = line;
-      out.partial = false;
-      out.stream = '';
+      asPlainText(out, line);
     }
     return out;
   }

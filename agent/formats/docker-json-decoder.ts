@@ -1,5 +1,5 @@
 import { NUL_STAND_IN } from '../../protocol/index.js';
-import type { DecodedLine, LineDecoder } from './line-decoder.js';
+import { asPlainText, type DecodedLine, type LineDecoder } from './line-decoder.js';
 
 const EMPTY = Buffer.alloc(0);
 const QUOTE = 0x22;
@@ -53,10 +53,7 @@ export class DockerJsonDecoder implements LineDecoder {
     const out = this.out;
     if (!scanDockerLine(line, out) && !decodeDockerByParse(line, out)) {
       this.count += 1;
-      out.prefix = EMPTY;
-      out.message = line;
-      out.partial = false;
-      out.stream = '';
+      asPlainText(out, line);
     }
     return out;
   }

@@ -32,6 +32,15 @@ export interface LineDecoder {
   readonly undecodable: number;
 }
 
+/** Fills `out` with `line` as plain text: what a decoder gives for a line not in its format. */
+export function asPlainText(out: DecodedLine, line: Buffer): DecodedLine {
+  out.prefix = EMPTY;
+  out.message = line;
+  out.partial = false;
+  out.stream = '';
+  return out;
+}
+
 /** Plain text: every line is its own message. */
 export class PlainDecoder implements LineDecoder {
   readonly format = 'plain';
