@@ -1,4 +1,4 @@
-import { asPlainText, type DecodedLine, type LineDecoder } from './line-decoder.js';
+import { FormatDecoder, type DecodedLine } from './line-decoder.js';
 
 const EMPTY = Buffer.alloc(0);
 const SPACE = 0x20;
@@ -21,22 +21,9 @@ const TAG_FULL = 0x46; // F
  * the next line of that stream continues it) or `F`, possibly followed by `:`-separated further tags.
  * Prefix and message are views into the decoded line, never copies.
  */
-export class CriDecoder implements LineDecoder {
-  readonly format = 'cri';
-  private count = 0;
-  private readonly out: DecodedLine = { prefix: EMPTY, message: EMPTY, partial: false, stream: '' };
-
-  get undecodable(): number {
-    return this.count;
-  }
-
-  decode(line: Buffer): DecodedLine {
-    const out = this.out;
-    if (!decodeCri(line, out)) {
-      this.count += 1;
-      asPlainText(out, line);
-    }
-    return out;
+export class CriDecoder extends FormatDecoder {
+  constructor() {
+    super('cri', decodeCri);
   }
 }
 

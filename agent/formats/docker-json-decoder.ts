@@ -1,7 +1,6 @@
 import { NUL_STAND_IN } from '../../protocol/index.js';
-import { asPlainText, type DecodedLine, type LineDecoder } from './line-decoder.js';
+import { FormatDecoder, type DecodedLine } from './line-decoder.js';
 
-const EMPTY = Buffer.alloc(0);
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
@@ -40,22 +39,9 @@ const ESCAPES = 2;
  * for raw control characters inside a string, which JSON forbids and Docker never writes: the scan
  * keeps them. Returned buffers are fresh or views of the line, never overwritten by a later decode.
  */
-export class DockerJsonDecoder implements LineDecoder {
-  readonly format = 'docker';
-  private count = 0;
-  private readonly out: DecodedLine = { prefix: EMPTY, message: EMPTY, partial: false, stream: '' };
-
-  get undecodable(): number {
-    return this.count;
-  }
-
-  decode(line: Buffer): DecodedLine {
-    const out = this.out;
-    if (!scanDockerLine(line, out) && !decodeDockerByParse(line, out)) {
-      this.count += 1;
-      asPlainText(out, line);
-    }
-    return out;
+export class DockerJsonDecoder extends FormatDecoder {
+  constructor() {
+    super('docker', decodeDocker);
   }
 }
 

@@ -33,12 +33,38 @@ export interface LineDecoder {
 }
 
 /** Fills `out` with `line` as plain text: what a decoder gives for a line not in its format. */
-export function asPlainText(out: DecodedLine, line: Buffer): DecodedLine {
+function asPlainText(out: DecodedLine, line: Buffer): DecodedLine {
   out.prefix = EMPTY;
   out.message = line;
   out.partial = false;
   out.stream = '';
   return out;
+}
+
+/**
+ * A container format's decoder: `decodeInto` fills `out` and says whether the line is in the
+ * format; any other line passes through as plain text and is counted.
+ */
+export class FormatDecoder implements LineDecoder {
+  private count = 0;
+  private readonly out: DecodedLine = { prefix: EMPTY, message: EMPTY, partial: false, stream: '' };
+
+  constructor(
+    readonly format: LineFormat,
+    private readonly decodeInto: (line: Buffer, out: DecodedLine) => boolean,
+  ) {}
+
+  get undecodable(): number {
+    return this.count;
+  }
+
+  decode(line: Buffer): DecodedLine {
+    if (!this.decodeInto(line, this.out)) {
+      this.count += 1;
+      asPlainText(this.out, line);
+    }
+    return this.out;
+  }
 }
 
 /** Plain text: every line is its own message. */
