@@ -29,6 +29,8 @@ import { waitFor } from '../helpers/wait.js';
  *
  * 20 sequences of up to 16 commands take about 70 to 100 s on 2 cores; all of them must complete, each
  * kind of command must have run, and a run that cannot finish them within its time limit fails.
+ * The sequences come from a fixed seed, so the suite runs the same commands every time (timings
+ * still differ); SUPERGREP_MODEL_SEED=random draws new ones, SUPERGREP_MODEL_SEED=<n> another set.
  * SUPERGREP_MODEL_RUNS=N runs more (or fewer); SUPERGREP_MODEL_VERBOSE=1 prints each sequence with
  * its counts. A failure prints the
  * sequence, the seed and the path, to replay with fc.assert's `seed` and `path`, and the logs of every
@@ -375,6 +377,10 @@ function counted(command: Cmd): Cmd {
   return command;
 }
 
+// A random seed left the coverage checks below to chance (about one run in eight drew too few
+// partial appends); a fixed one makes them a check on the generator instead.
+const DEFAULT_SEED = 20261208;
+
 const commandArbs: Array<fc.Arbitrary<Cmd>> = [
   appendArb,
   appendArb,
@@ -496,13 +502,14 @@ describe('pipeline model: random rotations, truncations, deletions and kills', (
 
   it('delivers every line, each file in order, duplicates only inside the unacknowledged window', { timeout: 240_000 }, async () => {
     const runs = Number(process.env.SUPERGREP_MODEL_RUNS ?? 20);
+    const seedSetting = process.env.SUPERGREP_MODEL_SEED ?? String(DEFAULT_SEED);
     executed.clear();
     completedSequences = 0;
     linesChecked = 0;
     await fc.assert(fc.asyncProperty(fc.commands(commandArbs.map((arb) => arb.map(counted)), { maxCommands: 16, size: 'max' }), runSequence), {
       numRuns: runs,
       // Replays a printed failure: SUPERGREP_MODEL_SEED=<seed> SUPERGREP_MODEL_PATH=<path>.
-      ...(process.env.SUPERGREP_MODEL_SEED ? { seed: Number(process.env.SUPERGREP_MODEL_SEED), path: process.env.SUPERGREP_MODEL_PATH } : {}),
+      ...(seedSetting === 'random' ? {} : { seed: Number(seedSetting), path: process.env.SUPERGREP_MODEL_PATH }),
       // Every run starts real processes: shrinking a failure could take longer than the suite; the
       // failing sequence and its seed are printed instead, to replay with `seed` and `path`.
       endOnFailure: true,
