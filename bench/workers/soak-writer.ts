@@ -2,13 +2,15 @@
  * The soak benchmark's application: appends realistic log lines to one file at a steady rate, each
  * starting with its write time on the monotonic clock and a sequence number (`wt=<µs> seq=<n> `), and
  * rotates the file like logrotate with a signalled reopen: every `rotateMs` the file is renamed to
- * `<file>.1` (replacing the previous one), the writer goes on writing to the renamed file for
- * `reopenDelayMs`, then opens the path again. Prints `{"written":N,"bytes":B}` every second and once at the end,
+ * `<file>.1`, the writer goes on writing to the renamed file for `reopenDelayMs`, then opens the
+ * path again. The previous `<file>.1` is deleted half way to the next rotation, off the writing
+ * thread as logrotate's own process would: renamed over, the file system freeing it stalled the
+ * writer itself, and the burst of lines after the stall was not the pipeline's doing. Prints `{"written":N,"bytes":B}` every second and once at the end,
  * and `{"reopenedAt":N}` when it opens a new file (line N is the new file's first).
  *
  *   node dist/bench/workers/soak-writer.js '{"file":"/tmp/x/app.log","linesPerSec":50000,"durationMs":600000,"rotateMs":30000,"reopenDelayMs":200}'
  */
-import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, unlink, writeSync } from 'node:fs';
 import { generateLines } from '../lib/dataset.js';
 import { monotonicMicros, STAMP_PREFIX } from '../lib/monotonic.js';
 
@@ -30,6 +32,7 @@ let bytes = 0;
 let rotations = 0;
 const started = performance.now();
 let nextRotation = config.rotateMs;
+let nextCleanUp = config.rotateMs + config.rotateMs / 2;
 let reopenAt = Number.POSITIVE_INFINITY;
 let lastProgress = 0;
 
@@ -40,6 +43,12 @@ function tick(): void {
     rotations += 1;
     nextRotation += config.rotateMs;
     reopenAt = elapsed + config.reopenDelayMs;
+  }
+  if (elapsed >= nextCleanUp) {
+    nextCleanUp += config.rotateMs;
+    unlink(`${config.file}.1`, () => {
+      // Gone already, or never rotated: either way the next rename replaces nothing.
+    });
   }
   if (elapsed >= reopenAt) {
     closeSync(fd);
