@@ -1,4 +1,4 @@
-import { readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../../lib/logger.js';
@@ -37,8 +37,13 @@ const journalCheckpointSchema = z.object({
 });
 export type JournalCheckpoint = z.infer<typeof journalCheckpointSchema>;
 
+/** A line of the notes file: a checkpoint set after the state file's write number `after` was taken. */
+const noteSchema = checkpointSchema.extend({ after: z.number().int().nonnegative() });
+
 const stateSchema = z.object({
   version: z.literal(STATE_VERSION),
+  /** Counts the writes of the state file, to tell which notes (setVisible) a state already holds. */
+  serial: z.number().int().nonnegative().optional(),
   files: z.array(checkpointSchema),
   journals: z.array(journalCheckpointSchema).default([]),
 });
@@ -56,6 +61,11 @@ export interface CheckpointStoreOptions {
  * flush interval older: lines are sent again, none skipped; the hub drops what it already holds); a
  * state directory that cannot be written to (full, read-only) is reported and retried on the next
  * flush while the agent keeps running, and its recovery is logged too.
+ *
+ * A newly followed file's checkpoint must be readable by a restarted agent before any of its lines
+ * goes out (setVisible). It is appended to a notes file next to the state file, which a killed agent
+ * reads back on load: one small write to the page cache, where writing the state file waits on two
+ * fsyncs, tens of milliseconds while the disk is busy, as it is at every rotation.
  */
 export class CheckpointStore {
   private readonly entries = new Map<string, Checkpoint>();
@@ -69,6 +79,12 @@ export class CheckpointStore {
   private waiting: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
+  /** The number of the newest state snapshot taken (written, or being written). */
+  private serial = 0;
+  /** The highest `after` in the notes file, or -1 when it holds none. */
+  private notedAfter = -1;
+  /** Appends to and removals of the notes file, one at a time and in order. */
+  private notes: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly file: string,
@@ -92,19 +108,25 @@ export class CheckpointStore {
     return `${this.file}.prev`;
   }
 
+  /** Checkpoints set with setVisible since the state file last held them, one JSON line each. */
+  get notesFile(): string {
+    return `${this.file}.new-files`;
+  }
+
   async load(): Promise<void> {
     await this.removeStaleTemporaries();
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
     } catch (error) {
-      // No state file is a first start (or an operator's reset): the previous copy is not used then.
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      // No state file is a first start (or an operator's reset): the previous copy is not used then,
+      // but notes are (an agent killed before its first write).
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return this.loadNotes();
       this.logger.error({ err: error, stateFile: this.file }, 'cannot read the agent state file; starting without checkpoints');
       return;
     }
     const reason = this.parse(text);
-    if (reason === undefined) return;
+    if (reason === undefined) return this.loadNotes();
     const aside = await this.setAside(reason);
     const previous = await readFile(this.previousFile, 'utf8').catch(() => undefined);
     const previousReason = previous === undefined ? 'there is none' : this.parse(previous);
@@ -113,6 +135,34 @@ export class CheckpointStore {
       this.logger.warn({ ...context, previousFile: this.previousFile, files: this.entries.size }, 'agent state file is corrupted; set it aside and resumed from its previous copy');
     } else {
       this.logger.warn({ ...context, previousReason }, 'agent state file is corrupted; set it aside and starting fresh');
+    }
+    await this.loadNotes();
+  }
+
+  /** Applies the notes the state file does not hold yet (taken before they were written); a torn line is skipped. */
+  private async loadNotes(): Promise<void> {
+    const text = await readFile(this.notesFile, 'utf8').catch(() => '');
+    let applied = 0;
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      let parsed;
+      try {
+        parsed = noteSchema.safeParse(JSON.parse(line));
+      } catch {
+        continue;
+      }
+      if (!parsed.success) continue;
+      const { after, ...entry } = parsed.data;
+      this.notedAfter = Math.max(this.notedAfter, after);
+      if (after < this.serial) continue;
+      this.entries.set(inodeKey(entry), entry);
+      applied += 1;
+    }
+    // The next write must count past every note, so that it makes them all obsolete.
+    this.serial = Math.max(this.serial, this.notedAfter);
+    if (applied > 0) {
+      this.dirty = true;
+      this.logger.info({ stateFile: this.file, files: applied }, 'took checkpoints of newly followed files from the notes file');
     }
   }
 
@@ -132,6 +182,29 @@ export class CheckpointStore {
     if (old && old.offset === entry.offset && old.gen === entry.gen && old.fingerprint === entry.fingerprint && old.path === entry.path) return;
     this.entries.set(key, { ...entry, seenAt: this.now() });
     this.dirty = true;
+  }
+
+  /**
+   * Sets a checkpoint and makes it readable by an agent restarted after a kill before the promise
+   * resolves: appended to the notes file (no fsync; after a power loss the file may be sent again
+   * from its start, never skipped). Falls back to a full write when the append fails.
+   */
+  setVisible(entry: Omit<Checkpoint, 'seenAt'>): Promise<void> {
+    this.set(entry);
+    const stored = this.entries.get(inodeKey(entry))!;
+    const after = this.serial;
+    const line = `${JSON.stringify({ ...stored, after })}\n`;
+    const appended = this.notes.then(async () => {
+      try {
+        await appendFile(this.notesFile, line, { mode: 0o600 });
+        this.notedAfter = Math.max(this.notedAfter, after);
+      } catch (error) {
+        this.logger.warn({ err: error, notesFile: this.notesFile }, 'cannot note a newly followed file; writing the state file instead');
+        await this.flush();
+      }
+    });
+    this.notes = appended;
+    return appended;
   }
 
   getJournal(key: string): JournalCheckpoint | undefined {
@@ -181,14 +254,18 @@ export class CheckpointStore {
   async stop(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    await this.notes;
     await this.flush();
+    await this.notes;
   }
 
   private async write(): Promise<void> {
     this.forgetStale();
     if (!this.dirty) return;
     this.dirty = false;
-    const state = { version: STATE_VERSION, files: [...this.entries.values()], journals: [...this.journals.values()] };
+    this.serial += 1;
+    const serial = this.serial;
+    const state = { version: STATE_VERSION, serial, files: [...this.entries.values()], journals: [...this.journals.values()] };
     try {
       await writeFileAtomic(this.file, `${JSON.stringify(state)}\n`, { keepPreviousAs: this.previousFile });
     } catch (error) {
@@ -202,6 +279,21 @@ export class CheckpointStore {
       this.logger.info({ stateFile: this.file, failedWrites: this.failingWrites }, 'agent state file written again');
       this.failingWrites = 0;
     }
+    this.dropObsoleteNotes(serial);
+  }
+
+  /** Removes the notes file once the state file written as `serial` holds every note in it. */
+  private dropObsoleteNotes(serial: number): void {
+    this.notes = this.notes.then(async () => {
+      if (this.notedAfter < 0 || this.notedAfter >= serial) return;
+      try {
+        await unlink(this.notesFile);
+        this.notedAfter = -1;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.notedAfter = -1;
+        else this.logger.warn({ err: error, notesFile: this.notesFile }, 'cannot remove the notes file; its notes are in the state file already');
+      }
+    });
   }
 
   private forgetStale(): void {
@@ -227,6 +319,7 @@ export class CheckpointStore {
     const parsed = stateSchema.safeParse(raw);
     if (!parsed.success) return `unexpected contents: ${z.prettifyError(parsed.error)}`;
     for (const entry of parsed.data.files) this.entries.set(inodeKey(entry), entry);
+    this.serial = parsed.data.serial ?? 0;
     for (const entry of parsed.data.journals) this.journals.set(entry.key, entry);
     return undefined;
   }

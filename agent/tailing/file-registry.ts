@@ -348,11 +348,12 @@ export class FileRegistry {
     this.byKey.set(key, tailer);
     if (attach) this.attach(path, tailer);
     this.applyResume(tailer);
-    this.store.set(tailer.checkpoint());
-    // No line of a newly followed file goes out before its checkpoint (and so its gen) is on disk:
-    // an agent killed right after would otherwise not know the file on restart, start it at its end
-    // and never send the lines in between. (A failed write is counted; following goes on regardless.)
-    if (placement.from !== 'checkpoint') await this.store.flush();
+    // No line of a newly followed file goes out before a restarted agent could read its checkpoint
+    // (and so its gen): killed right after, it would otherwise not know the file, start it at its end
+    // and never send the lines in between, or send them again under a new gen. (A failed write is
+    // logged; following goes on regardless.)
+    if (placement.from === 'checkpoint') this.store.set(tailer.checkpoint());
+    else await this.store.setVisible(tailer.checkpoint());
     this.order.push(tailer);
     const { fileId, reportPath } = tailer;
     this.logger.info({ path, file: reportPath, fileId, offset: tailer.ackedOffset, size: placement.size, from: placement.from, ...(placement.format === 'plain' ? {} : { format: placement.format }) }, 'following file');

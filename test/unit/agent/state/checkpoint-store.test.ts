@@ -317,4 +317,74 @@ describe('CheckpointStore', () => {
     await store.load();
     expect(records).toEqual([expect.objectContaining({ level: 40, file: stuck, msg: expect.stringContaining('cannot remove a stale temporary state file') })]);
   });
+
+  describe('notes of newly followed files (setVisible)', () => {
+    const key = { dev: '2049', ino: '131077' };
+
+    it('makes a checkpoint readable by a store loaded after a kill, before any write of the state file', async () => {
+      const file = join(dir, 'agent-state.json');
+      const store = new CheckpointStore(file, captureLogger().logger);
+      await store.load();
+      await store.setVisible(entry({ offset: 0, gen: 'feedf00d' }));
+      // No flush: the agent is killed here.
+      expect(await readdir(dir)).toEqual(['agent-state.json.new-files']);
+      const { logger, records } = captureLogger('info');
+      const restarted = new CheckpointStore(file, logger);
+      await restarted.load();
+      expect(restarted.get(key)).toMatchObject({ offset: 0, gen: 'feedf00d' });
+      expect(records).toEqual([expect.objectContaining({ files: 1, msg: expect.stringContaining('notes file') })]);
+      // Its first write holds the note, which then goes.
+      await restarted.flush();
+      expect(await readdir(dir)).toEqual(['agent-state.json']);
+    });
+
+    it('removes the notes once the state file holds them, and keeps a note taken during that write', async () => {
+      const file = join(dir, 'agent-state.json');
+      const store = new CheckpointStore(file, captureLogger().logger);
+      await store.setVisible(entry({ ino: '1', gen: 'aaaaaaaa' }));
+      const writing = store.flush();
+      // A turn of the event loop: the write has taken its snapshot and waits on the file system. Set
+      // now, the checkpoint is held by the notes alone.
+      await new Promise((resolve) => setImmediate(resolve));
+      const noted = store.setVisible(entry({ ino: '2', gen: 'bbbbbbbb' }));
+      await Promise.all([writing, noted]);
+      expect(JSON.parse(await readFile(file, 'utf8')).files).toHaveLength(1);
+      const restarted = new CheckpointStore(file, captureLogger().logger);
+      await restarted.load();
+      expect(restarted.get({ dev: '2049', ino: '1' })).toMatchObject({ gen: 'aaaaaaaa' });
+      expect(restarted.get({ dev: '2049', ino: '2' })).toMatchObject({ gen: 'bbbbbbbb' });
+      await store.flush();
+      expect((await readdir(dir)).sort()).toEqual(['agent-state.json', 'agent-state.json.prev']);
+    });
+
+    it('applies a note only over a state written before it, and skips a torn line', async () => {
+      const file = join(dir, 'agent-state.json');
+      const state = (serial: number) => JSON.stringify({ version: 1, serial, files: [{ ...entry({ offset: 500 }), seenAt: Date.now() }] });
+      const note = (after: number, gen: string) => `${JSON.stringify({ ...entry({ offset: 0, gen }), seenAt: Date.now(), after })}\n`;
+      await writeFile(`${file}.new-files`, `${note(2, 'c0ffee00')}{"path":"/var/log/app`);
+      // The state written as number 3 was taken after the note (after 2): it is the newer.
+      await writeFile(file, state(3));
+      const newer = new CheckpointStore(file, captureLogger().logger);
+      await newer.load();
+      expect(newer.get(key)).toMatchObject({ offset: 500, gen: '0badf00d' });
+      // The state written as number 2 was taken before it: the note is the newer.
+      await writeFile(file, state(2));
+      const older = new CheckpointStore(file, captureLogger().logger);
+      await older.load();
+      expect(older.get(key)).toMatchObject({ offset: 0, gen: 'c0ffee00' });
+    });
+
+    it('writes the state file instead when the note cannot be appended', async () => {
+      const file = join(dir, 'agent-state.json');
+      // A directory where the notes file should be: appending to it fails.
+      await mkdir(`${file}.new-files`);
+      const { logger, records } = captureLogger('warn');
+      const store = new CheckpointStore(file, logger);
+      await store.setVisible(entry({ gen: 'deadbeef' }));
+      expect(records).toEqual([expect.objectContaining({ level: 40, msg: expect.stringContaining('cannot note') })]);
+      const restarted = new CheckpointStore(file, captureLogger().logger);
+      await restarted.load();
+      expect(restarted.get(key)).toMatchObject({ gen: 'deadbeef' });
+    });
+  });
 });

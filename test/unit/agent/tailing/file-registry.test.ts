@@ -2,6 +2,7 @@ import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CheckpointStore } from '../../../../agent/state/checkpoint-store.js';
+import { fileIdOf } from '../../../../agent/tailing/file-identity.js';
 import { FileRegistry } from '../../../../agent/tailing/file-registry.js';
 import { minReadBufferBytes } from '../../../../agent/tailing/file-tailer.js';
 import type { Logger } from '../../../../lib/logger.js';
@@ -121,6 +122,25 @@ describe('FileRegistry', () => {
   }
 
   const inodeOf = async (path: string) => (await stat(path, { bigint: true })).ino;
+
+  it('has a new file\u2019s checkpoint readable by a restarted agent before the file can be read', async () => {
+    const stateFile = join(dir, 'state.json');
+    const { logger } = captureLogger('info');
+    const store = new CheckpointStore(stateFile, logger);
+    await store.load();
+    const { followed } = startRegistry(store, logger);
+    const path = join(dir, 'new.log');
+    await writeFile(path, 'first line\n');
+    await followed.add(path, false);
+    const tailer = followed.nextReadable();
+    expect(tailer?.fileId).toBeDefined();
+    // Killed here, before any periodic write of the state file: the restarted agent knows the file
+    // under the same gen, so the hub's resume point for its fileId applies.
+    const restarted = new CheckpointStore(stateFile, captureLogger().logger);
+    await restarted.load();
+    const known = restarted.get(await stat(path, { bigint: true }).then((stats) => ({ dev: String(stats.dev), ino: String(stats.ino) })));
+    expect(known && fileIdOf(known)).toBe(tailer!.fileId);
+  });
   const following = (records: LogRecord[]) => records.filter((record) => record.msg === 'following file');
 
   it.runIf(process.platform === 'linux')('does not take a new file for the deleted one whose inode it was given', async (context) => {
