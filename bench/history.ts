@@ -115,7 +115,7 @@ function render(template: Template, iso: string): string {
  * Fills `<dataDir>/history` through HistoryStore with FILL_LINES demo lines in four sources, and
  * writes the same lines to four raw files under `rawDir`.
  */
-function fillHistory(dataDir: string, rawDir: string, start: number): Filled {
+async function fillHistory(dataDir: string, rawDir: string, start: number): Promise<Filled> {
   const begun = performance.now();
   const db = openDatabase(dataDir);
   const store = new HistoryStore({ dir: join(dataDir, 'history'), db, maxBytes: 64 * 1024 ** 3, maxAgeMs: 7 * 24 * 3_600_000, eventTimeOf, timer: false });
@@ -172,8 +172,9 @@ function fillHistory(dataDir: string, rawDir: string, start: number): Filled {
       if (source.text.length >= BATCH_BYTES) flush(source);
     }
     if (time - start >= nextTick) {
-      // The hub's store ticks once a second: fdatasync of the WAL, sealing by age, dropping sealed WAL files.
-      store.tick();
+      // The hub's store ticks once a second: fdatasync of the WAL, sealing by age, dropping sealed WAL files
+      // (its syncs run on the thread pool: waited for, or no WAL file would be deleted during the fill).
+      await store.tick();
       nextTick += 1000;
     }
   }
@@ -250,7 +251,7 @@ export async function runHistory(): Promise<BenchResult> {
     const rawDir = join(temp.dir, 'raw');
     mkdirSync(rawDir, { recursive: true });
     const spanMs = (FILL_LINES / FILL_RATE) * 1000;
-    const filled = fillHistory(dataDir, rawDir, Date.now() - spanMs - 60_000);
+    const filled = await fillHistory(dataDir, rawDir, Date.now() - spanMs - 60_000);
     const disk = historyBytes(dataDir);
     const lineBytes = filled.rawBytes / filled.lines;
     console.log(`  filled ${filled.lines} lines (${(filled.rawBytes / 1e6).toFixed(0)} MB raw, ${lineBytes.toFixed(0)} bytes/line) in ${filled.fillSec.toFixed(1)} s; on disk ${(disk.total / 1e6).toFixed(1)} MB`);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, unlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../lib/logger.js';
 import { LogThrottle } from '../../lib/log-throttle.js';
@@ -8,6 +8,7 @@ import type { Db } from '../storage/database.js';
 import type { BlockCodec } from './block-codec.js';
 import { BLOCK_CODECS, defaultBlockCodec } from './codecs/codec-registry.js';
 import { decodeBlock, encodeBlock, type BlockMeta } from './block-format.js';
+import { FileSync, InFlight, type SyncFunction } from './file-sync.js';
 import { HistoryIndex, type BlockRow, type ResumeRow } from './history-index.js';
 import { CorruptBlockError, type BlockQuery, type BlockRef, type HistoryReader, type HistorySource } from './history-reader.js';
 import { encodeWalRecord, readWalRecords, WalFile, writeFully, type ResumeMark } from './wal.js';
@@ -63,6 +64,8 @@ export interface HistoryStoreOptions {
   syncIntervalMs?: number | undefined;
   /** Whether to run the sync/seal/retention timer (tests call `tick` themselves). Default true. */
   timer?: boolean | undefined;
+  /** For tests: the fdatasync run on libuv's thread pool (default `fs.fdatasync`). */
+  syncFd?: SyncFunction | undefined;
 }
 
 export interface HistoryStats {
@@ -147,14 +150,20 @@ export class HistoryStore implements HistoryReader {
 
   private wal: WalFile | undefined;
   /**
-   * Full WAL files closed to writes, not yet forced to disk: the next tick syncs them (the same
-   * promise as the open one's), unless their blocks are sealed and synced first and they are deleted.
+   * Full WAL files closed to writes, not yet forced to disk: the next tick syncs and closes them (the
+   * same promise as the open one's), unless their blocks are sealed and synced first and they are deleted.
    */
   private closedWals: WalFile[] = [];
   private walSeq = 0;
   /** WAL files on disk, oldest first. */
   private walFiles: number[] = [];
-  private segment: { num: number; fd: number; size: number; dirty: boolean } | undefined;
+  private segment: { num: number; file: FileSync; size: number } | undefined;
+  /** Segments closed to writes whose last sync may still run: WAL files are deleted only after it. */
+  private readonly closingSegments = new Set<FileSync>();
+  /** Syncs and closes running on the thread pool, for `synced()`; a failed sync goes to `failed` as before. */
+  private readonly pending = new InFlight((what, error) => this.failed(what, error));
+  /** Whether a pass of dropSealedWals is waiting for its syncs. */
+  private dropping = false;
   private segmentSeq = 0;
   private readonly segments = new Map<number, SegmentState>();
   private readonly readFds = new Map<number, number>();
@@ -193,7 +202,7 @@ export class HistoryStore implements HistoryReader {
     for (const num of segmentFiles) if (!this.segments.has(num)) this.unlinkQuietly(segmentName(num));
     this.replay();
     if (options.timer !== false) {
-      this.timer = setInterval(() => this.tick(), options.syncIntervalMs ?? SYNC_INTERVAL_MS);
+      this.timer = setInterval(() => void this.tick(), options.syncIntervalMs ?? SYNC_INTERVAL_MS);
       this.timer.unref();
     }
   }
@@ -225,7 +234,7 @@ export class HistoryStore implements HistoryReader {
       }
     }
     this.sealAll();
-    this.dropSealedWals();
+    this.dropSealedWalsNow();
   }
 
   /**
@@ -277,7 +286,9 @@ export class HistoryStore implements HistoryReader {
       if (!this.wal) this.openWal();
       this.wal!.append(encodeWalRecord({ sourceNum: state.source.num, host: state.source.host, file: state.source.file, batch, resume }));
     } catch (error) {
-      this.wal = this.closeQuietly(this.wal);
+      // Its records up to the failed one stay replayable; a sync failure here adds nothing to report.
+      if (this.wal) this.pending.add(this.wal.file.flushAndClose());
+      this.wal = undefined;
       this.failed('write the history WAL', error);
       state.nextPos = Math.max(state.nextPos, batch.firstPos + batch.body.length);
       return;
@@ -295,7 +306,7 @@ export class HistoryStore implements HistoryReader {
 
   private openWal(): void {
     this.walSeq += 1;
-    this.wal = new WalFile(join(this.options.dir, walName(this.walSeq)), this.walSeq);
+    this.wal = new WalFile(join(this.options.dir, walName(this.walSeq)), this.walSeq, this.options.syncFd);
     this.walFiles.push(this.walSeq);
   }
 
@@ -350,7 +361,7 @@ export class HistoryStore implements HistoryReader {
     const sealedAt = this.now();
     try {
       const segment = this.openSegment();
-      writeFully(segment.fd, bytes, segment.size);
+      writeFully(segment.file.fd, bytes, segment.size);
       this.index.addBlocks(
         [{ ...meta, segment: segment.num, offset: segment.size, length: bytes.length, sealedAt }],
         [{ num: block.source.num, host: block.source.host, file: block.source.file, nextPos: block.endPos }],
@@ -358,7 +369,7 @@ export class HistoryStore implements HistoryReader {
         sealedAt,
       );
       segment.size += bytes.length;
-      segment.dirty = true;
+      segment.file.wrote();
       const stats = this.segments.get(segment.num) ?? { segment: segment.num, bytes: 0, blocks: 0, newestSealedAt: 0 };
       stats.bytes += bytes.length;
       stats.blocks += 1;
@@ -383,25 +394,22 @@ export class HistoryStore implements HistoryReader {
     if (!this.segment) {
       this.segmentSeq += 1;
       const fd = openSync(join(this.options.dir, segmentName(this.segmentSeq)), 'wx');
-      this.segment = { num: this.segmentSeq, fd, size: 0, dirty: false };
+      this.segment = { num: this.segmentSeq, file: new FileSync(fd, this.options.syncFd), size: 0 };
     }
     return this.segment;
   }
 
+  /** Stops writing to the current segment; it is synced, then closed, off the event loop. */
   private closeSegment(): void {
-    const segment = this.segment;
-    if (!segment) return;
+    const file = this.segment?.file;
+    if (!file) return;
     this.segment = undefined;
-    try {
-      if (segment.dirty) fdatasyncSync(segment.fd);
-    } catch (error) {
-      this.failed('sync a history segment', error);
-    }
-    try {
-      closeSync(segment.fd);
-    } catch {
-      // Nothing more to lose: the index only names blocks whose writes returned.
-    }
+    this.closingSegments.add(file);
+    const closed = file.flush().finally(async () => {
+      await file.close();
+      this.closingSegments.delete(file);
+    });
+    this.pending.add(closed, 'sync a history segment');
   }
 
   private sealLargest(): void {
@@ -417,39 +425,82 @@ export class HistoryStore implements HistoryReader {
   }
 
   /**
-   * Deletes WAL files whose records are all in sealed blocks, after forcing the segment and the
-   * index to disk (the WAL is what would restore them after a power loss).
+   * Deletes WAL files whose records are all in sealed blocks, once every segment that may hold those
+   * blocks, and the index, are forced to disk (the WAL is what would restore them after a power loss).
+   * One pass at a time: a call during one does nothing (the next tick calls again).
    */
   private dropSealedWals(): void {
-    let needed = this.wal ? this.walSeq : Number.POSITIVE_INFINITY;
-    for (const state of this.sources.values()) if (state.open) needed = Math.min(needed, state.open.walSeq);
-    const obsolete = this.walFiles.filter((seq) => seq < needed);
+    const obsolete = this.dropping ? [] : this.obsoleteWals();
+    if (obsolete.length === 0) return;
+    this.dropping = true;
+    const done = Promise.all(this.segmentFiles().map((file) => file.flush()))
+      .then(() => {
+        if (!this.closed) this.deleteWals(obsolete);
+      })
+      .finally(() => (this.dropping = false));
+    this.pending.add(done, 'sync history before deleting WAL files');
+  }
+
+  /** dropSealedWals with the segments synced on this thread: at start and at shutdown. */
+  private dropSealedWalsNow(): void {
+    const obsolete = this.obsoleteWals();
     if (obsolete.length === 0) return;
     try {
-      if (this.segment?.dirty) {
-        fdatasyncSync(this.segment.fd);
-        this.segment.dirty = false;
-      }
+      for (const file of this.segmentFiles()) file.syncNow();
+    } catch (error) {
+      this.failed('sync history before deleting WAL files', error);
+      return;
+    }
+    this.deleteWals(obsolete);
+  }
+
+  /** The segments that may hold blocks not yet synced: the open one and those still closing. */
+  private segmentFiles(): FileSync[] {
+    return [...this.closingSegments, ...(this.segment ? [this.segment.file] : [])];
+  }
+
+  /** WAL files older than the oldest one an open block (or the open WAL file) still needs. */
+  private obsoleteWals(): number[] {
+    let needed = this.wal ? this.walSeq : Number.POSITIVE_INFINITY;
+    for (const state of this.sources.values()) if (state.open) needed = Math.min(needed, state.open.walSeq);
+    return this.walFiles.filter((seq) => seq < needed);
+  }
+
+  /** Deletes WAL files whose blocks' segments are synced, after forcing the index to disk. */
+  private deleteWals(obsolete: readonly number[]): void {
+    try {
       this.index.checkpoint();
     } catch (error) {
       this.failed('sync history before deleting WAL files', error);
       return;
     }
+    const gone = new Set(obsolete);
     for (const seq of obsolete) this.unlinkQuietly(walName(seq));
-    this.walFiles = this.walFiles.filter((seq) => seq >= needed);
-    // Their records are in the segment just synced: no need to force them to disk.
-    for (const wal of this.closedWals) if (wal.seq < needed) this.closeFile(wal);
-    this.closedWals = this.closedWals.filter((wal) => wal.seq >= needed);
+    this.walFiles = this.walFiles.filter((seq) => !gone.has(seq));
+    // Their records are in the segments just synced: no need to force them to disk.
+    for (const wal of this.closedWals) if (gone.has(wal.seq)) this.pending.add(wal.file.close());
+    this.closedWals = this.closedWals.filter((wal) => !gone.has(wal.seq));
   }
 
-  /** The periodic work: fdatasync the WAL, seal blocks past their age, retention. */
-  tick(): void {
-    if (this.closed) return;
-    try {
-      this.wal?.sync();
-    } catch (error) {
-      this.wal = this.closeQuietly(this.wal);
-      this.failed('sync the history WAL', error);
+  /**
+   * The periodic work: fdatasync the WAL, seal blocks past their age, drop sealed WAL files, retention.
+   * Syncs run on the thread pool (a file whose last sync still runs is left to the next tick); the
+   * promise settles once they and every other sync or close in flight have (`synced()`).
+   */
+  tick(): Promise<void> {
+    if (this.closed) return this.synced();
+    const wal = this.wal;
+    const walSynced = wal?.file.sync();
+    if (wal && walSynced) {
+      const checked = walSynced.catch((error: unknown) => {
+        // A WAL file that cannot be synced is not written to any more.
+        if (this.wal === wal) {
+          this.wal = undefined;
+          this.pending.add(wal.file.close());
+        }
+        throw error;
+      });
+      this.pending.add(checked, 'sync the history WAL');
     }
     const cutoff = this.now() - this.bounds.blockAgeMs;
     for (const state of this.sources.values()) {
@@ -457,16 +508,15 @@ export class HistoryStore implements HistoryReader {
     }
     this.dropSealedWals();
     // Full WAL files still needed (their blocks are open) are forced to disk like the open one.
-    for (const wal of this.closedWals) {
-      try {
-        wal.sync();
-      } catch (error) {
-        this.failed('sync the history WAL', error);
-      }
-      this.closeFile(wal);
-    }
+    for (const wal of this.closedWals) this.pending.add(wal.file.flushAndClose(), 'sync the history WAL');
     this.closedWals = [];
     this.applyRetention();
+    return this.synced();
+  }
+
+  /** Settles once every sync and close started so far (and any they start) has finished. */
+  synced(): Promise<void> {
+    return this.pending.settled();
   }
 
   /** Deletes the oldest segments while over maxBytes, and those whose newest block is past maxAgeMs. */
@@ -653,28 +703,6 @@ export class HistoryStore implements HistoryReader {
     this.failure = undefined;
   }
 
-  private closeQuietly(wal: WalFile | undefined): undefined {
-    try {
-      wal?.sync();
-    } catch {
-      // Reported by whoever closes it; the records stay replayable up to the failure.
-    }
-    try {
-      wal?.close();
-    } catch {
-      // As above.
-    }
-    return undefined;
-  }
-
-  private closeFile(wal: WalFile): void {
-    try {
-      wal.close();
-    } catch {
-      // Its records were written (page cache) and, if needed, synced: nothing left to lose.
-    }
-  }
-
   private unlinkQuietly(name: string): void {
     try {
       unlinkSync(join(this.options.dir, name));
@@ -683,18 +711,36 @@ export class HistoryStore implements HistoryReader {
     }
   }
 
-  /** Seals every open block and closes the files (a clean stop leaves no WAL behind). */
+  /**
+   * Seals every open block and closes the files (a clean stop leaves no WAL behind). Shutdown is not
+   * latency-critical: the last syncs run on this thread, so everything is on disk when this returns;
+   * fds with a sync still in flight close once it ends (`synced()`).
+   */
   close(): void {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
     this.sealAll();
-    this.wal = this.closeQuietly(this.wal);
-    this.dropSealedWals();
-    for (const wal of this.closedWals) this.closeQuietly(wal);
+    if (this.wal) this.closedWals.push(this.wal);
+    this.wal = undefined;
+    this.dropSealedWalsNow();
+    // WAL files still needed (a seal failed) are forced to disk.
+    for (const wal of this.closedWals) {
+      this.syncNowOrReport(wal.file, 'sync the history WAL');
+      this.pending.add(wal.file.close());
+    }
     this.closedWals = [];
+    for (const file of this.segmentFiles()) this.syncNowOrReport(file, 'sync a history segment');
     this.closeSegment();
     for (const fd of this.readFds.values()) closeSync(fd);
     this.readFds.clear();
     this.closed = true;
+  }
+
+  private syncNowOrReport(file: FileSync, what: string): void {
+    try {
+      file.syncNow();
+    } catch (error) {
+      this.failed(what, error);
+    }
   }
 }

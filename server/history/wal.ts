@@ -1,7 +1,8 @@
-import { closeSync, fdatasyncSync, ftruncateSync, openSync, writeSync, writevSync } from 'node:fs';
+import { ftruncateSync, openSync, writeSync, writevSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import type { BatchRef } from '../filter/batch-lines.js';
 import { ByteReader, ByteWriter, MalformedError, readBatch, writeBatch } from './batch-codec.js';
+import { FileSync, type SyncFunction } from './file-sync.js';
 
 /** How far the hub holds a file generation of an agent: restored into the welcome's resume points. */
 export interface ResumeMark {
@@ -112,14 +113,14 @@ export function writeFully(fd: number, data: Buffer | readonly Buffer[], positio
 /**
  * One WAL file being written. Records go at the tracked end with positional writes, so after a
  * failed write (disk full) the next record overwrites the partial one instead of following it.
+ * `file` forces them to disk (power loss) off the event loop, and closes the fd after its syncs.
  */
 export class WalFile {
-  private readonly fd: number;
+  readonly file: FileSync;
   size = 0;
-  private dirty = false;
 
-  constructor(readonly path: string, readonly seq: number) {
-    this.fd = openSync(path, 'w');
+  constructor(readonly path: string, readonly seq: number, syncFd?: SyncFunction) {
+    this.file = new FileSync(openSync(path, 'w'), syncFd);
   }
 
   /** In the OS page cache when this returns: survives the process being killed. */
@@ -127,27 +128,16 @@ export class WalFile {
     let length = 0;
     for (const part of record) length += part.length;
     try {
-      writeFully(this.fd, record, this.size);
+      writeFully(this.file.fd, record, this.size);
     } catch (error) {
       try {
-        ftruncateSync(this.fd, this.size);
+        ftruncateSync(this.file.fd, this.size);
       } catch {
         // The next append overwrites the partial record anyway; replay stops at a bad checksum.
       }
       throw error;
     }
     this.size += length;
-    this.dirty = true;
-  }
-
-  /** Forces the records to the disk (power loss). */
-  sync(): void {
-    if (!this.dirty) return;
-    fdatasyncSync(this.fd);
-    this.dirty = false;
-  }
-
-  close(): void {
-    closeSync(this.fd);
+    this.file.wrote();
   }
 }

@@ -1,6 +1,7 @@
 import { readdirSync, readlinkSync, symlinkSync, truncateSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SyncFunction } from '../../../../server/history/file-sync.js';
 import { HistoryStore, type HistoryStoreOptions } from '../../../../server/history/history-store.js';
 import { CorruptBlockError } from '../../../../server/history/history-reader.js';
 import { openDatabase, type Db } from '../../../../server/storage/database.js';
@@ -62,6 +63,37 @@ function allText(store: HistoryStore, num?: number): string {
 }
 
 const files = (name: RegExp) => readdirSync(join(temp.dir, 'history')).filter((file) => name.test(file));
+
+/** Lets every callback and promise already due run (held syncs stand in for the only I/O that waits). */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+const fdTarget = (fd: number) => {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return undefined; // closed
+  }
+};
+
+/** A store's fdatasync held until the test answers it: a sync "in flight" for as long as a test needs. */
+function heldSyncs() {
+  const calls: { fd: number; path: string; answer: (error: NodeJS.ErrnoException | null) => void }[] = [];
+  const syncFd: SyncFunction = (fd, answer) => calls.push({ fd, path: fdTarget(fd)!, answer });
+  const of = (name: RegExp) => calls.filter((call) => name.test(call.path));
+  /** Answers the held syncs of files matching `name`, and those they lead to, until none is left. */
+  const answer = async (name: RegExp, error: NodeJS.ErrnoException | null = null) => {
+    for (let round = 0; round < 100 && of(name).length > 0; round += 1) {
+      for (const call of of(name)) {
+        calls.splice(calls.indexOf(call), 1);
+        call.answer(error);
+      }
+      await settle();
+    }
+  };
+  return { syncFd, of, answer };
+}
+
+const eio = () => Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
 
 describe('HistoryStore', () => {
   it('seals blocks at the size bound, indexes them and reads back every batch as it arrived', () => {
@@ -125,12 +157,12 @@ describe('HistoryStore', () => {
     expect(second.sourceFor('h', '/f').pos).toBe(bodies[0]!.length + bodies[1]!.length);
   });
 
-  it('deletes a WAL file once everything in it is sealed, and seals blocks past their age', () => {
+  it('deletes a WAL file once everything in it is sealed, and seals blocks past their age', async () => {
     const store = open({ walBytes: 300, blockAgeMs: 1_000 });
     write(store, 'h', '/f', 5);
     expect(files(/^wal-/).length).toBeGreaterThan(1);
     clock += 1_000;
-    store.tick();
+    await store.tick();
     expect(files(/^wal-/).length).toBeLessThanOrEqual(1);
     expect(store.stats().blocks).toBe(1);
   });
@@ -144,7 +176,7 @@ describe('HistoryStore', () => {
     expect(allText(second)).toBe(before.map(String).join(''));
   });
 
-  it('keeps no full WAL file open past the next tick, nor one it deleted', () => {
+  it('keeps no full WAL file open past the next tick, nor one it deleted', async () => {
     const historyDir = join(temp.dir, 'history');
     const openWals = () =>
       readdirSync('/proc/self/fd').flatMap((fd) => {
@@ -157,12 +189,101 @@ describe('HistoryStore', () => {
       });
     const store = open({ walBytes: 300, blockBytes: 400 });
     write(store, 'h', '/f', 12);
+    await store.synced();
     // Deleted ones were closed as they were deleted; those still needed stay open until the tick.
     expect(openWals().filter((target) => target.endsWith('(deleted)'))).toEqual([]);
-    store.tick();
+    await store.tick();
     expect(openWals().length).toBeLessThanOrEqual(1);
     store.close();
+    await store.synced();
     expect(openWals()).toEqual([]);
+  });
+
+  it.each([
+    ['the open segment', undefined],
+    ['segments closed when full', 1],
+  ])('deletes a WAL file only once the segment holding its blocks is synced: %s', async (_, segmentBytes) => {
+    const syncs = heldSyncs();
+    const store = open({ walBytes: 300, blockBytes: 400, segmentBytes, syncFd: syncs.syncFd });
+    write(store, 'h', '/f', 12);
+    const tick = store.tick();
+    await settle();
+    const before = files(/^wal-/);
+    expect(before.length).toBeGreaterThan(2);
+    expect(syncs.of(/seg-/).length).toBeGreaterThan(0);
+    await syncs.answer(/wal-/);
+    expect(files(/^wal-/)).toEqual(before); // the WAL files' own syncs do not let them go
+    await syncs.answer(/seg-/);
+    await tick;
+    const again = store.tick();
+    await syncs.answer(/./);
+    await again;
+    expect(files(/^wal-/).length).toBeLessThan(before.length);
+    expect(syncs.of(/./)).toEqual([]);
+  });
+
+  it('keeps WAL files whose segment fails to sync, and reports the failure', async () => {
+    let errors = 0;
+    const syncs = heldSyncs();
+    const store = open({ walBytes: 300, blockBytes: 400, syncFd: syncs.syncFd, observer: { dropped: () => {}, writeError: () => (errors += 1), corruptBlock: () => {} } });
+    write(store, 'h', '/f', 12);
+    const tick = store.tick();
+    await settle();
+    const before = files(/^wal-/);
+    await syncs.answer(/wal-/);
+    await syncs.answer(/seg-/, eio());
+    await tick;
+    expect(errors).toBeGreaterThan(0);
+    expect(store.failing?.error).toMatch(/cannot sync history before deleting WAL files: EIO/);
+    expect(files(/^wal-/)).toEqual(before);
+  });
+
+  it('syncs a WAL file once at a time: a tick during its sync skips it', async () => {
+    const syncs = heldSyncs();
+    const store = open({ syncFd: syncs.syncFd });
+    write(store, 'h', '/f', 1);
+    void store.tick();
+    write(store, 'h', '/f', 1);
+    void store.tick();
+    expect(syncs.of(/wal-/)).toHaveLength(1);
+    await syncs.answer(/wal-/);
+    const tick = store.tick(); // the second write, left to this tick
+    expect(syncs.of(/wal-/)).toHaveLength(1);
+    await syncs.answer(/wal-/);
+    await tick;
+  });
+
+  it('never closes a WAL file under its sync in flight, also when the store closes', async () => {
+    const syncs = heldSyncs();
+    const store = open({ syncFd: syncs.syncFd });
+    const bodies = write(store, 'h', '/f', 2);
+    void store.tick();
+    const [call] = syncs.of(/wal-/);
+    store.close(); // seals, syncs the segment and deletes the WAL file: but its fd is still synced
+    await settle();
+    expect(files(/^wal-/)).toEqual([]);
+    expect(fdTarget(call!.fd)).toBe(`${call!.path} (deleted)`);
+    await syncs.answer(/wal-/);
+    await store.synced();
+    expect(fdTarget(call!.fd)).not.toBe(`${call!.path} (deleted)`);
+    expect(allText(open())).toBe(bodies.map(String).join(''));
+  });
+
+  it('a failed WAL sync is counted and reported, and the next batches go to a new WAL file', async () => {
+    let errors = 0;
+    const syncs = heldSyncs();
+    const store = open({ syncFd: syncs.syncFd, observer: { dropped: () => {}, writeError: () => (errors += 1), corruptBlock: () => {} } });
+    write(store, 'h', '/f', 1);
+    const tick = store.tick();
+    await syncs.answer(/wal-/, eio());
+    await tick;
+    expect(errors).toBe(1);
+    expect(store.failing?.error).toMatch(/cannot sync the history WAL: EIO/);
+    expect(files(/^wal-/)).toHaveLength(1);
+    clock += 2_000;
+    write(store, 'h', '/f', 1);
+    expect(store.failing).toBeUndefined();
+    expect(files(/^wal-/)).toHaveLength(2);
   });
 
   it('retention by bytes drops the oldest segments first', () => {
@@ -178,12 +299,12 @@ describe('HistoryStore', () => {
     expect(files(/^seg-/).length).toBeLessThan(60);
   });
 
-  it('retention by age drops segments whose newest block is too old', () => {
+  it('retention by age drops segments whose newest block is too old', async () => {
     const store = open({ blockBytes: 1, maxAgeMs: 60_000, segmentBytes: 1 });
     write(store, 'h', '/old', 5);
     clock += 61_000;
     write(store, 'h', '/new', 1);
-    store.tick();
+    await store.tick();
     expect(store.blocks({}).map((block) => block.source.file)).toEqual(['/new']);
     expect(store.stats().oldestTime).toBe(clock - 10);
   });
