@@ -292,7 +292,9 @@ export async function runSoak(options: SoakOptions): Promise<void> {
     const hub = await startHub(hubDir, { config: { history: options.history }, env: heapProbe ? { NODE_OPTIONS: INSPECT_ARG } : {} });
     children.push(hub.child);
     const file = join(dir, 'app.log');
-    const agent = startChild('agent', process.execPath, [...(heapProbe ? [INSPECT_ARG] : []), CLI, 'agent', '--hub', hub.wsUrl, '--state', join(dir, 'agent-state.json'), '--name', 'soak-host', file], { keepLines: false });
+    // Through the launcher, as users start it: it gives the agent its own Node flags (semi-spaces).
+    const agentEnv = heapProbe ? { ...process.env, NODE_OPTIONS: INSPECT_ARG } : process.env;
+    const agent = startChild('agent', CLI, ['agent', '--hub', hub.wsUrl, '--state', join(dir, 'agent-state.json'), '--name', 'soak-host', file], { keepLines: false, env: agentEnv });
     children.push(agent);
     const checking = new Checker(hub.url, Math.ceil(((options.rate * durationMs) / 1000) * 1.01) + 10_000);
     checker = checking;
